@@ -1,0 +1,70 @@
+"""ComicReel entry point: create_app(settings) -> FastAPI serving the REST API and the Gradio studio at `/`.
+
+`python app.py` serves http://127.0.0.1:7860 with the embedded defaults (SQLite, Huey on SQLite with worker
+threads in this process, files under ./data).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import gradio as gr
+from fastapi import FastAPI
+from fastapi.responses import FileResponse
+
+from studio.config import Settings
+from studio.errors import NotFound
+from studio.services import Services, build_services
+
+
+def create_app(settings: Settings | None = None, *, services: Services | None = None) -> FastAPI:
+    settings = settings or Settings()
+    svc = services or build_services(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        svc.start_workers()
+        try:
+            yield
+        finally:
+            svc.stop()
+
+    from studio.api import api_router, install_error_handlers
+    from studio.ui import build_blocks
+
+    app = FastAPI(title="ComicReel", version="0.1.0", lifespan=lifespan, docs_url="/docs")
+    app.state.services = svc
+    install_error_handlers(app)
+    app.include_router(api_router())  # before the Gradio mount, which would shadow later routes
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    if svc.storage.name == "local":
+
+        @app.get("/files/{key:path}", include_in_schema=False)
+        def local_file(key: str) -> FileResponse:
+            from storage.base import ObjectNotFound
+
+            try:
+                return FileResponse(svc.storage.local_path(key))
+            except ObjectNotFound:
+                raise NotFound(f"file {key} does not exist") from None
+
+    blocks = build_blocks(svc)
+    return gr.mount_gradio_app(app, blocks, path="/", allowed_paths=[str(settings.data_dir.resolve())])
+
+
+def main() -> None:
+    import uvicorn
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = Settings()
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy 2 models, engines/sessions, and Alembic migrations (SQLite embedded, PostgreSQL)."""

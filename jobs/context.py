@@ -1,0 +1,25 @@
+"""What a job needs, passed in once: sessions, storage, backends, render options, a work directory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from pipeline.image.base import ImageBackend
+from pipeline.render import RenderOptions
+from pipeline.tts.base import TTSBackend
+from storage.base import ObjectStorage
+
+
+@dataclass(frozen=True)
+class JobContext:
+    sessions: sessionmaker[Session]
+    storage: ObjectStorage
+    image_backend: ImageBackend
+    tts_backend: TTSBackend
+    render_options: RenderOptions
+    work_dir: Path
+    retries: int = 2
+    retry_delay: int = 5

@@ -1,0 +1,31 @@
+"""Build the Huey instance (SqliteHuey embedded, PriorityRedisHuey with Redis) and the in-process consumer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from huey import Huey, PriorityRedisHuey, SqliteHuey
+from huey.consumer import Consumer
+
+
+def build_huey(*, redis_url: str | None, sqlite_path: str | Path, immediate: bool = False) -> Huey:
+    """PriorityRedisHuey when a Redis URL is given (plain RedisHuey rejects priorities), else SqliteHuey."""
+    if redis_url:
+        huey: Huey = PriorityRedisHuey("comicreel", url=redis_url, immediate=immediate)
+    else:
+        Path(sqlite_path).parent.mkdir(parents=True, exist_ok=True)
+        huey = SqliteHuey("comicreel", filename=str(sqlite_path), immediate=immediate)
+    return huey
+
+
+class EmbeddedConsumer(Consumer):
+    """A consumer run from the web app's lifespan: worker threads, no signal handlers (uvicorn keeps those)."""
+
+    def _set_signal_handlers(self) -> None:
+        pass
+
+
+def start_embedded_consumer(huey: Huey, workers: int) -> EmbeddedConsumer:
+    consumer = EmbeddedConsumer(huey, workers=workers, worker_type="thread", periodic=True, shutdown_timeout=10)
+    consumer.start()
+    return consumer

@@ -1,0 +1,115 @@
+"""Huey task wrappers: take a Task id, move its row through its states, call the job body, retry on failure."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from huey import Huey, crontab
+from huey.api import TaskWrapper
+
+from db.models import Task
+from db.session import transaction
+from jobs import work
+from jobs.context import JobContext
+from jobs.progress import TERMINAL, TaskReporter, stale_tasks
+from pipeline.errors import PipelineError
+
+logger = logging.getLogger(__name__)
+
+# The seed's queues, as priorities on one Huey queue: quick interactive work first, long renders last.
+TASK_TYPES: dict[str, int] = {"nlp": 30, "storyboard": 25, "tts": 20, "image_generation": 10, "video_render": 0}
+
+Body = Callable[[JobContext, uuid.UUID, dict[str, Any], Callable[[float, str], None]], dict[str, Any]]
+
+BODIES: dict[str, Body] = {
+    "nlp": lambda ctx, pid, payload, p: work.parse_project_script(ctx, pid, p),
+    "storyboard": lambda ctx, pid, payload, p: work.plan_project_storyboard(ctx, pid, payload.get("options", {}), p),
+    "image_generation": lambda ctx, pid, payload, p: work.draw_panels(
+        ctx, pid, p, shot_ids=payload.get("shot_ids"), force=bool(payload.get("force")),
+        prompt_override=payload.get("prompt_override"),
+    ),  # fmt: skip
+    "tts": lambda ctx, pid, payload, p: work.voice_dialogue(
+        ctx, pid, p, shot_ids=payload.get("shot_ids"), force=bool(payload.get("force"))
+    ),
+    "video_render": lambda ctx, pid, payload, p: work.render_project(ctx, pid, payload.get("settings", {}), p),
+}
+
+
+def run_task(ctx: JobContext, task_id: uuid.UUID, attempts_left: int) -> None:
+    """Run one Task by id. Known failures mark it failed at once; unexpected ones are retried while attempts remain."""
+    with ctx.sessions() as s:
+        task = s.get(Task, task_id)
+        if task is None or task.status in TERMINAL:
+            return  # deleted, or already done by an earlier delivery: running again would repeat work
+        task_type, project_id, payload = task.type, task.project_id, dict(task.payload)
+    reporter = TaskReporter(ctx.sessions, task_id)
+    reporter.start()
+    try:
+        result = BODIES[task_type](ctx, project_id, payload, reporter.progress)  # type: ignore[arg-type]
+    except PipelineError as exc:  # bad input or a missing tool: retrying cannot help
+        reporter.fail(str(exc), will_retry=False)
+        return
+    except Exception as exc:  # the edge: record it on the Task row, let Huey retry
+        logger.exception("task %s (%s) failed", task_id, task_type)
+        reporter.fail(f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}", will_retry=attempts_left > 0)
+        raise
+    reporter.complete(result)
+
+
+@dataclass(frozen=True)
+class JobTasks:
+    huey: Huey
+    run: TaskWrapper
+    requeue_stale: TaskWrapper
+
+    def enqueue(self, task_id: uuid.UUID, task_type: str) -> None:
+        self.huey.enqueue(self.run.s(str(task_id), priority=TASK_TYPES[task_type]))
+
+
+def register_tasks(huey: Huey, ctx: JobContext, *, stale_after: int = 300) -> JobTasks:
+    """Register ComicReel's tasks on `huey`, bound to `ctx` (call once per Huey instance)."""
+
+    @huey.task(retries=ctx.retries, retry_delay=ctx.retry_delay, context=True, name="comicreel.run")
+    def run(task_id: str, task=None) -> None:  # type: ignore[no-untyped-def]
+        run_task(ctx, uuid.UUID(task_id), attempts_left=task.retries if task is not None else 0)
+
+    @huey.periodic_task(crontab(minute="*"), name="comicreel.requeue_stale")
+    def requeue_stale() -> None:
+        for task_id in stale_tasks(ctx.sessions, stale_after):
+            with transaction(ctx.sessions) as s:
+                task = s.get(Task, task_id)
+                if task is None or task.status != "processing":
+                    continue
+                task.status, task.current_step = "queued", "requeued"
+                task.retry_count += 1
+                task_type = task.type
+            logger.warning("requeued stale task %s", task_id)
+            huey.enqueue(run.s(str(task_id), priority=TASK_TYPES[task_type]))
+
+    return JobTasks(huey=huey, run=run, requeue_stale=requeue_stale)
+
+
+def create_task(
+    ctx: JobContext, tasks: JobTasks, *, user_id: uuid.UUID, project_id: uuid.UUID | None, task_type: str,
+    payload: dict[str, Any] | None = None,
+) -> uuid.UUID:  # fmt: skip
+    """Create the Task row (queued), commit it, then enqueue; if enqueueing fails the row is marked failed."""
+    if task_type not in TASK_TYPES:
+        raise ValueError(f"unknown task type {task_type!r}; known: {sorted(TASK_TYPES)}")
+    with transaction(ctx.sessions) as s:
+        task = Task(user_id=user_id, project_id=project_id, type=task_type, priority=TASK_TYPES[task_type],
+                    payload=payload or {}, status="queued", current_step="queued")  # fmt: skip
+        s.add(task)
+        s.flush()
+        task_id = task.id
+    try:
+        tasks.enqueue(task_id, task_type)
+    except Exception as exc:
+        TaskReporter(ctx.sessions, task_id).fail(f"could not enqueue: {exc}", will_retry=False)
+        raise
+    return task_id

@@ -1,0 +1,300 @@
+"""Job bodies: load rows by id, call the pipeline, store files and rows. Each is safe to run again."""
+
+from __future__ import annotations
+
+import tempfile
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from db.models import CharacterRow, ParsedScriptRow, Project, Script, ShotImage, ShotRow, StoryboardRow, Subtitle, Video
+from db.session import transaction
+from jobs.context import JobContext
+from pipeline.errors import PipelineError
+from pipeline.models import Character, ParsedScript, Storyboard, StoryboardShot, VoiceClip
+from pipeline.parse import parse_script
+from pipeline.plan import PlanOptions, plan_storyboard
+from pipeline.render import render_video
+from pipeline.run import panel_request, shot_seed, voice_request
+from pipeline.subtitles import subtitle_cues
+from pipeline.timeline import build_timeline
+from storage.base import project_key
+
+Progress = Callable[[float, str], None]
+
+
+class JobInputError(PipelineError):
+    """The project is not ready for this job (no script, no storyboard...); the message says what to do."""
+
+
+# -- conversions between rows and pipeline dataclasses -----------------------------------------------------
+
+
+def shot_from_row(row: ShotRow) -> StoryboardShot:
+    return StoryboardShot(
+        order=row.order,
+        scene_id=row.scene_id,
+        kind=row.kind,  # type: ignore[arg-type]
+        camera=row.type,  # type: ignore[arg-type]
+        scene_description=row.scene_description,
+        location=row.location,
+        time=row.time,
+        interior=row.interior,
+        characters=tuple(row.characters),
+        text=row.text,
+        duration=row.duration,
+        transition=row.transition,  # type: ignore[arg-type]
+        speaker=row.speaker,
+        emotion=row.emotion,
+        sound_effects=tuple(row.sound_effects),
+        prompt=row.prompt_used,
+    )
+
+
+def storyboard_from_row(board: StoryboardRow) -> Storyboard:
+    return Storyboard(
+        aspect_ratio=board.aspect_ratio,  # type: ignore[arg-type]
+        style=board.style,
+        language=board.language,  # type: ignore[arg-type]
+        shots=tuple(shot_from_row(r) for r in board.shots),
+    )
+
+
+def characters_of(session: Session, project_id: uuid.UUID) -> dict[str, Character]:
+    rows = session.scalars(select(CharacterRow).where(CharacterRow.project_id == project_id).order_by(CharacterRow.created_at))
+    return {r.name: Character(name=r.name, attributes=dict(r.attributes), appearance=dict(r.appearance)) for r in rows}
+
+
+def latest_storyboard(session: Session, project_id: uuid.UUID) -> StoryboardRow:
+    board = session.scalars(
+        select(StoryboardRow).where(StoryboardRow.project_id == project_id).order_by(StoryboardRow.created_at.desc())
+    ).first()
+    if board is None:
+        raise JobInputError("The project has no storyboard yet: parse the script and generate the storyboard first.")
+    return board
+
+
+# -- parse and plan ----------------------------------------------------------------------------------------
+
+
+def parse_project_script(ctx: JobContext, project_id: uuid.UUID, progress: Progress) -> dict[str, Any]:
+    with transaction(ctx.sessions) as s:
+        script = s.scalars(select(Script).where(Script.project_id == project_id)).first()
+        if script is None or not script.content.strip():
+            raise JobInputError("The project has no script: save a script before parsing it.")
+        progress(0.2, "parsing_script")
+        fmt = script.format if script.format in ("text", "markdown", "fountain") else None
+        parsed = parse_script(script.content, fmt=fmt)  # type: ignore[arg-type]
+        data = parsed.to_dict()
+        row = ParsedScriptRow(
+            project_id=project_id,
+            script_version=script.version,
+            scenes=data["scenes"],
+            characters=data["characters"],
+            meta={**data["metadata"], "title": parsed.title, "language": parsed.language, "format": parsed.format},
+        )
+        s.add(row)
+        # New characters are added; ones the creator already has (and may have edited) are kept as they are.
+        known = set(s.scalars(select(CharacterRow.name).where(CharacterRow.project_id == project_id)))
+        for c in parsed.characters:
+            if c.name not in known:
+                s.add(CharacterRow(project_id=project_id, name=c.name, attributes=c.attributes, appearance=c.appearance))
+        s.flush()
+        return {"parse_id": str(row.id), **data["metadata"], "characters": [c.name for c in parsed.characters]}
+
+
+def plan_project_storyboard(ctx: JobContext, project_id: uuid.UUID, options: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    with transaction(ctx.sessions) as s:
+        project = s.get(Project, project_id)
+        parsed_row = s.scalars(
+            select(ParsedScriptRow).where(ParsedScriptRow.project_id == project_id).order_by(ParsedScriptRow.parsed_at.desc())
+        ).first()
+        if project is None or parsed_row is None:
+            raise JobInputError("The script has not been parsed yet: parse it before generating the storyboard.")
+        progress(0.3, "planning_shots")
+        parsed = ParsedScript.from_dict(
+            {"scenes": parsed_row.scenes, "characters": parsed_row.characters, **parsed_row.meta}
+        )
+        chars = characters_of(s, project_id)
+        parsed = ParsedScript(parsed.title, parsed.language, parsed.format, parsed.scenes, tuple(chars.values()) or parsed.characters)
+        low, high = options.get("shot_duration_range", (2.0, 8.0))
+        plan = PlanOptions(
+            aspect_ratio=project.aspect_ratio,
+            style=project.style,
+            max_shots=int(options.get("max_shots", 200)),
+            shot_duration_range=(float(low), float(high)),
+        )
+        board = plan_storyboard(parsed, plan)
+        s.execute(delete(StoryboardRow).where(StoryboardRow.project_id == project_id))
+        row = StoryboardRow(
+            project_id=project_id,
+            parsed_script_id=parsed_row.id,
+            aspect_ratio=board.aspect_ratio,
+            style=board.style,
+            language=board.language,
+            options={"max_shots": plan.max_shots, "shot_duration_range": list(plan.shot_duration_range)},
+        )
+        s.add(row)
+        s.flush()
+        for shot in board.shots:
+            s.add(
+                ShotRow(
+                    storyboard_id=row.id, project_id=project_id, order=shot.order, scene_id=shot.scene_id,
+                    kind=shot.kind, type=shot.camera, scene_description=shot.scene_description,
+                    location=shot.location, time=shot.time, interior=shot.interior,
+                    characters=list(shot.characters), text=shot.text, speaker=shot.speaker, emotion=shot.emotion,
+                    duration=shot.duration, transition=shot.transition, prompt_used=shot.prompt,
+                    sound_effects=list(shot.sound_effects),
+                )  # fmt: skip
+            )
+        project.status = "draft"
+        return {"storyboard_id": str(row.id), "total_shots": len(board.shots), "duration": round(board.duration, 2)}
+
+
+# -- draw and voice, shot by shot --------------------------------------------------------------------------
+
+
+def _select_shots(board: StoryboardRow, shot_ids: list[str] | None) -> list[ShotRow]:
+    if not shot_ids:
+        return list(board.shots)
+    wanted = {uuid.UUID(str(i)) for i in shot_ids}
+    return [r for r in board.shots if r.id in wanted]
+
+
+def draw_panels(
+    ctx: JobContext, project_id: uuid.UUID, progress: Progress, *, shot_ids: list[str] | None = None,
+    force: bool = False, prompt_override: str | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """Draw the panels that have none (every selected one when `force`), keeping every earlier image."""
+    with ctx.sessions() as s:
+        board = latest_storyboard(s, project_id)
+        storyboard = storyboard_from_row(board)
+        characters = characters_of(s, project_id)
+        todo = [(r.id, r.order) for r in _select_shots(board, shot_ids) if force or not r.image_key]
+    with tempfile.TemporaryDirectory(dir=_work(ctx)) as tmp:
+        for i, (shot_id, order) in enumerate(todo):
+            shot = next(sh for sh in storyboard.shots if sh.order == order)
+            # A first drawing has a stable seed; a forced redraw asks for a new variation.
+            seed = shot_seed(f"{project_id}:{uuid.uuid4()}" if force else str(project_id), order)
+            request = panel_request(storyboard, shot, characters, seed)
+            if prompt_override:
+                request = type(request)(**{**request.__dict__, "prompt_override": prompt_override})
+            path = str(Path(tmp) / f"shot_{order:03d}.png")
+            drawn = ctx.image_backend.draw(request, path)
+            key = project_key(project_id, "images", f"shot_{order:03d}_{uuid.uuid4().hex[:8]}.png")
+            ctx.storage.put_file(key, path, "image/png")
+            with transaction(ctx.sessions) as s:
+                row = s.get(ShotRow, shot_id)
+                if row is None:  # the storyboard was replaced meanwhile
+                    ctx.storage.delete(key)
+                    continue
+                for old in row.images:
+                    old.is_current = False
+                s.add(ShotImage(shot_id=shot_id, image_key=key, seed=drawn.seed, prompt=drawn.prompt, params=drawn.params))
+                row.image_key, row.status = key, "completed"
+                row.generation_params = {**drawn.params, "seed": drawn.seed, "width": drawn.width, "height": drawn.height}
+                row.prompt_used = drawn.prompt
+            progress((i + 1) / max(1, len(todo)), "generating_images")
+    return {"drawn": len(todo), "total_shots": len(storyboard.shots)}
+
+
+def voice_dialogue(
+    ctx: JobContext, project_id: uuid.UUID, progress: Progress, *, shot_ids: list[str] | None = None, force: bool = False
+) -> dict[str, Any]:
+    """Voice every dialogue and narration line that has no clip yet (every selected one when `force`)."""
+    with ctx.sessions() as s:
+        board = latest_storyboard(s, project_id)
+        storyboard = storyboard_from_row(board)
+        characters = characters_of(s, project_id)
+        todo = [(r.id, r.order) for r in _select_shots(board, shot_ids) if r.kind != "action" and r.text.strip() and (force or not r.audio_key)]
+    with tempfile.TemporaryDirectory(dir=_work(ctx)) as tmp:
+        for i, (shot_id, order) in enumerate(todo):
+            shot = next(sh for sh in storyboard.shots if sh.order == order)
+            path = str(Path(tmp) / f"voice_{order:03d}.wav")
+            clip = ctx.tts_backend.synthesize(voice_request(shot, characters, storyboard.language), path)
+            key = project_key(project_id, "audio", f"voice_{order:03d}_{uuid.uuid4().hex[:8]}.wav")
+            ctx.storage.put_file(key, path, "audio/wav")
+            with transaction(ctx.sessions) as s:
+                row = s.get(ShotRow, shot_id)
+                if row is None:
+                    ctx.storage.delete(key)
+                    continue
+                row.audio_key, row.audio_duration = key, round(clip.duration, 3)
+            progress((i + 1) / max(1, len(todo)), "generating_voices")
+    return {"voiced": len(todo)}
+
+
+# -- render ------------------------------------------------------------------------------------------------
+
+
+def render_project(ctx: JobContext, project_id: uuid.UUID, settings: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    """Draw and voice whatever is missing, then render the MP4 and its SRT, and record the Video row."""
+    with transaction(ctx.sessions) as s:
+        project = s.get(Project, project_id)
+        if project is None:
+            raise JobInputError(f"project {project_id} does not exist")
+        project.status, project.progress = "generating", 0
+    try:
+        draw_panels(ctx, project_id, lambda f, step: progress(0.15 * f, step))
+        voice_dialogue(ctx, project_id, lambda f, step: progress(0.15 + 0.15 * f, step))
+        progress(0.3, "merging_assets")
+        with ctx.sessions() as s:
+            board = latest_storyboard(s, project_id)
+            storyboard = storyboard_from_row(board)
+            images = {r.order: ctx.storage.local_path(r.image_key) for r in board.shots if r.image_key}
+            voices = {
+                r.order: VoiceClip(path=ctx.storage.local_path(r.audio_key), duration=r.audio_duration or 0.0)
+                for r in board.shots
+                if r.audio_key
+            }
+            shot_ids = {r.order: r.id for r in board.shots}
+            board_id = str(board.id)
+        timeline = build_timeline(storyboard, images, voices)
+        with tempfile.TemporaryDirectory(dir=_work(ctx)) as tmp:
+            out = str(Path(tmp) / "video.mp4")
+            result = render_video(timeline, out, str(Path(tmp) / "render"), ctx.render_options,
+                                  on_progress=lambda f, step: progress(0.3 + 0.65 * f, step))  # fmt: skip
+            stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+            video_key = project_key(project_id, "videos", f"final_{stamp}_{uuid.uuid4().hex[:6]}.mp4")
+            srt_key = video_key.removesuffix(".mp4") + ".srt"
+            progress(0.97, "uploading")
+            ctx.storage.put_file(video_key, result.path, "video/mp4")
+            ctx.storage.put_file(srt_key, result.subtitles_path, "application/x-subrip")
+        with transaction(ctx.sessions) as s:
+            video = Video(
+                project_id=project_id, storyboard_id=board_id, type=settings.get("type", "final"),
+                output_url=video_key, subtitles_key=srt_key, resolution=f"{result.width}x{result.height}",
+                format="mp4", file_size=result.file_size, duration=round(result.duration, 3),
+                render_status="completed", render_progress=100, settings=settings, completed_at=datetime.now(UTC),
+            )  # fmt: skip
+            s.add(video)
+            s.execute(delete(Subtitle).where(Subtitle.project_id == project_id))
+            by_start = {round(sh.start + sh.voice_offset, 3): sh.order for sh in timeline.shots}
+            for cue in subtitle_cues(timeline):
+                s.add(Subtitle(project_id=project_id, shot_id=shot_ids.get(by_start.get(cue.start, -1)),
+                               text=cue.text, start_time=cue.start, end_time=cue.end))  # fmt: skip
+            project = s.get(Project, project_id)
+            if project is not None:
+                project.status, project.progress = "completed", 100
+            s.flush()
+            return {
+                "video_id": str(video.id), "video_key": video_key, "subtitles_key": srt_key,
+                "duration": round(result.duration, 3), "width": result.width, "height": result.height,
+                "file_size": result.file_size, "shot_durations": [sh.duration for sh in timeline.shots],
+            }  # fmt: skip
+    except BaseException:
+        with transaction(ctx.sessions) as s:
+            project = s.get(Project, project_id)
+            if project is not None and project.status == "generating":
+                project.status = "failed"
+        raise
+
+
+def _work(ctx: JobContext) -> str:
+    ctx.work_dir.mkdir(parents=True, exist_ok=True)
+    return str(ctx.work_dir)

@@ -1,0 +1,230 @@
+"""Dataclasses that flow between pipeline steps; each serialises to the seed's JSON shapes with `to_dict()`."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+ShotKind = Literal["dialogue", "narration", "action"]
+CameraType = Literal["closeup", "medium", "long", "over-shoulder"]
+Transition = Literal["cut", "fade", "dissolve", "wipe"]
+AspectRatio = Literal["9:16", "16:9", "1:1"]
+
+ASPECT_SIZES: dict[str, tuple[int, int]] = {"9:16": (1080, 1920), "16:9": (1920, 1080), "1:1": (1080, 1080)}
+
+
+@dataclass(frozen=True)
+class Character:
+    """A character as the script introduces it (`角色:小明(男,高中生,黑色短发)` or a Fountain intro)."""
+
+    name: str
+    attributes: dict[str, str] = field(default_factory=dict)  # gender, role, age
+    appearance: dict[str, Any] = field(default_factory=dict)  # hair, clothing, features[]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "attributes": dict(self.attributes), "appearance": dict(self.appearance)}
+
+
+@dataclass(frozen=True)
+class ParsedShot:
+    """One line of the script: a dialogue, a narration or an action, with the cues attached to it."""
+
+    type: ShotKind
+    text: str
+    duration: float
+    character: str | None = None
+    emotion: str | None = None
+    characters: tuple[str, ...] = ()  # everyone visible, speaker first
+    sound_effects: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": self.type, "text": self.text, "duration": self.duration}
+        if self.character:
+            out["character"] = self.character
+        if self.emotion:
+            out["emotion"] = self.emotion
+        out["characters"] = list(self.characters)
+        out["sound_effects"] = list(self.sound_effects)
+        return out
+
+
+@dataclass(frozen=True)
+class Scene:
+    id: int
+    location: str
+    time: str
+    characters: tuple[str, ...]
+    shots: tuple[ParsedShot, ...]
+    interior: bool | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "location": self.location,
+            "time": self.time,
+            "interior": self.interior,
+            "characters": list(self.characters),
+            "shots": [s.to_dict() for s in self.shots],
+        }
+
+
+@dataclass(frozen=True)
+class ParsedScript:
+    title: str
+    language: Literal["zh", "en"]
+    format: Literal["text", "markdown", "fountain"]
+    scenes: tuple[Scene, ...]
+    characters: tuple[Character, ...]
+
+    @property
+    def shots(self) -> list[ParsedShot]:
+        return [shot for scene in self.scenes for shot in scene.shots]
+
+    def character(self, name: str) -> Character | None:
+        return next((c for c in self.characters if c.name == name), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The seed's `GET /script/parsed` response (plus title, language, format and metadata)."""
+        shots = self.shots
+        return {
+            "title": self.title,
+            "language": self.language,
+            "format": self.format,
+            "scenes": [s.to_dict() for s in self.scenes],
+            "characters": [c.to_dict() for c in self.characters],
+            "metadata": {
+                "total_scenes": len(self.scenes),
+                "total_shots": len(shots),
+                "estimated_duration": round(sum(s.duration for s in shots), 1),
+            },
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ParsedScript:
+        scenes = tuple(
+            Scene(
+                id=s["id"],
+                location=s["location"],
+                time=s["time"],
+                interior=s.get("interior"),
+                characters=tuple(s["characters"]),
+                shots=tuple(
+                    ParsedShot(
+                        type=sh["type"],
+                        text=sh["text"],
+                        duration=sh["duration"],
+                        character=sh.get("character"),
+                        emotion=sh.get("emotion"),
+                        characters=tuple(sh.get("characters", ())),
+                        sound_effects=tuple(sh.get("sound_effects", ())),
+                    )
+                    for sh in s["shots"]
+                ),
+            )
+            for s in data["scenes"]
+        )
+        characters = tuple(
+            Character(name=c["name"], attributes=c.get("attributes", {}), appearance=c.get("appearance", {}))
+            for c in data["characters"]
+        )
+        return cls(
+            title=data.get("title", ""),
+            language=data.get("language", "zh"),
+            format=data.get("format", "text"),
+            scenes=scenes,
+            characters=characters,
+        )
+
+
+@dataclass(frozen=True)
+class StoryboardShot:
+    """One planned shot: what the camera sees, what is said, how long, and how it leaves."""
+
+    order: int
+    scene_id: int
+    kind: ShotKind
+    camera: CameraType
+    scene_description: str
+    location: str
+    time: str
+    interior: bool | None
+    characters: tuple[str, ...]
+    text: str
+    duration: float
+    transition: Transition
+    speaker: str | None = None
+    emotion: str | None = None
+    sound_effects: tuple[str, ...] = ()
+    prompt: str = ""
+
+    @property
+    def voiced(self) -> bool:
+        return self.kind in ("dialogue", "narration") and bool(self.text.strip())
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["characters"] = list(self.characters)
+        data["sound_effects"] = list(self.sound_effects)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> StoryboardShot:
+        data = dict(data)
+        data["characters"] = tuple(data.get("characters", ()))
+        data["sound_effects"] = tuple(data.get("sound_effects", ()))
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Storyboard:
+    aspect_ratio: AspectRatio
+    style: str
+    language: Literal["zh", "en"]
+    shots: tuple[StoryboardShot, ...]
+
+    @property
+    def duration(self) -> float:
+        return sum(s.duration for s in self.shots)
+
+
+@dataclass(frozen=True)
+class VoiceClip:
+    path: str
+    duration: float
+
+
+@dataclass(frozen=True)
+class TimedShot:
+    """A shot placed on the timeline: its picture, its voice and exact start/length in seconds."""
+
+    order: int
+    image_path: str
+    start: float
+    duration: float
+    transition: Transition
+    subtitle: str
+    speaker: str | None
+    voice: VoiceClip | None
+    voice_offset: float
+
+
+@dataclass(frozen=True)
+class Timeline:
+    width: int
+    height: int
+    fps: int
+    shots: tuple[TimedShot, ...]
+
+    @property
+    def duration(self) -> float:
+        return sum(s.duration for s in self.shots)
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    path: str
+    duration: float
+    width: int
+    height: int
+    file_size: int
+    subtitles_path: str

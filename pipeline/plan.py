@@ -1,0 +1,136 @@
+"""Rule-based shot planner: one storyboard shot per dialogue, narration or action line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipeline.errors import PlanError
+from pipeline.models import ASPECT_SIZES, CameraType, ParsedScript, ParsedShot, Scene, Storyboard, StoryboardShot
+
+STRONG_EMOTIONS = {
+    "紧张", "害羞", "惊讶", "害怕", "愤怒", "生气", "哭", "伤心", "激动", "震惊", "恐惧",
+    "nervous", "shy", "surprised", "afraid", "scared", "angry", "crying", "sad", "shocked", "determined", "worried",
+}  # fmt: skip
+STYLES = ("anime", "chinese", "comic", "chibi")
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    aspect_ratio: str = "9:16"
+    style: str = "comic"
+    max_shots: int = 200
+    shot_duration_range: tuple[float, float] = (2.0, 8.0)
+
+    def check(self) -> None:
+        if self.aspect_ratio not in ASPECT_SIZES:
+            raise PlanError(f"aspect_ratio {self.aspect_ratio!r} is not supported: use one of {list(ASPECT_SIZES)}.")
+        if self.style not in STYLES:
+            raise PlanError(f"style {self.style!r} is not supported: use one of {list(STYLES)}.")
+        low, high = self.shot_duration_range
+        if not 0.5 <= low <= high <= 30:
+            raise PlanError(f"shot_duration_range {self.shot_duration_range} must satisfy 0.5 <= min <= max <= 30.")
+        if self.max_shots < 1:
+            raise PlanError(f"max_shots must be at least 1, got {self.max_shots}.")
+
+
+def plan_storyboard(parsed: ParsedScript, options: PlanOptions | None = None) -> Storyboard:
+    """Turn every parsed line into a storyboard shot with a camera, a transition and a duration.
+
+    Raises:
+        PlanError: invalid options, or more lines than `max_shots`.
+    """
+    options = options or PlanOptions()
+    options.check()
+    total = len(parsed.shots)
+    if total > options.max_shots:
+        raise PlanError(f"The script has {total} lines but max_shots is {options.max_shots}: raise max_shots or split it.")
+    low, high = options.shot_duration_range
+    shots: list[StoryboardShot] = []
+    previous_speaker: str | None = None
+    for scene in parsed.scenes:
+        for index, line in enumerate(scene.shots):
+            camera = _choose_camera(scene, index, line, previous_speaker)
+            shots.append(
+                StoryboardShot(
+                    order=len(shots) + 1,
+                    scene_id=scene.id,
+                    kind=line.type,
+                    camera=camera,
+                    scene_description=describe_shot(scene, line, camera, parsed.language),
+                    location=scene.location,
+                    time=scene.time,
+                    interior=scene.interior,
+                    characters=_framed_characters(scene, line, camera),
+                    text=line.text,
+                    duration=min(high, max(low, line.duration)),
+                    transition="fade" if index == 0 and shots else "dissolve",
+                    speaker=line.character,
+                    emotion=line.emotion,
+                    sound_effects=line.sound_effects,
+                    prompt=build_prompt(parsed, scene, line, camera, options.style),
+                )
+            )
+            if line.type == "dialogue":
+                previous_speaker = line.character
+    return Storyboard(
+        aspect_ratio=options.aspect_ratio,  # type: ignore[arg-type]
+        style=options.style,
+        language=parsed.language,
+        shots=tuple(shots),
+    )
+
+
+def _choose_camera(scene: Scene, index: int, line: ParsedShot, previous_speaker: str | None) -> CameraType:
+    if index == 0 or (line.type == "narration" and not line.characters):
+        return "long"  # establish the place
+    if line.type == "action":
+        return "medium" if line.characters else "long"
+    if line.type == "dialogue":
+        if (line.emotion or "").lower() in STRONG_EMOTIONS:
+            return "closeup"
+        others = [c for c in scene.characters if c != line.character]
+        if others and previous_speaker in others:
+            return "over-shoulder"
+    return "medium"
+
+
+def _framed_characters(scene: Scene, line: ParsedShot, camera: CameraType) -> tuple[str, ...]:
+    if camera == "over-shoulder" and line.character:
+        listener = next((c for c in scene.characters if c != line.character), None)
+        return (line.character, listener) if listener else (line.character,)
+    return line.characters
+
+
+_CAMERA_WORDS = {
+    "zh": {"closeup": "特写", "medium": "中景", "long": "远景", "over-shoulder": "过肩镜头"},
+    "en": {"closeup": "close-up", "medium": "medium shot", "long": "wide shot", "over-shoulder": "over-the-shoulder shot"},
+}
+
+
+def describe_shot(scene: Scene, line: ParsedShot, camera: CameraType, language: str) -> str:
+    """A one-line human description of the shot, in the script's language."""
+    words = _CAMERA_WORDS["zh" if language == "zh" else "en"][camera]
+    who = ("、" if language == "zh" else " and ").join(line.characters)
+    place = "".join(p for p in (scene.location, scene.time) if p) if language == "zh" else ", ".join(
+        p for p in (scene.location, scene.time) if p
+    )
+    if language == "zh":
+        mood = f"{line.emotion}的表情" if line.emotion else ""
+        return f"{place}，{who}{mood}{words}" if who else f"{place}{words}"
+    mood = f" looking {line.emotion}" if line.emotion else ""
+    return f"{words.capitalize()} of {who}{mood} ({place})" if who else f"{words.capitalize()}: {place}"
+
+
+def build_prompt(parsed: ParsedScript, scene: Scene, line: ParsedShot, camera: CameraType, style: str) -> str:
+    """The text prompt an image model would get; the sketch renderer keeps it for the record."""
+    parts = [f"{style} style comic panel", _CAMERA_WORDS["en"][camera], scene.location, scene.time]
+    for name in line.characters:
+        character = parsed.character(name)
+        if character:
+            looks = [*character.attributes.values(), *(str(v) for v in character.appearance.values())]
+            parts.append(f"{name} ({', '.join(looks)})" if looks else name)
+    if line.emotion:
+        parts.append(f"{line.emotion} expression")
+    if line.type == "action":
+        parts.append(line.text)
+    return ", ".join(p for p in parts if p)

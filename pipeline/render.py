@@ -1,0 +1,168 @@
+"""Render a timeline to an H.264 + AAC MP4 with ffmpeg: gentle pans, crossfades, burnt-in subtitles.
+
+Each shot's clip runs `duration + crossfade` seconds (the last one just `duration`) and each xfade starts at the
+next shot's start, so the video lasts exactly the sum of the shot durations.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.audio import mix_dialogue
+from pipeline.errors import MissingToolError, RenderError
+from pipeline.fonts import find_cjk_font
+from pipeline.models import RenderResult, Timeline
+from pipeline.subtitles import subtitle_cues, write_ass, write_srt
+
+ProgressFn = Callable[[float, str], None]
+
+_XFADE = {"dissolve": "fade", "fade": "fadeblack", "wipe": "wipeleft", "cut": "fade"}
+_PANS = ((0.0, 0.5, 1.0, 0.5), (1.0, 0.5, 0.0, 0.5), (0.5, 0.0, 0.5, 1.0), (0.5, 1.0, 0.5, 0.0))
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    crossfade: float = 0.4
+    overscan: float = 1.06  # how much larger than the frame the panel is scaled, to leave room to pan
+    crf: int = 23
+    preset: str = "veryfast"
+    audio_bitrate: str = "160k"
+    subtitles: bool = True
+    font_path: str | None = None
+    ffmpeg: str = "ffmpeg"
+    threads: int = 0  # 0 lets ffmpeg decide
+
+    def check(self) -> None:
+        if not 0 <= self.crossfade <= 2:
+            raise RenderError(f"crossfade {self.crossfade} must be between 0 and 2 seconds.")
+        if not 1.0 <= self.overscan <= 1.5:
+            raise RenderError(f"overscan {self.overscan} must be between 1.0 and 1.5.")
+        if not 0 <= self.crf <= 51:
+            raise RenderError(f"crf {self.crf} must be between 0 and 51.")
+
+
+def _filter_path(path: str) -> str:
+    """Escape a path for use inside an ffmpeg filter argument."""
+    return path.replace("\\", "\\\\").replace(":", "\\:").replace("'", "\\'").replace(",", "\\,")
+
+
+def _build_graph(timeline: Timeline, options: RenderOptions, ass_path: str | None, font_dir: str) -> tuple[str, list[float]]:
+    w, h, fps = timeline.width, timeline.height, timeline.fps
+    ow, oh = int(w * options.overscan) // 2 * 2, int(h * options.overscan) // 2 * 2
+    shots = timeline.shots
+    parts: list[str] = []
+    lengths: list[float] = []
+    for i, shot in enumerate(shots):
+        xf = _crossfade(shots[i + 1].transition, options) if i + 1 < len(shots) else 0.0
+        length = shot.duration + xf
+        lengths.append(length)
+        frames = max(1, int(round(length * fps)))
+        x0, y0, x1, y1 = _PANS[shot.order % len(_PANS)]
+        x_expr = f"(iw-ow)*({x0}+({x1 - x0})*n/{frames})"
+        y_expr = f"(ih-oh)*({y0}+({y1 - y0})*n/{frames})"
+        parts.append(
+            f"[{i}:v]scale={ow}:{oh}:flags=bicubic,setsar=1,loop=loop={frames - 1}:size=1:start=0,"
+            f"crop={w}:{h}:x='{x_expr}':y='{y_expr}',fps={fps},setpts=N/({fps}*TB),format=yuv420p[s{i}]"
+        )
+    last = "s0"
+    offset = 0.0
+    for i in range(1, len(shots)):
+        xf = _crossfade(shots[i].transition, options)
+        offset += shots[i - 1].duration
+        out = f"x{i}"
+        parts.append(f"[{last}][s{i}]xfade=transition={_XFADE[shots[i].transition]}:duration={xf}:offset={offset:.3f}[{out}]")
+        last = out
+    tail = f"[{last}]"
+    if ass_path:
+        parts.append(f"{tail}subtitles=filename='{_filter_path(ass_path)}':fontsdir='{_filter_path(font_dir)}'[vout]")
+    else:
+        parts.append(f"{tail}null[vout]")
+    return ";".join(parts), lengths
+
+
+def _crossfade(transition: str, options: RenderOptions) -> float:
+    if transition == "cut" or options.crossfade <= 0:
+        return round(1.0 / 25, 3)  # one frame: xfade needs a positive duration
+    return options.crossfade
+
+
+def render_video(
+    timeline: Timeline,
+    out_path: str,
+    workdir: str,
+    options: RenderOptions | None = None,
+    on_progress: ProgressFn | None = None,
+) -> RenderResult:
+    """Render `timeline` to `out_path` (MP4), writing the SRT beside it.
+
+    Raises:
+        MissingToolError: ffmpeg is not installed.
+        RenderError: the timeline is empty or ffmpeg failed (its last output is in the message).
+    """
+    options = options or RenderOptions()
+    options.check()
+    if not timeline.shots:
+        raise RenderError("The timeline has no shots: plan a storyboard first.")
+    exe = shutil.which(options.ffmpeg)
+    if exe is None:
+        raise MissingToolError(f"{options.ffmpeg} is not installed: apt-get install ffmpeg (or set COMICREEL_FFMPEG).")
+    work = Path(workdir)
+    work.mkdir(parents=True, exist_ok=True)
+    progress = on_progress or (lambda fraction, step: None)
+
+    # 1. Subtitles and the dialogue track.
+    progress(0.02, "adding_subtitles")
+    cues = subtitle_cues(timeline)
+    srt_path = str(Path(out_path).with_suffix(".srt"))
+    write_srt(cues, srt_path)
+    font = find_cjk_font(options.font_path)
+    ass_path = str(work / "subtitles.ass") if options.subtitles and cues else None
+    if ass_path:
+        write_ass(cues, ass_path, width=timeline.width, height=timeline.height, font_family=font.family)
+    progress(0.05, "adding_audio")
+    audio_path = mix_dialogue(timeline, str(work / "dialogue.wav"))
+
+    # 2. One ffmpeg run: inputs are the panels (one frame each) and the mixed track.
+    graph, _ = _build_graph(timeline, options, ass_path, font.directory)
+    graph_path = work / "graph.txt"
+    graph_path.write_text(graph, encoding="utf-8")
+    cmd = [exe, "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-progress", "pipe:1", "-nostats"]
+    for shot in timeline.shots:
+        cmd += ["-i", shot.image_path]
+    cmd += ["-i", audio_path, "-filter_complex_script", str(graph_path), "-map", "[vout]", "-map", f"{len(timeline.shots)}:a"]
+    cmd += ["-c:v", "libx264", "-preset", options.preset, "-crf", str(options.crf), "-pix_fmt", "yuv420p",
+            "-r", str(timeline.fps), "-c:a", "aac", "-b:a", options.audio_bitrate, "-ac", "2", "-ar", "44100",
+            "-t", f"{timeline.duration:.3f}", "-movflags", "+faststart"]  # fmt: skip
+    if options.threads:
+        cmd += ["-threads", str(options.threads)]
+    tmp_out = str(Path(out_path).with_name(Path(out_path).stem + ".part.mp4"))
+    cmd.append(tmp_out)
+
+    # 3. Run it, turning its progress lines into a fraction.
+    progress(0.08, "rendering_video")
+    total_us = timeline.duration * 1_000_000
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if m := re.match(r"out_time_us=(\d+)", line):
+            progress(0.08 + 0.9 * min(1.0, int(m.group(1)) / total_us), "rendering_video")
+    stderr = proc.stderr.read() if proc.stderr else ""
+    if proc.wait() != 0:
+        Path(tmp_out).unlink(missing_ok=True)
+        raise RenderError(f"ffmpeg failed ({proc.returncode}): {stderr.strip()[-800:]}")
+    os.replace(tmp_out, out_path)
+    progress(1.0, "completed")
+    return RenderResult(
+        path=out_path,
+        duration=timeline.duration,
+        width=timeline.width,
+        height=timeline.height,
+        file_size=os.path.getsize(out_path),
+        subtitles_path=srt_path,
+    )

@@ -1,0 +1,50 @@
+"""The storage contract and key naming: `projects/<project_id>/<kind>/<name>`."""
+
+from __future__ import annotations
+
+import re
+from typing import Protocol
+
+_SAFE_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/]*$")
+
+
+class StorageError(Exception):
+    """The storage backend failed or was given a bad key."""
+
+
+class ObjectNotFound(StorageError):
+    """No object under that key."""
+
+
+def check_key(key: str) -> str:
+    if not _SAFE_KEY.match(key) or ".." in key.split("/") or "//" in key or len(key) > 900:
+        raise StorageError(f"invalid object key {key!r}: use letters, digits, '._-' and '/' separators, no '..'.")
+    return key
+
+
+def project_key(project_id: object, kind: str, name: str) -> str:
+    """Key for a project's file, e.g. project_key(pid, 'images', 'shot_001_ab12.png')."""
+    return check_key(f"projects/{project_id}/{kind}/{name}")
+
+
+class ObjectStorage(Protocol):
+    name: str
+
+    def put_file(self, key: str, path: str, content_type: str = "application/octet-stream") -> None: ...
+    def put_bytes(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None: ...
+    def get_bytes(self, key: str) -> bytes: ...
+    def download(self, key: str, path: str) -> str:
+        """Copy the object to `path` and return it. Raises ObjectNotFound."""
+        ...
+
+    def local_path(self, key: str) -> str:
+        """A local file with the object's content (the file itself for local storage, a cached copy for S3)."""
+        ...
+
+    def exists(self, key: str) -> bool: ...
+    def size(self, key: str) -> int: ...
+    def delete(self, key: str) -> None: ...
+    def list(self, prefix: str) -> list[str]: ...
+    def url(self, key: str, expires_seconds: int = 3600) -> str:
+        """A URL the browser can fetch: presigned for S3, an app route for local storage."""
+        ...

@@ -1,0 +1,259 @@
+"""Use cases shared by the REST API, the Gradio studio and the CLI: every row is reached through its owner."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import func, select
+
+from db.models import CharacterRow, ParsedScriptRow, Project, Script, ScriptVersion, ShotRow, StoryboardRow, Task, Video
+from db.session import transaction
+from jobs.progress import TERMINAL
+from jobs.tasks import create_task
+from pipeline.models import ASPECT_SIZES
+from pipeline.parse import detect_format, estimate_duration, parse_script
+from pipeline.plan import STYLES
+from studio.errors import InvalidParams, NotFound, ProjectNotFound
+from studio.services import Services
+
+MAX_SCRIPT_CHARS = 200_000
+FORMATS = ("text", "markdown", "fountain")
+
+
+def _uuid(value: str | uuid.UUID, what: str) -> uuid.UUID:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError:
+        raise NotFound(f"{what} {value!r} does not exist") from None
+
+
+def _owned_project(session, user_id: uuid.UUID, project_id: str | uuid.UUID) -> Project:  # type: ignore[no-untyped-def]
+    project = session.get(Project, _uuid(project_id, "project"))
+    if project is None or project.user_id != user_id:
+        raise ProjectNotFound(f"project {project_id} does not exist")
+    return project
+
+
+def project_public(p: Project) -> dict[str, Any]:
+    return {
+        "id": str(p.id), "name": p.name, "description": p.description, "style": p.style,
+        "aspect_ratio": p.aspect_ratio, "target_duration": p.target_duration, "status": p.status,
+        "progress": p.progress, "created_at": p.created_at.isoformat(), "updated_at": p.updated_at.isoformat(),
+    }  # fmt: skip
+
+
+# -- projects ----------------------------------------------------------------------------------------------
+
+
+def create_project(
+    svc: Services, *, user_id: uuid.UUID, name: str, description: str | None = None, style: str = "comic",
+    aspect_ratio: str = "9:16", target_duration: int = 60,
+) -> dict[str, Any]:  # fmt: skip
+    name = (name or "").strip()
+    if not name or len(name) > 255:
+        raise InvalidParams("name must be 1-255 characters", field="name")
+    if style not in STYLES:
+        raise InvalidParams(f"style must be one of {list(STYLES)}", field="style")
+    if aspect_ratio not in ASPECT_SIZES:
+        raise InvalidParams(f"aspect_ratio must be one of {list(ASPECT_SIZES)}", field="aspect_ratio")
+    if not 5 <= int(target_duration) <= 3600:
+        raise InvalidParams("target_duration must be between 5 and 3600 seconds", field="target_duration")
+    with transaction(svc.sessions) as s:
+        project = Project(user_id=user_id, name=name, description=description, style=style,
+                          aspect_ratio=aspect_ratio, target_duration=int(target_duration))  # fmt: skip
+        s.add(project)
+        s.flush()
+        return project_public(project)
+
+
+def list_projects(svc: Services, *, user_id: uuid.UUID, page: int = 1, page_size: int = 20, status: str | None = None) -> dict[str, Any]:
+    if page < 1 or not 1 <= page_size <= 100:
+        raise InvalidParams("page must be >= 1 and page_size 1-100", field="page_size")
+    with svc.sessions() as s:
+        query = select(Project).where(Project.user_id == user_id)
+        if status:
+            query = query.where(Project.status == status)
+        total = s.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = s.scalars(query.order_by(Project.created_at.desc()).offset((page - 1) * page_size).limit(page_size))
+        return {"projects": [project_public(p) for p in rows], "total": total, "page": page, "page_size": page_size}
+
+
+def get_project(svc: Services, *, user_id: uuid.UUID, project_id: str) -> dict[str, Any]:
+    with svc.sessions() as s:
+        project = _owned_project(s, user_id, project_id)
+        out = project_public(project)
+        script = s.scalars(select(Script).where(Script.project_id == project.id)).first()
+        out["script"] = {"content": script.content, "format": script.format, "version": script.version} if script else None
+        return out
+
+
+def update_project(svc: Services, *, user_id: uuid.UUID, project_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+    allowed = {"name", "description", "style", "aspect_ratio", "target_duration"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise InvalidParams(f"cannot change {sorted(unknown)}; changeable: {sorted(allowed)}", field=sorted(unknown)[0])
+    if "style" in changes and changes["style"] not in STYLES:
+        raise InvalidParams(f"style must be one of {list(STYLES)}", field="style")
+    if "aspect_ratio" in changes and changes["aspect_ratio"] not in ASPECT_SIZES:
+        raise InvalidParams(f"aspect_ratio must be one of {list(ASPECT_SIZES)}", field="aspect_ratio")
+    with transaction(svc.sessions) as s:
+        project = _owned_project(s, user_id, project_id)
+        for key, value in changes.items():
+            setattr(project, key, value)
+        s.flush()
+        return project_public(project)
+
+
+def delete_project(svc: Services, *, user_id: uuid.UUID, project_id: str) -> None:
+    with transaction(svc.sessions) as s:
+        project = _owned_project(s, user_id, project_id)
+        pid = project.id
+        s.delete(project)
+    for key in svc.storage.list(f"projects/{pid}/"):
+        svc.storage.delete(key)
+
+
+# -- script ------------------------------------------------------------------------------------------------
+
+
+def save_script(svc: Services, *, user_id: uuid.UUID, project_id: str, content: str, format: str | None = None) -> dict[str, Any]:
+    """Save a new version of the project's script; the format is detected when not given."""
+    if not content or not content.strip():
+        raise InvalidParams("content is empty: paste a script first", field="content")
+    if len(content) > MAX_SCRIPT_CHARS:
+        raise InvalidParams(f"the script is longer than {MAX_SCRIPT_CHARS} characters", field="content")
+    fmt = format or detect_format(content)
+    if fmt not in FORMATS:
+        raise InvalidParams(f"format must be one of {list(FORMATS)}", field="format")
+    words = len(re.findall(r"[\u3400-\u9fff]", content)) + len(re.findall(r"[A-Za-z0-9']+", content))
+    lines = [ln for ln in content.splitlines() if ln.strip()]
+    estimate = round(sum(estimate_duration(ln) for ln in lines))
+    with transaction(svc.sessions) as s:
+        project = _owned_project(s, user_id, project_id)
+        script = s.scalars(select(Script).where(Script.project_id == project.id)).first()
+        if script is None:
+            script = Script(project_id=project.id, content=content, format=fmt, word_count=words, version=1)
+            s.add(script)
+        else:
+            script.content, script.format, script.word_count = content, fmt, words
+            script.version += 1
+        s.flush()
+        s.add(ScriptVersion(script_id=script.id, version=script.version, content=content, format=fmt))
+        return {"script_id": str(script.id), "version": script.version, "word_count": words,
+                "estimated_duration": estimate, "format": fmt}  # fmt: skip
+
+
+def preview_parse(content: str) -> dict[str, Any]:
+    """Parse without saving (the CLI's `parse --json` and the studio's live check)."""
+    return parse_script(content).to_dict()
+
+
+def get_parsed(svc: Services, *, user_id: uuid.UUID, project_id: str) -> dict[str, Any]:
+    with svc.sessions() as s:
+        project = _owned_project(s, user_id, project_id)
+        row = s.scalars(
+            select(ParsedScriptRow).where(ParsedScriptRow.project_id == project.id).order_by(ParsedScriptRow.parsed_at.desc())
+        ).first()
+        if row is None:
+            raise NotFound("the script has not been parsed yet: POST .../script/parse first")
+        return {"parse_id": str(row.id), "scenes": row.scenes, "characters": row.characters, "metadata": row.meta}
+
+
+def list_characters(svc: Services, *, user_id: uuid.UUID, project_id: str) -> list[dict[str, Any]]:
+    with svc.sessions() as s:
+        project = _owned_project(s, user_id, project_id)
+        rows = s.scalars(select(CharacterRow).where(CharacterRow.project_id == project.id).order_by(CharacterRow.created_at))
+        return [{"id": str(r.id), "name": r.name, "description": r.description, "attributes": r.attributes,
+                 "appearance": r.appearance, "voice_id": r.voice_id} for r in rows]  # fmt: skip
+
+
+# -- tasks -------------------------------------------------------------------------------------------------
+
+
+def start_task(svc: Services, *, user_id: uuid.UUID, project_id: str, task_type: str, payload: dict[str, Any] | None = None) -> str:
+    with svc.sessions() as s:
+        project = _owned_project(s, user_id, project_id)
+    return str(create_task(svc.ctx, svc.tasks, user_id=user_id, project_id=project.id, task_type=task_type, payload=payload))
+
+
+def task_public(t: Task) -> dict[str, Any]:
+    return {
+        "task_id": str(t.id), "type": t.type, "status": t.status, "progress": t.progress,
+        "current_step": t.current_step, "result": t.result, "error": t.error, "retry_count": t.retry_count,
+        "project_id": str(t.project_id) if t.project_id else None,
+        "created_at": t.created_at.isoformat(), "updated_at": t.updated_at.isoformat(),
+    }  # fmt: skip
+
+
+def get_task(svc: Services, *, user_id: uuid.UUID, task_id: str) -> dict[str, Any]:
+    with svc.sessions() as s:
+        task = s.get(Task, _uuid(task_id, "task"))
+        if task is None or task.user_id != user_id:
+            raise NotFound(f"task {task_id} does not exist")
+        return task_public(task)
+
+
+def wait_task(
+    svc: Services, *, user_id: uuid.UUID, task_id: str, on_progress: Callable[[dict[str, Any]], None] | None = None,
+    timeout: float = 3600, interval: float = 0.25,
+) -> dict[str, Any]:  # fmt: skip
+    """Poll the Task row until it completes or fails (or `timeout` passes); report each change."""
+    deadline = time.monotonic() + timeout
+    last: tuple[Any, ...] = ()
+    while True:
+        task = get_task(svc, user_id=user_id, task_id=task_id)
+        state = (task["status"], task["progress"], task["current_step"])
+        if state != last and on_progress:
+            on_progress(task)
+        last = state
+        if task["status"] in TERMINAL or time.monotonic() > deadline:
+            return task
+        time.sleep(interval)
+
+
+# -- storyboard and video ----------------------------------------------------------------------------------
+
+
+def get_storyboard(svc: Services, *, user_id: uuid.UUID, project_id: str) -> dict[str, Any]:
+    with svc.sessions() as s:
+        project = _owned_project(s, user_id, project_id)
+        board = s.scalars(
+            select(StoryboardRow).where(StoryboardRow.project_id == project.id).order_by(StoryboardRow.created_at.desc())
+        ).first()
+        if board is None:
+            raise NotFound("the project has no storyboard yet: generate it first")
+        shots = [shot_public(svc, r) for r in board.shots]
+        return {"storyboard_id": str(board.id), "aspect_ratio": board.aspect_ratio, "style": board.style, "shots": shots}
+
+
+def shot_public(svc: Services, r: ShotRow) -> dict[str, Any]:
+    return {
+        "shot_id": str(r.id), "order": r.order, "type": r.type, "kind": r.kind,
+        "scene_description": r.scene_description, "characters": r.characters, "duration": r.duration,
+        "transition": r.transition, "image_key": r.image_key,
+        "image_url": svc.storage.url(r.image_key) if r.image_key else None,
+        "prompt_used": r.prompt_used, "generation_params": r.generation_params, "status": r.status,
+        "dialogue": {"character": r.speaker, "text": r.text, "emotion": r.emotion,
+                     "audio_url": svc.storage.url(r.audio_key) if r.audio_key else None,
+                     "audio_duration": r.audio_duration} if r.kind != "action" else None,
+        "text": r.text, "sound_effects": r.sound_effects,
+    }  # fmt: skip
+
+
+def latest_video(svc: Services, *, user_id: uuid.UUID, project_id: str) -> dict[str, Any]:
+    with svc.sessions() as s:
+        project = _owned_project(s, user_id, project_id)
+        video = s.scalars(
+            select(Video).where(Video.project_id == project.id, Video.render_status == "completed").order_by(Video.created_at.desc())
+        ).first()
+        if video is None or not video.output_url:
+            raise NotFound("the project has no rendered video yet: render it first")
+        return {
+            "video_id": str(video.id), "video_key": video.output_url, "subtitles_key": video.subtitles_key,
+            "download_url": svc.storage.url(video.output_url), "file_size": video.file_size,
+            "duration": video.duration, "resolution": video.resolution,
+        }  # fmt: skip

@@ -1,0 +1,112 @@
+"""Wire the app's parts from Settings: database, storage, queue, backends, workers. Built in create_app()."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+
+from huey import Huey
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from db.migrate import upgrade
+from db.models import Subscription, User
+from db.session import make_engine, make_sessionmaker, transaction
+from jobs.context import JobContext
+from jobs.huey_app import EmbeddedConsumer, build_huey, start_embedded_consumer
+from jobs.tasks import JobTasks, register_tasks
+from pipeline.image.base import ImageBackend
+from pipeline.render import RenderOptions
+from pipeline.tts.base import TTSBackend
+from storage.base import ObjectStorage
+from studio.config import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def build_storage(settings: Settings) -> ObjectStorage:
+    if settings.storage_backend == "s3":
+        from storage.s3 import S3Storage
+
+        return S3Storage(
+            settings.s3_endpoint, settings.s3_access_key, settings.s3_secret_key, settings.s3_bucket,
+            secure=settings.s3_secure, region=settings.s3_region, cache_dir=settings.data_dir / "cache",
+        )  # fmt: skip
+    from storage.local import LocalStorage
+
+    return LocalStorage(settings.resolved_storage_dir)
+
+
+def build_image_backend(settings: Settings) -> ImageBackend:
+    from pipeline.image.sketch import SketchImageBackend
+
+    return SketchImageBackend(font_path=settings.font_path)
+
+
+def build_tts_backend(settings: Settings) -> TTSBackend:
+    from pipeline.tts.espeak import EspeakTTSBackend
+
+    return EspeakTTSBackend(binary=settings.espeak_binary)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    storage: ObjectStorage
+    huey: Huey
+    ctx: JobContext
+    tasks: JobTasks
+    default_user_id: uuid.UUID
+    consumer: EmbeddedConsumer | None = field(default=None)
+
+    def start_workers(self) -> None:
+        if self.settings.embedded_workers > 0 and self.consumer is None and not self.huey.immediate:
+            self.consumer = start_embedded_consumer(self.huey, self.settings.embedded_workers)
+
+    def stop(self) -> None:
+        if self.consumer is not None:
+            self.consumer.stop(graceful=True)
+            self.consumer = None
+        self.engine.dispose()
+
+
+def build_services(settings: Settings, *, immediate: bool = False) -> Services:
+    """Create (and migrate) everything the app and the workers share."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    url = settings.resolved_database_url
+    if settings.auto_migrate:
+        upgrade(url)
+    engine = make_engine(url)
+    sessions = make_sessionmaker(engine)
+    storage = build_storage(settings)
+    huey = build_huey(redis_url=settings.redis_url, sqlite_path=settings.data_dir / "queue.db", immediate=immediate)
+    ctx = JobContext(
+        sessions=sessions,
+        storage=storage,
+        image_backend=build_image_backend(settings),
+        tts_backend=build_tts_backend(settings),
+        render_options=RenderOptions(font_path=settings.font_path, ffmpeg=settings.ffmpeg,
+                                     preset=settings.render_preset, crf=settings.render_crf),  # fmt: skip
+        work_dir=settings.work_dir,
+        retries=settings.task_retries,
+        retry_delay=settings.task_retry_delay,
+    )
+    tasks = register_tasks(huey, ctx, stale_after=settings.task_stale_after)
+    user_id = ensure_user(sessions, settings.default_username)
+    return Services(settings, engine, sessions, storage, huey, ctx, tasks, user_id)
+
+
+def ensure_user(sessions: sessionmaker[Session], username: str) -> uuid.UUID:
+    """The local creator who owns projects made in the embedded studio (no login there yet)."""
+    with transaction(sessions) as s:
+        user = s.scalars(select(User).where(User.username == username)).first()
+        if user is None:
+            # No password can match "!": this account cannot log in, it only owns local work.
+            user = User(username=username, email=f"{username}@localhost", password_hash="!")
+            s.add(user)
+            s.flush()
+            s.add(Subscription(user_id=user.id, plan="free", videos_quota=1_000_000))
+        return user.id
