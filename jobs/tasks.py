@@ -30,7 +30,11 @@ BODIES: dict[str, Body] = {
     "nlp": lambda ctx, pid, payload, p: work.parse_project_script(ctx, pid, p),
     "storyboard": lambda ctx, pid, payload, p: work.plan_project_storyboard(ctx, pid, payload.get("options", {}), p),
     "image_generation": lambda ctx, pid, payload, p: work.draw_panels(
-        ctx, pid, p, shot_ids=payload.get("shot_ids"), force=bool(payload.get("force")),
+        ctx,
+        pid,
+        p,
+        shot_ids=payload.get("shot_ids"),
+        force=bool(payload.get("force")),
         prompt_override=payload.get("prompt_override"),
     ),  # fmt: skip
     "tts": lambda ctx, pid, payload, p: work.voice_dialogue(

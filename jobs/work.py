@@ -22,7 +22,7 @@ from pipeline.plan import PlanOptions, plan_storyboard
 from pipeline.render import render_video
 from pipeline.run import panel_request, shot_seed, voice_request
 from pipeline.subtitles import subtitle_cues
-from pipeline.timeline import build_timeline
+from pipeline.timeline import build_timeline, shot_duration
 from storage.base import project_key
 
 Progress = Callable[[float, str], None]
@@ -66,7 +66,9 @@ def storyboard_from_row(board: StoryboardRow) -> Storyboard:
 
 
 def characters_of(session: Session, project_id: uuid.UUID) -> dict[str, Character]:
-    rows = session.scalars(select(CharacterRow).where(CharacterRow.project_id == project_id).order_by(CharacterRow.created_at))
+    rows = session.scalars(
+        select(CharacterRow).where(CharacterRow.project_id == project_id).order_by(CharacterRow.created_at)
+    )
     return {r.name: Character(name=r.name, attributes=dict(r.attributes), appearance=dict(r.appearance)) for r in rows}
 
 
@@ -103,16 +105,22 @@ def parse_project_script(ctx: JobContext, project_id: uuid.UUID, progress: Progr
         known = set(s.scalars(select(CharacterRow.name).where(CharacterRow.project_id == project_id)))
         for c in parsed.characters:
             if c.name not in known:
-                s.add(CharacterRow(project_id=project_id, name=c.name, attributes=c.attributes, appearance=c.appearance))
+                s.add(
+                    CharacterRow(project_id=project_id, name=c.name, attributes=c.attributes, appearance=c.appearance)
+                )
         s.flush()
         return {"parse_id": str(row.id), **data["metadata"], "characters": [c.name for c in parsed.characters]}
 
 
-def plan_project_storyboard(ctx: JobContext, project_id: uuid.UUID, options: dict[str, Any], progress: Progress) -> dict[str, Any]:
+def plan_project_storyboard(
+    ctx: JobContext, project_id: uuid.UUID, options: dict[str, Any], progress: Progress
+) -> dict[str, Any]:
     with transaction(ctx.sessions) as s:
         project = s.get(Project, project_id)
         parsed_row = s.scalars(
-            select(ParsedScriptRow).where(ParsedScriptRow.project_id == project_id).order_by(ParsedScriptRow.parsed_at.desc())
+            select(ParsedScriptRow)
+            .where(ParsedScriptRow.project_id == project_id)
+            .order_by(ParsedScriptRow.parsed_at.desc())
         ).first()
         if project is None or parsed_row is None:
             raise JobInputError("The script has not been parsed yet: parse it before generating the storyboard.")
@@ -121,7 +129,9 @@ def plan_project_storyboard(ctx: JobContext, project_id: uuid.UUID, options: dic
             {"scenes": parsed_row.scenes, "characters": parsed_row.characters, **parsed_row.meta}
         )
         chars = characters_of(s, project_id)
-        parsed = ParsedScript(parsed.title, parsed.language, parsed.format, parsed.scenes, tuple(chars.values()) or parsed.characters)
+        parsed = ParsedScript(
+            parsed.title, parsed.language, parsed.format, parsed.scenes, tuple(chars.values()) or parsed.characters
+        )
         low, high = options.get("shot_duration_range", (2.0, 8.0))
         plan = PlanOptions(
             aspect_ratio=project.aspect_ratio,
@@ -144,11 +154,23 @@ def plan_project_storyboard(ctx: JobContext, project_id: uuid.UUID, options: dic
         for shot in board.shots:
             s.add(
                 ShotRow(
-                    storyboard_id=row.id, project_id=project_id, order=shot.order, scene_id=shot.scene_id,
-                    kind=shot.kind, type=shot.camera, scene_description=shot.scene_description,
-                    location=shot.location, time=shot.time, interior=shot.interior,
-                    characters=list(shot.characters), text=shot.text, speaker=shot.speaker, emotion=shot.emotion,
-                    duration=shot.duration, transition=shot.transition, prompt_used=shot.prompt,
+                    storyboard_id=row.id,
+                    project_id=project_id,
+                    order=shot.order,
+                    scene_id=shot.scene_id,
+                    kind=shot.kind,
+                    type=shot.camera,
+                    scene_description=shot.scene_description,
+                    location=shot.location,
+                    time=shot.time,
+                    interior=shot.interior,
+                    characters=list(shot.characters),
+                    text=shot.text,
+                    speaker=shot.speaker,
+                    emotion=shot.emotion,
+                    duration=shot.duration,
+                    transition=shot.transition,
+                    prompt_used=shot.prompt,
                     sound_effects=list(shot.sound_effects),
                 )  # fmt: skip
             )
@@ -195,23 +217,39 @@ def draw_panels(
                     continue
                 for old in row.images:
                     old.is_current = False
-                s.add(ShotImage(shot_id=shot_id, image_key=key, seed=drawn.seed, prompt=drawn.prompt, params=drawn.params))
+                s.add(
+                    ShotImage(shot_id=shot_id, image_key=key, seed=drawn.seed, prompt=drawn.prompt, params=drawn.params)
+                )
                 row.image_key, row.status = key, "completed"
-                row.generation_params = {**drawn.params, "seed": drawn.seed, "width": drawn.width, "height": drawn.height}
+                row.generation_params = {
+                    **drawn.params,
+                    "seed": drawn.seed,
+                    "width": drawn.width,
+                    "height": drawn.height,
+                }
                 row.prompt_used = drawn.prompt
             progress((i + 1) / max(1, len(todo)), "generating_images")
     return {"drawn": len(todo), "total_shots": len(storyboard.shots)}
 
 
 def voice_dialogue(
-    ctx: JobContext, project_id: uuid.UUID, progress: Progress, *, shot_ids: list[str] | None = None, force: bool = False
+    ctx: JobContext,
+    project_id: uuid.UUID,
+    progress: Progress,
+    *,
+    shot_ids: list[str] | None = None,
+    force: bool = False,
 ) -> dict[str, Any]:
     """Voice every dialogue and narration line that has no clip yet (every selected one when `force`)."""
     with ctx.sessions() as s:
         board = latest_storyboard(s, project_id)
         storyboard = storyboard_from_row(board)
         characters = characters_of(s, project_id)
-        todo = [(r.id, r.order) for r in _select_shots(board, shot_ids) if r.kind != "action" and r.text.strip() and (force or not r.audio_key)]
+        todo = [
+            (r.id, r.order)
+            for r in _select_shots(board, shot_ids)
+            if r.kind != "action" and r.text.strip() and (force or not r.audio_key)
+        ]
     with tempfile.TemporaryDirectory(dir=_work(ctx)) as tmp:
         for i, (shot_id, order) in enumerate(todo):
             shot = next(sh for sh in storyboard.shots if sh.order == order)
@@ -225,6 +263,7 @@ def voice_dialogue(
                     ctx.storage.delete(key)
                     continue
                 row.audio_key, row.audio_duration = key, round(clip.duration, 3)
+                row.duration = shot_duration(row.duration, clip)  # a voiced shot lasts as long as its voice
             progress((i + 1) / max(1, len(todo)), "generating_voices")
     return {"voiced": len(todo)}
 
@@ -232,7 +271,9 @@ def voice_dialogue(
 # -- render ------------------------------------------------------------------------------------------------
 
 
-def render_project(ctx: JobContext, project_id: uuid.UUID, settings: dict[str, Any], progress: Progress) -> dict[str, Any]:
+def render_project(
+    ctx: JobContext, project_id: uuid.UUID, settings: dict[str, Any], progress: Progress
+) -> dict[str, Any]:
     """Draw and voice whatever is missing, then render the MP4 and its SRT, and record the Video row."""
     with transaction(ctx.sessions) as s:
         project = s.get(Project, project_id)

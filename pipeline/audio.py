@@ -23,7 +23,9 @@ def read_wav_mono(path: str, rate: int = MIX_RATE) -> np.ndarray:
         samples = samples.reshape(-1, channels).mean(axis=1)
     if src_rate != rate and samples.size:
         n_out = int(round(samples.size * rate / src_rate))
-        samples = np.interp(np.linspace(0, samples.size - 1, n_out), np.arange(samples.size), samples).astype(np.float32)
+        samples = np.interp(np.linspace(0, samples.size - 1, n_out), np.arange(samples.size), samples).astype(
+            np.float32
+        )
     return samples
 
 

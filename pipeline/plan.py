@@ -43,7 +43,9 @@ def plan_storyboard(parsed: ParsedScript, options: PlanOptions | None = None) ->
     options.check()
     total = len(parsed.shots)
     if total > options.max_shots:
-        raise PlanError(f"The script has {total} lines but max_shots is {options.max_shots}: raise max_shots or split it.")
+        raise PlanError(
+            f"The script has {total} lines but max_shots is {options.max_shots}: raise max_shots or split it."
+        )
     low, high = options.shot_duration_range
     shots: list[StoryboardShot] = []
     previous_speaker: str | None = None
@@ -103,7 +105,12 @@ def _framed_characters(scene: Scene, line: ParsedShot, camera: CameraType) -> tu
 
 _CAMERA_WORDS = {
     "zh": {"closeup": "特写", "medium": "中景", "long": "远景", "over-shoulder": "过肩镜头"},
-    "en": {"closeup": "close-up", "medium": "medium shot", "long": "wide shot", "over-shoulder": "over-the-shoulder shot"},
+    "en": {
+        "closeup": "close-up",
+        "medium": "medium shot",
+        "long": "wide shot",
+        "over-shoulder": "over-the-shoulder shot",
+    },
 }
 
 
@@ -111,8 +118,10 @@ def describe_shot(scene: Scene, line: ParsedShot, camera: CameraType, language: 
     """A one-line human description of the shot, in the script's language."""
     words = _CAMERA_WORDS["zh" if language == "zh" else "en"][camera]
     who = ("、" if language == "zh" else " and ").join(line.characters)
-    place = "".join(p for p in (scene.location, scene.time) if p) if language == "zh" else ", ".join(
-        p for p in (scene.location, scene.time) if p
+    place = (
+        "".join(p for p in (scene.location, scene.time) if p)
+        if language == "zh"
+        else ", ".join(p for p in (scene.location, scene.time) if p)
     )
     if language == "zh":
         mood = f"{line.emotion}的表情" if line.emotion else ""

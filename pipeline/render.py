@@ -52,7 +52,9 @@ def _filter_path(path: str) -> str:
     return path.replace("\\", "\\\\").replace(":", "\\:").replace("'", "\\'").replace(",", "\\,")
 
 
-def _build_graph(timeline: Timeline, options: RenderOptions, ass_path: str | None, font_dir: str) -> tuple[str, list[float]]:
+def _build_graph(
+    timeline: Timeline, options: RenderOptions, ass_path: str | None, font_dir: str
+) -> tuple[str, list[float]]:
     w, h, fps = timeline.width, timeline.height, timeline.fps
     ow, oh = int(w * options.overscan) // 2 * 2, int(h * options.overscan) // 2 * 2
     shots = timeline.shots
@@ -76,7 +78,9 @@ def _build_graph(timeline: Timeline, options: RenderOptions, ass_path: str | Non
         xf = _crossfade(shots[i].transition, options)
         offset += shots[i - 1].duration
         out = f"x{i}"
-        parts.append(f"[{last}][s{i}]xfade=transition={_XFADE[shots[i].transition]}:duration={xf}:offset={offset:.3f}[{out}]")
+        parts.append(
+            f"[{last}][s{i}]xfade=transition={_XFADE[shots[i].transition]}:duration={xf}:offset={offset:.3f}[{out}]"
+        )
         last = out
     tail = f"[{last}]"
     if ass_path:
@@ -135,7 +139,16 @@ def render_video(
     cmd = [exe, "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-progress", "pipe:1", "-nostats"]
     for shot in timeline.shots:
         cmd += ["-i", shot.image_path]
-    cmd += ["-i", audio_path, "-filter_complex_script", str(graph_path), "-map", "[vout]", "-map", f"{len(timeline.shots)}:a"]
+    cmd += [
+        "-i",
+        audio_path,
+        "-filter_complex_script",
+        str(graph_path),
+        "-map",
+        "[vout]",
+        "-map",
+        f"{len(timeline.shots)}:a",
+    ]
     cmd += ["-c:v", "libx264", "-preset", options.preset, "-crf", str(options.crf), "-pix_fmt", "yuv420p",
             "-r", str(timeline.fps), "-c:a", "aac", "-b:a", options.audio_bitrate, "-ac", "2", "-ar", "44100",
             "-t", f"{timeline.duration:.3f}", "-movflags", "+faststart"]  # fmt: skip

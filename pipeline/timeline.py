@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from pipeline.errors import RenderError
-from pipeline.models import ASPECT_SIZES, Storyboard, Timeline, TimedShot, VoiceClip
+from pipeline.models import ASPECT_SIZES, Storyboard, TimedShot, Timeline, VoiceClip
 
 VOICE_LEAD = 0.35  # seconds of picture before the voice starts (covers the crossfade in)
 VOICE_TAIL = 0.45  # seconds held after the voice ends

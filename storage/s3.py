@@ -94,7 +94,9 @@ class S3Storage:
         self.client.remove_object(self.bucket, check_key(key))
 
     def list(self, prefix: str) -> list[str]:
-        return sorted(o.object_name for o in self.client.list_objects(self.bucket, prefix=prefix, recursive=True) if o.object_name)
+        return sorted(
+            o.object_name for o in self.client.list_objects(self.bucket, prefix=prefix, recursive=True) if o.object_name
+        )
 
     def url(self, key: str, expires_seconds: int = 3600) -> str:
         return self.client.presigned_get_object(self.bucket, check_key(key), expires=timedelta(seconds=expires_seconds))

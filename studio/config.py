@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="COMICREEL_", env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="COMICREEL_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
 
     # where the embedded defaults keep their files
     data_dir: Path = Field(Path("data"), description="Directory for the SQLite database, queue, files and work dirs.")
@@ -20,14 +22,22 @@ class Settings(BaseSettings):
     database_url: str | None = Field(None, description="SQLAlchemy URL; empty means SQLite at data_dir/comicreel.db.")
     auto_migrate: bool = Field(True, description="Run Alembic migrations up to head when the app starts.")
     # queue
-    redis_url: str | None = Field(None, description="Redis URL for PriorityRedisHuey; empty means SqliteHuey in data_dir.")
-    embedded_workers: int = Field(2, description="Worker threads started inside the app process (0 = none; run `comicreel worker`).")
+    redis_url: str | None = Field(
+        None, description="Redis URL for PriorityRedisHuey; empty means SqliteHuey in data_dir."
+    )
+    embedded_workers: int = Field(
+        2, description="Worker threads started inside the app process (0 = none; run `comicreel worker`)."
+    )
     task_retries: int = Field(2, description="How many times a failed job is retried before its Task is marked failed.")
     task_retry_delay: int = Field(5, description="Seconds between retries of a failed job.")
-    task_stale_after: int = Field(300, description="Seconds without a heartbeat after which a processing Task is requeued.")
+    task_stale_after: int = Field(
+        300, description="Seconds without a heartbeat after which a processing Task is requeued."
+    )
     # object storage
     storage_backend: Literal["local", "s3"] = Field("local", description="'local' (a directory) or 's3' (any S3 API).")
-    storage_dir: Path | None = Field(None, description="Directory of the local storage backend; empty means data_dir/objects.")
+    storage_dir: Path | None = Field(
+        None, description="Directory of the local storage backend; empty means data_dir/objects."
+    )
     s3_endpoint: str = Field("127.0.0.1:9000", description="host:port of the S3 server.")
     s3_access_key: str = Field("", description="S3 access key.")
     s3_secret_key: str = Field("", description="S3 secret key.")
@@ -44,6 +54,11 @@ class Settings(BaseSettings):
     render_crf: int = Field(23, description="x264 quality (lower is better, 18-28 sensible).")
     # accounts
     default_username: str = Field("creator", description="Owner of projects made without logging in (embedded studio).")
+
+    @field_validator("database_url", "redis_url", "storage_dir", "s3_region", "font_path", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @property
     def resolved_database_url(self) -> str:

@@ -70,7 +70,9 @@ def create_project(
         return project_public(project)
 
 
-def list_projects(svc: Services, *, user_id: uuid.UUID, page: int = 1, page_size: int = 20, status: str | None = None) -> dict[str, Any]:
+def list_projects(
+    svc: Services, *, user_id: uuid.UUID, page: int = 1, page_size: int = 20, status: str | None = None
+) -> dict[str, Any]:
     if page < 1 or not 1 <= page_size <= 100:
         raise InvalidParams("page must be >= 1 and page_size 1-100", field="page_size")
     with svc.sessions() as s:
@@ -87,7 +89,9 @@ def get_project(svc: Services, *, user_id: uuid.UUID, project_id: str) -> dict[s
         project = _owned_project(s, user_id, project_id)
         out = project_public(project)
         script = s.scalars(select(Script).where(Script.project_id == project.id)).first()
-        out["script"] = {"content": script.content, "format": script.format, "version": script.version} if script else None
+        out["script"] = (
+            {"content": script.content, "format": script.format, "version": script.version} if script else None
+        )
         return out
 
 
@@ -120,7 +124,9 @@ def delete_project(svc: Services, *, user_id: uuid.UUID, project_id: str) -> Non
 # -- script ------------------------------------------------------------------------------------------------
 
 
-def save_script(svc: Services, *, user_id: uuid.UUID, project_id: str, content: str, format: str | None = None) -> dict[str, Any]:
+def save_script(
+    svc: Services, *, user_id: uuid.UUID, project_id: str, content: str, format: str | None = None
+) -> dict[str, Any]:
     """Save a new version of the project's script; the format is detected when not given."""
     if not content or not content.strip():
         raise InvalidParams("content is empty: paste a script first", field="content")
@@ -156,7 +162,9 @@ def get_parsed(svc: Services, *, user_id: uuid.UUID, project_id: str) -> dict[st
     with svc.sessions() as s:
         project = _owned_project(s, user_id, project_id)
         row = s.scalars(
-            select(ParsedScriptRow).where(ParsedScriptRow.project_id == project.id).order_by(ParsedScriptRow.parsed_at.desc())
+            select(ParsedScriptRow)
+            .where(ParsedScriptRow.project_id == project.id)
+            .order_by(ParsedScriptRow.parsed_at.desc())
         ).first()
         if row is None:
             raise NotFound("the script has not been parsed yet: POST .../script/parse first")
@@ -166,7 +174,9 @@ def get_parsed(svc: Services, *, user_id: uuid.UUID, project_id: str) -> dict[st
 def list_characters(svc: Services, *, user_id: uuid.UUID, project_id: str) -> list[dict[str, Any]]:
     with svc.sessions() as s:
         project = _owned_project(s, user_id, project_id)
-        rows = s.scalars(select(CharacterRow).where(CharacterRow.project_id == project.id).order_by(CharacterRow.created_at))
+        rows = s.scalars(
+            select(CharacterRow).where(CharacterRow.project_id == project.id).order_by(CharacterRow.created_at)
+        )
         return [{"id": str(r.id), "name": r.name, "description": r.description, "attributes": r.attributes,
                  "appearance": r.appearance, "voice_id": r.voice_id} for r in rows]  # fmt: skip
 
@@ -174,10 +184,14 @@ def list_characters(svc: Services, *, user_id: uuid.UUID, project_id: str) -> li
 # -- tasks -------------------------------------------------------------------------------------------------
 
 
-def start_task(svc: Services, *, user_id: uuid.UUID, project_id: str, task_type: str, payload: dict[str, Any] | None = None) -> str:
+def start_task(
+    svc: Services, *, user_id: uuid.UUID, project_id: str, task_type: str, payload: dict[str, Any] | None = None
+) -> str:
     with svc.sessions() as s:
         project = _owned_project(s, user_id, project_id)
-    return str(create_task(svc.ctx, svc.tasks, user_id=user_id, project_id=project.id, task_type=task_type, payload=payload))
+    return str(
+        create_task(svc.ctx, svc.tasks, user_id=user_id, project_id=project.id, task_type=task_type, payload=payload)
+    )
 
 
 def task_public(t: Task) -> dict[str, Any]:
@@ -222,12 +236,19 @@ def get_storyboard(svc: Services, *, user_id: uuid.UUID, project_id: str) -> dic
     with svc.sessions() as s:
         project = _owned_project(s, user_id, project_id)
         board = s.scalars(
-            select(StoryboardRow).where(StoryboardRow.project_id == project.id).order_by(StoryboardRow.created_at.desc())
+            select(StoryboardRow)
+            .where(StoryboardRow.project_id == project.id)
+            .order_by(StoryboardRow.created_at.desc())
         ).first()
         if board is None:
             raise NotFound("the project has no storyboard yet: generate it first")
         shots = [shot_public(svc, r) for r in board.shots]
-        return {"storyboard_id": str(board.id), "aspect_ratio": board.aspect_ratio, "style": board.style, "shots": shots}
+        return {
+            "storyboard_id": str(board.id),
+            "aspect_ratio": board.aspect_ratio,
+            "style": board.style,
+            "shots": shots,
+        }
 
 
 def shot_public(svc: Services, r: ShotRow) -> dict[str, Any]:
@@ -248,7 +269,9 @@ def latest_video(svc: Services, *, user_id: uuid.UUID, project_id: str) -> dict[
     with svc.sessions() as s:
         project = _owned_project(s, user_id, project_id)
         video = s.scalars(
-            select(Video).where(Video.project_id == project.id, Video.render_status == "completed").order_by(Video.created_at.desc())
+            select(Video)
+            .where(Video.project_id == project.id, Video.render_status == "completed")
+            .order_by(Video.created_at.desc())
         ).first()
         if video is None or not video.output_url:
             raise NotFound("the project has no rendered video yet: render it first")

@@ -88,8 +88,9 @@ def build_services(settings: Settings, *, immediate: bool = False) -> Services:
         storage=storage,
         image_backend=build_image_backend(settings),
         tts_backend=build_tts_backend(settings),
-        render_options=RenderOptions(font_path=settings.font_path, ffmpeg=settings.ffmpeg,
-                                     preset=settings.render_preset, crf=settings.render_crf),  # fmt: skip
+        render_options=RenderOptions(
+            font_path=settings.font_path, ffmpeg=settings.ffmpeg, preset=settings.render_preset, crf=settings.render_crf
+        ),  # fmt: skip
         work_dir=settings.work_dir,
         retries=settings.task_retries,
         retry_delay=settings.task_retry_delay,

@@ -11,13 +11,17 @@ target_metadata = Base.metadata
 
 def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
     # Huey's own tables live in the same database when PostgresHuey/SqliteHuey share it: not ours to drop.
-    return not (type_ == "table" and reflected and compare_to is None and (name or "").startswith(("huey", "kv", "task")))
+    return not (
+        type_ == "table" and reflected and compare_to is None and (name or "").startswith(("huey", "kv", "task"))
+    )
 
 
 def run_migrations_online() -> None:
     connectable = config.attributes.get("connection")
     if connectable is None:
-        engine = engine_from_config(config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.", poolclass=pool.NullPool)
+        engine = engine_from_config(
+            config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.", poolclass=pool.NullPool
+        )
         with engine.connect() as connection:
             _run(connection)
     else:

@@ -282,10 +282,16 @@ class _Panel:
             self._gradient((0, horizon, self.w, self.h), water, _mix(water, (0, 0, 0), 0.4))
             r = int(self.w * 0.45)
             cx = self.w // 2
-            self.draw.arc([cx - r, horizon - r // 2, cx + r, horizon + r], 180, 360, fill=(120, 120, 130), width=int(5 * self.unit))
+            self.draw.arc(
+                [cx - r, horizon - r // 2, cx + r, horizon + r],
+                180,
+                360,
+                fill=(120, 120, 130),
+                width=int(5 * self.unit),
+            )
             return
         else:
-            for i in range(3):
+            for _ in range(3):
                 hx = rng.randrange(self.w)
                 hr = int(rng.uniform(25, 45) * self.unit)
                 self.draw.ellipse([hx - hr, horizon - hr // 2, hx + hr, horizon + hr], fill=_mix(dark, ground, 0.5))
@@ -317,8 +323,12 @@ class _Panel:
                           fill=(235, 235, 235), outline=self.outline)  # fmt: skip
         for i in range(1, 4):
             y = base - (base - top) * i // 4
-            self.draw.line([(x - hw + hw * i // 8, y), (x + hw - hw * i // 8, y)], fill=(200, 40, 40), width=int(2 * self.unit))
-        self.draw.rectangle([x - hw // 2, top - int(5 * self.unit), x + hw // 2, top], fill=(255, 230, 120), outline=self.outline)
+            self.draw.line(
+                [(x - hw + hw * i // 8, y), (x + hw - hw * i // 8, y)], fill=(200, 40, 40), width=int(2 * self.unit)
+            )
+        self.draw.rectangle(
+            [x - hw // 2, top - int(5 * self.unit), x + hw // 2, top], fill=(255, 230, 120), outline=self.outline
+        )
         if night:
             beam = Image.new("RGBA", (self.w, self.h), (0, 0, 0, 0))
             by = top - int(2.5 * self.unit)
@@ -369,27 +379,64 @@ class _Panel:
         if look.scarf:
             d.rounded_rectangle([cx - int(r * 0.95), cy + int(r * 0.75), cx + int(r * 0.95), cy + int(r * 1.25)],
                                 radius=int(r * 0.2), fill=look.scarf, outline=self.outline, width=ow)  # fmt: skip
-            d.rectangle([cx + int(r * 0.3), cy + int(r * 1.1), cx + int(r * 0.7), cy + int(r * 2.2)], fill=look.scarf, outline=self.outline)
+            d.rectangle(
+                [cx + int(r * 0.3), cy + int(r * 1.1), cx + int(r * 0.7), cy + int(r * 2.2)],
+                fill=look.scarf,
+                outline=self.outline,
+            )
         # hair behind the head
         if look.hair_style == "long":
             d.rounded_rectangle([cx - int(r * 1.12), cy - int(r * 0.6), cx + int(r * 1.12), cy + int(r * 1.5)],
                                 radius=int(r * 0.5), fill=look.hair, outline=self.outline, width=ow)  # fmt: skip
         elif look.hair_style == "ponytail":
-            d.ellipse([cx + int(r * 0.7), cy - int(r * 0.2), cx + int(r * 1.5), cy + int(r * 1.6)], fill=look.hair, outline=self.outline, width=ow)
+            d.ellipse(
+                [cx + int(r * 0.7), cy - int(r * 0.2), cx + int(r * 1.5), cy + int(r * 1.6)],
+                fill=look.hair,
+                outline=self.outline,
+                width=ow,
+            )
         elif look.hair_style == "braid":
             for k in range(4):
                 by = cy + int(r * (0.3 + 0.45 * k))
-                d.ellipse([cx + int(r * 0.75), by, cx + int(r * 1.25), by + int(r * 0.5)], fill=look.hair, outline=self.outline, width=ow)
-        d.ellipse([cx - r, cy - r, cx + r, cy + r], fill=look.hair if back else look.skin, outline=self.outline, width=ow)
+                d.ellipse(
+                    [cx + int(r * 0.75), by, cx + int(r * 1.25), by + int(r * 0.5)],
+                    fill=look.hair,
+                    outline=self.outline,
+                    width=ow,
+                )
+        d.ellipse(
+            [cx - r, cy - r, cx + r, cy + r], fill=look.hair if back else look.skin, outline=self.outline, width=ow
+        )
         if back:
             return
         if look.hair_style != "bald":  # fringe
-            d.chord([cx - r, cy - r, cx + r, cy + int(r * 0.5)], 180, 360, fill=look.hair, outline=self.outline, width=ow)
+            d.chord(
+                [cx - r, cy - r, cx + r, cy + int(r * 0.5)], 180, 360, fill=look.hair, outline=self.outline, width=ow
+            )
         if look.hat:
-            d.ellipse([cx - int(r * 1.5), cy - int(r * 0.85), cx + int(r * 1.5), cy - int(r * 0.45)], fill=look.hat, outline=self.outline, width=ow)
-            d.chord([cx - int(r * 0.9), cy - int(r * 1.45), cx + int(r * 0.9), cy - int(r * 0.2)], 180, 360, fill=look.hat, outline=self.outline, width=ow)
+            d.ellipse(
+                [cx - int(r * 1.5), cy - int(r * 0.85), cx + int(r * 1.5), cy - int(r * 0.45)],
+                fill=look.hat,
+                outline=self.outline,
+                width=ow,
+            )
+            d.chord(
+                [cx - int(r * 0.9), cy - int(r * 1.45), cx + int(r * 0.9), cy - int(r * 0.2)],
+                180,
+                360,
+                fill=look.hat,
+                outline=self.outline,
+                width=ow,
+            )
         if look.beard:
-            d.chord([cx - int(r * 0.85), cy - int(r * 0.1), cx + int(r * 0.85), cy + int(r * 1.15)], 0, 180, fill=look.hair, outline=self.outline, width=ow)
+            d.chord(
+                [cx - int(r * 0.85), cy - int(r * 0.1), cx + int(r * 0.85), cy + int(r * 1.15)],
+                0,
+                180,
+                fill=look.hair,
+                outline=self.outline,
+                width=ow,
+            )
         self._face(cx, cy, r, look, emotion or "")
 
     def _face(self, cx: int, cy: int, r: int, look: Look, emotion: str) -> None:
@@ -399,7 +446,13 @@ class _Panel:
         for sx in (-1, 1):
             ex = cx + sx * eye_dx
             if any(w in e for w in _HAPPY):
-                d.arc([ex - eye_r * 2, eye_y - eye_r, ex + eye_r * 2, eye_y + eye_r * 2], 200, 340, fill=self.outline, width=ow)
+                d.arc(
+                    [ex - eye_r * 2, eye_y - eye_r, ex + eye_r * 2, eye_y + eye_r * 2],
+                    200,
+                    340,
+                    fill=self.outline,
+                    width=ow,
+                )
             else:
                 big = 1.5 if any(w in e for w in _SURPRISED) else 1.0
                 rr = int(eye_r * big)
@@ -407,21 +460,36 @@ class _Panel:
                 d.ellipse([ex - rr // 3, eye_y - rr // 2, ex + rr // 3, eye_y], fill=(255, 255, 255))
             brow_y = eye_y - int(r * 0.28)
             tilt = int(r * 0.12) * (1 if any(w in e for w in _ANGRY) else -1 if any(w in e for w in _SAD) else 0)
-            d.line([(ex - eye_r * 2, brow_y - sx * tilt), (ex + eye_r * 2, brow_y + sx * tilt)], fill=self.outline, width=ow)
+            d.line(
+                [(ex - eye_r * 2, brow_y - sx * tilt), (ex + eye_r * 2, brow_y + sx * tilt)],
+                fill=self.outline,
+                width=ow,
+            )
             if look.glasses:
                 gr = int(eye_r * 2.4)
                 d.ellipse([ex - gr, eye_y - gr, ex + gr, eye_y + gr], outline=(40, 40, 50), width=ow)
         if look.glasses:
-            d.line([(cx - eye_dx + int(eye_r * 2.4), eye_y), (cx + eye_dx - int(eye_r * 2.4), eye_y)], fill=(40, 40, 50), width=ow)
+            d.line(
+                [(cx - eye_dx + int(eye_r * 2.4), eye_y), (cx + eye_dx - int(eye_r * 2.4), eye_y)],
+                fill=(40, 40, 50),
+                width=ow,
+            )
         if any(w in e for w in ("害羞", "shy", "blush")) or (look.female and not look.elder):
             for sx in (-1, 1):
                 bx = cx + sx * int(r * 0.55)
-                d.ellipse([bx - int(r * 0.15), cy + int(r * 0.3), bx + int(r * 0.15), cy + int(r * 0.42)], fill=(240, 140, 150))
+                d.ellipse(
+                    [bx - int(r * 0.15), cy + int(r * 0.3), bx + int(r * 0.15), cy + int(r * 0.42)],
+                    fill=(240, 140, 150),
+                )
         my, mw = cy + int(r * 0.55), int(r * 0.3)
         if any(w in e for w in _SURPRISED):
-            d.ellipse([cx - mw // 2, my - mw // 2, cx + mw // 2, my + mw // 2], fill=(120, 30, 40), outline=self.outline)
+            d.ellipse(
+                [cx - mw // 2, my - mw // 2, cx + mw // 2, my + mw // 2], fill=(120, 30, 40), outline=self.outline
+            )
         elif any(w in e for w in _HAPPY):
-            d.chord([cx - mw, my - mw, cx + mw, my + mw // 2], 0, 180, fill=(150, 40, 50), outline=self.outline, width=ow)
+            d.chord(
+                [cx - mw, my - mw, cx + mw, my + mw // 2], 0, 180, fill=(150, 40, 50), outline=self.outline, width=ow
+            )
         elif any(w in e for w in _SAD):
             d.arc([cx - mw, my, cx + mw, my + mw], 200, 340, fill=self.outline, width=ow)
         else:
@@ -461,7 +529,9 @@ class _Panel:
             lines.append(current.rstrip())
         return lines
 
-    def _fit_text(self, text: str, box_w: float, max_lines: int, size: float) -> tuple[ImageFont.FreeTypeFont, list[str]]:
+    def _fit_text(
+        self, text: str, box_w: float, max_lines: int, size: float
+    ) -> tuple[ImageFont.FreeTypeFont, list[str]]:
         while True:
             font = self.font(size)
             lines = self._wrap(text, font, box_w)
@@ -485,7 +555,9 @@ class _Panel:
             fill = tuple(self.preset["bubble_fill"])
             self.draw.polygon([(self.w * 0.46, y0 + bh - 4), (self.w * 0.54, y0 + bh - 4), (self.w * 0.52, y0 + bh + 6 * self.unit)],
                               fill=fill, outline=self.outline)  # fmt: skip
-            self.draw.rounded_rectangle([x0, y0, x0 + bw, y0 + bh], radius=int(bh / 3), fill=fill, outline=self.outline, width=self.line_w)
+            self.draw.rounded_rectangle(
+                [x0, y0, x0 + bw, y0 + bh], radius=int(bh / 3), fill=fill, outline=self.outline, width=self.line_w
+            )
             self.draw.rectangle([self.w * 0.465, y0 + bh - self.line_w * 1.5, self.w * 0.535, y0 + bh - 1], fill=fill)
             if self.shot.speaker:
                 tag = self.font(3.2 * self.unit)
@@ -499,7 +571,12 @@ class _Panel:
             bh = line_h * len(lines) + 2 * pad
             x0 = (self.w - bw) / 2
             y0 = self.h * 0.05
-            self.draw.rectangle([x0, y0, x0 + bw, y0 + bh], fill=tuple(self.preset["caption_fill"]), outline=self.outline, width=self.line_w)
+            self.draw.rectangle(
+                [x0, y0, x0 + bw, y0 + bh],
+                fill=tuple(self.preset["caption_fill"]),
+                outline=self.outline,
+                width=self.line_w,
+            )
         for i, ln in enumerate(lines):
             lw = font.getlength(ln)
             self.draw.text(((self.w - lw) / 2, y0 + pad + i * line_h), ln, font=font, fill=(20, 20, 24))

@@ -56,7 +56,19 @@ class EspeakTTSBackend:
         else:
             base, spoken, wpm = "en-us", text, 165
         rate = _EMOTION_RATE.get((request.emotion or "").lower(), 1.0) * voice.speed
-        cmd = [exe, "-v", base + variant, "-s", str(int(wpm * rate)), "-p", str(voice.pitch), "-w", out_path, "--", spoken]
+        cmd = [
+            exe,
+            "-v",
+            base + variant,
+            "-s",
+            str(int(wpm * rate)),
+            "-p",
+            str(voice.pitch),
+            "-w",
+            out_path,
+            "--",
+            spoken,
+        ]
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
         if proc.returncode != 0:
             raise VoiceError(f"espeak-ng failed ({proc.returncode}) for {text[:30]!r}: {proc.stderr.strip()[:300]}")

@@ -21,7 +21,10 @@ class ScriptCreate(BaseModel):
 
 @router.post("/projects/{project_id}/script")
 def save_script(project_id: str, body: ScriptCreate, request: Request, svc: ServicesDep, user: UserDep):  # type: ignore[no-untyped-def]
-    return envelope(request, projects.save_script(svc, user_id=user, project_id=project_id, content=body.content, format=body.format))
+    return envelope(
+        request,
+        projects.save_script(svc, user_id=user, project_id=project_id, content=body.content, format=body.format),
+    )
 
 
 @router.post("/projects/{project_id}/script/parse", status_code=202)

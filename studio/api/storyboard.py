@@ -42,7 +42,9 @@ def _queued(request: Request, task_id: str, **extra):  # type: ignore[no-untyped
 @router.post("/projects/{project_id}/storyboard/generate", status_code=202)
 def generate_storyboard(project_id: str, body: StoryboardGenerate, request: Request, svc: ServicesDep, user: UserDep):  # type: ignore[no-untyped-def]
     payload = {"options": body.options.model_dump()}
-    return _queued(request, projects.start_task(svc, user_id=user, project_id=project_id, task_type="storyboard", payload=payload))
+    return _queued(
+        request, projects.start_task(svc, user_id=user, project_id=project_id, task_type="storyboard", payload=payload)
+    )
 
 
 @router.get("/projects/{project_id}/storyboard")
@@ -58,21 +60,28 @@ def generate_images(project_id: str, request: Request, svc: ServicesDep, user: U
 
 
 @router.post("/projects/{project_id}/shots/{shot_id}/regenerate", status_code=202)
-def regenerate_shot(project_id: str, shot_id: str, body: ShotRegenerate, request: Request, svc: ServicesDep, user: UserDep):  # type: ignore[no-untyped-def]
+def regenerate_shot(
+    project_id: str, shot_id: str, body: ShotRegenerate, request: Request, svc: ServicesDep, user: UserDep
+):  # type: ignore[no-untyped-def]
     shots = projects.get_storyboard(svc, user_id=user, project_id=project_id)["shots"]
     if not any(s["shot_id"] == shot_id for s in shots):
         from studio.errors import NotFound
 
         raise NotFound(f"shot {shot_id} does not exist in this project")
     payload = {"shot_ids": [shot_id], "force": True, "prompt_override": body.prompt_override}
-    return _queued(request, projects.start_task(svc, user_id=user, project_id=project_id, task_type="image_generation", payload=payload))
+    return _queued(
+        request,
+        projects.start_task(svc, user_id=user, project_id=project_id, task_type="image_generation", payload=payload),
+    )
 
 
 @router.post("/projects/{project_id}/audio/generate-dialogues", status_code=202)
 def generate_dialogues(project_id: str, request: Request, svc: ServicesDep, user: UserDep):  # type: ignore[no-untyped-def]
     shots = projects.get_storyboard(svc, user_id=user, project_id=project_id)["shots"]
     task_id = projects.start_task(svc, user_id=user, project_id=project_id, task_type="tts")
-    return envelope(request, {"batch_task_id": task_id, "total_dialogues": sum(1 for s in shots if s["dialogue"])}, status=202)
+    return envelope(
+        request, {"batch_task_id": task_id, "total_dialogues": sum(1 for s in shots if s["dialogue"])}, status=202
+    )
 
 
 @router.post("/projects/{project_id}/render/final", status_code=202)

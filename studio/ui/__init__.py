@@ -10,7 +10,9 @@ from studio.ui import audio_tab, characters_tab, export_tab, projects_bar, scrip
 
 def build_blocks(svc: Services) -> gr.Blocks:
     with gr.Blocks(title="ComicReel · 漫画视频工作室") as blocks:
-        gr.Markdown("# ComicReel · 漫画视频工作室\n剧本 → 分镜 → 画面 → 配音 → 视频 · Script → storyboard → panels → voices → MP4")
+        gr.Markdown(
+            "# ComicReel · 漫画视频工作室\n剧本 → 分镜 → 画面 → 配音 → 视频 · Script → storyboard → panels → voices → MP4"
+        )
         project_id = projects_bar.build(svc)
         with gr.Tabs():
             with gr.Tab("剧本 Script"):

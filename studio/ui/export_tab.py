@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gradio as gr
 
-from studio import projects
 from studio.services import Services
 from studio.ui.common import require_project, run_and_wait, ui_errors
 

@@ -29,7 +29,11 @@ def build(svc: Services) -> gr.Textbox:
     def create_project(name_value: str, style_value: str, aspect_value: str) -> tuple[str, str, dict]:
         project = projects.create_project(svc, user_id=svc.default_user_id, name=name_value, style=style_value,
                                           aspect_ratio=aspect_value)  # fmt: skip
-        return project["id"], f"已创建 Created **{project['name']}** ({project['aspect_ratio']})", gr.update(choices=_choices(svc), value=project["id"])
+        return (
+            project["id"],
+            f"已创建 Created **{project['name']}** ({project['aspect_ratio']})",
+            gr.update(choices=_choices(svc), value=project["id"]),
+        )
 
     @ui_errors
     def refresh() -> dict:

@@ -23,8 +23,12 @@ EXAMPLE = """场景:现代都市街道,傍晚
 def build(svc: Services, project_id: gr.Textbox) -> None:
     with gr.Row():
         with gr.Column(scale=3):
-            content = gr.Textbox(label="剧本 Script (剧本格式 / Markdown / Fountain)", value=EXAMPLE, lines=16, max_lines=40)
-            upload = gr.File(label="上传剧本 Upload (.txt .md .fountain)", file_types=[".txt", ".md", ".fountain"], type="filepath")
+            content = gr.Textbox(
+                label="剧本 Script (剧本格式 / Markdown / Fountain)", value=EXAMPLE, lines=16, max_lines=40
+            )
+            upload = gr.File(
+                label="上传剧本 Upload (.txt .md .fountain)", file_types=[".txt", ".md", ".fountain"], type="filepath"
+            )
             with gr.Row():
                 fmt = gr.Dropdown(["auto", "text", "markdown", "fountain"], value="auto", label="格式 Format")
                 save = gr.Button("保存 Save")
@@ -46,7 +50,9 @@ def build(svc: Services, project_id: gr.Textbox) -> None:
         return f"已保存 Saved v{saved['version']} · {saved['format']} · {saved['word_count']} 字/words · ≈{saved['estimated_duration']}s"
 
     @ui_errors
-    def parse_script(pid: str, text: str, fmt_value: str, progress: gr.Progress = gr.Progress()) -> tuple[str, dict[str, Any]]:
+    def parse_script(
+        pid: str, text: str, fmt_value: str, progress: gr.Progress = gr.Progress()
+    ) -> tuple[str, dict[str, Any]]:
         note = save_script(pid, text, fmt_value)
         result = run_and_wait(svc, pid, "nlp", progress)
         data = projects.get_parsed(svc, user_id=svc.default_user_id, project_id=pid)

@@ -1,0 +1,74 @@
+"""End to end through gradio_client against the running app (`python app.py`): create -> script -> parse ->
+storyboard -> render, then the MP4 is probed."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from tests.conftest import REPO, free_port
+from tests.media import assert_video
+
+
+@pytest.fixture(scope="module")
+def running_app(tmp_path_factory):
+    data = tmp_path_factory.mktemp("app")
+    port = free_port()
+    env = {**os.environ, "COMICREEL_DATA_DIR": str(data / "data"), "COMICREEL_PORT": str(port), "GRADIO_ANALYTICS_ENABLED": "False"}
+    log = open(data / "app.log", "wb")
+    proc = subprocess.Popen([sys.executable, str(REPO / "app.py")], cwd=data, env={**env, "PYTHONPATH": str(REPO)}, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/healthz", timeout=2)
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"the app did not start: {(data / 'app.log').read_text()[-2000:]}")
+            time.sleep(0.5)
+    yield url
+    proc.terminate()
+    try:
+        assert proc.wait(20) == 0 or proc.returncode in (-15, 0)
+    finally:
+        proc.kill()
+        log.close()
+
+
+@pytest.mark.e2e
+def test_script_to_mp4_through_gradio_client(running_app, samples, tmp_path) -> None:
+    from gradio_client import Client
+
+    client = Client(running_app, verbose=False, download_files=str(tmp_path))
+    pid, status, _ = client.predict("夜市奇遇", "comic", "16:9", api_name="/create_project")
+    assert pid and "夜市奇遇" in status
+    summary, parsed = client.predict(pid, samples["night-market.zh.md"], "auto", api_name="/parse_script")
+    assert "7" in summary and parsed["characters"][0]["name"] == "阿福"
+    job = client.submit(pid, api_name="/generate_storyboard")
+    summary, gallery = job.result(timeout=300)
+    assert len(gallery) == 7 and gallery[0]["caption"].startswith("#1")
+    summary, video, files = client.predict(pid, api_name="/render_final")
+    assert "1920x1080" in summary and len(files) == 2
+    # The storyboard's shot durations (voice-driven after voicing) decide the video's length.
+    with urllib.request.urlopen(f"{running_app}/api/v1/projects/{pid}/storyboard") as r:
+        shots = json.load(r)["data"]["shots"]
+    video_path = video["video"] if isinstance(video, dict) else video
+    assert_video(video_path, width=1920, height=1080, duration=sum(s["duration"] for s in shots))
+
+
+@pytest.mark.e2e
+def test_ui_errors_reach_the_client(running_app) -> None:
+    from gradio_client import Client
+    from gradio_client.exceptions import AppError
+
+    client = Client(running_app, verbose=False)
+    with pytest.raises(AppError, match="project"):
+        client.predict("", api_name="/render_final")

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from pipeline.errors import DrawError
+from pipeline.image.base import PanelRequest
+from pipeline.image.sketch import Look, SketchImageBackend
+from pipeline.parse import parse_script
+from pipeline.plan import PlanOptions, plan_storyboard
+
+
+def _request(samples, order: int, size=(540, 960), style="comic") -> PanelRequest:
+    parsed = parse_script(samples["confession.zh.txt"])
+    board = plan_storyboard(parsed, PlanOptions())
+    shot = board.shots[order - 1]
+    return PanelRequest(shot=shot, characters={c.name: c for c in parsed.characters}, width=size[0], height=size[1],
+                        style=style, seed=order)  # fmt: skip
+
+
+@pytest.mark.parametrize("size", [(540, 960), (960, 540), (600, 600)])
+def test_panel_has_the_requested_size_and_real_content(samples, tmp_path, size) -> None:
+    out = tmp_path / "p.png"
+    drawn = SketchImageBackend().draw(_request(samples, 2, size), str(out))
+    pixels = np.asarray(Image.open(out).convert("RGB"))
+    assert pixels.shape == (size[1], size[0], 3) and (drawn.width, drawn.height) == size
+    assert pixels.std() > 30
+    assert len(np.unique(pixels.reshape(-1, 3), axis=0)) > 100
+
+
+def test_same_input_same_panel_and_characters_look_distinct(samples, tmp_path) -> None:
+    a, b = tmp_path / "a.png", tmp_path / "b.png"
+    backend = SketchImageBackend()
+    backend.draw(_request(samples, 5), str(a))
+    backend.draw(_request(samples, 5), str(b))
+    assert a.read_bytes() == b.read_bytes()
+    parsed = parse_script(samples["confession.zh.txt"])
+    ming, hong = (Look.of(c, i) for i, c in enumerate(parsed.characters))
+    assert ming.glasses and not hong.glasses
+    assert hong.scarf == (205, 40, 48) and hong.hair_style == "ponytail"
+    assert ming.clothing != hong.clothing
+
+
+def test_the_line_is_written_on_the_panel(samples, tmp_path) -> None:
+    """Text in a speech bubble: the panel differs from the same shot drawn with no line."""
+    from dataclasses import replace
+
+    request = _request(samples, 2)
+    silent = replace(request, shot=replace(request.shot, text=""))
+    SketchImageBackend().draw(request, str(tmp_path / "a.png"))
+    SketchImageBackend().draw(silent, str(tmp_path / "b.png"))
+    diff = np.abs(np.asarray(Image.open(tmp_path / "a.png"), dtype=int) - np.asarray(Image.open(tmp_path / "b.png"), dtype=int))
+    top = diff[: diff.shape[0] // 3]
+    assert (top.sum(axis=2) > 100).mean() > 0.01
+
+
+def test_bad_requests_are_refused(samples, tmp_path) -> None:
+    with pytest.raises(DrawError, match="too small"):
+        SketchImageBackend().draw(_request(samples, 1, (32, 32)), str(tmp_path / "x.png"))
+    with pytest.raises(DrawError, match="unknown style"):
+        SketchImageBackend().draw(_request(samples, 1, style="oil"), str(tmp_path / "x.png"))

@@ -1,0 +1,73 @@
+"""The architecture's rules: the layout, the import direction, and settings documented in .env.example."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from tests.conftest import REPO
+
+FORBIDDEN_IN_PIPELINE = {"studio", "jobs", "db", "storage", "gradio", "fastapi", "sqlalchemy", "huey", "starlette"}
+
+
+def _imported_roots(path: Path) -> set[str]:
+    roots = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            roots |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            roots.add(node.module.split(".")[0])
+    return roots
+
+
+def test_layout_matches_design() -> None:
+    for name in ("app.py", "studio", "pipeline", "jobs", "storage", "db", "assets_library", "tests", "bench",
+                 "pyproject.toml", "README.md", ".ci/run", ".env.example"):  # fmt: skip
+        assert (REPO / name).exists(), name
+    assert not (REPO / "queue").exists(), "a top-level `queue` package would shadow the standard library"
+
+
+def test_pipeline_imports_nothing_from_the_edges() -> None:
+    offenders = {}
+    for path in (REPO / "pipeline").rglob("*.py"):
+        bad = _imported_roots(path) & FORBIDDEN_IN_PIPELINE
+        if bad:
+            offenders[str(path.relative_to(REPO))] = sorted(bad)
+    assert offenders == {}
+
+
+def test_jobs_do_not_import_the_web_edge() -> None:
+    for path in (REPO / "jobs").rglob("*.py"):
+        assert not (_imported_roots(path) & {"studio", "gradio", "fastapi"}), path
+
+
+def test_env_example_lists_every_setting_with_its_default() -> None:
+    from studio.config import Settings
+
+    text = (REPO / ".env.example").read_text(encoding="utf-8")
+    names = {line.split("=", 1)[0] for line in text.splitlines() if line.startswith("COMICREEL_")}
+    assert names == {f"COMICREEL_{n.upper()}" for n in Settings.model_fields}
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("COMICREEL_"):
+            assert lines[i - 1].startswith("# "), f"{line} has no comment"
+    assert Settings(_env_file=REPO / ".env.example") == Settings(_env_file=None)
+
+
+def test_importing_the_app_starts_nothing(tmp_path, monkeypatch) -> None:
+    import subprocess
+    import sys
+
+    monkeypatch.chdir(tmp_path)
+    code = "import app, studio.ui, jobs.tasks, studio.cli; import pathlib; assert not pathlib.Path('data').exists()"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=tmp_path, env={"PYTHONPATH": str(REPO), "PATH": ""})
+
+
+def test_ruff_is_clean() -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
+    result = subprocess.run([ruff, "check", str(REPO)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-3000:]
