@@ -44,7 +44,9 @@ def main() -> None:
         video = done.result.duration
         total_wall += wall
         total_video += video
-        print(f"{name:26} shots={len(done.storyboard.shots):3d} video={video:6.2f}s wall={wall:6.2f}s ratio={wall / video:.3f}")
+        print(
+            f"{name:26} shots={len(done.storyboard.shots):3d} video={video:6.2f}s wall={wall:6.2f}s ratio={wall / video:.3f}"
+        )
     print(f"e2e-bench rtf={total_wall / total_video:.3f}")
 
 

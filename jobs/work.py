@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from db.models import CharacterRow, ParsedScriptRow, Project, Script, ShotImage,
 from db.session import transaction
 from jobs.context import JobContext
 from pipeline.errors import PipelineError
-from pipeline.models import Character, ParsedScript, Storyboard, StoryboardShot, VoiceClip
+from pipeline.models import Character, ParsedScript, RenderResult, Storyboard, StoryboardShot, Timeline, VoiceClip
 from pipeline.parse import parse_script
 from pipeline.plan import PlanOptions, plan_storyboard
 from pipeline.render import render_video
@@ -205,7 +206,7 @@ def draw_panels(
             seed = shot_seed(f"{project_id}:{uuid.uuid4()}" if force else str(project_id), order)
             request = panel_request(storyboard, shot, characters, seed)
             if prompt_override:
-                request = type(request)(**{**request.__dict__, "prompt_override": prompt_override})
+                request = replace(request, prompt_override=prompt_override)
             path = str(Path(tmp) / f"shot_{order:03d}.png")
             drawn = ctx.image_backend.draw(request, path)
             key = project_key(project_id, "images", f"shot_{order:03d}_{uuid.uuid4().hex[:8]}.png")
@@ -275,65 +276,88 @@ def render_project(
     ctx: JobContext, project_id: uuid.UUID, settings: dict[str, Any], progress: Progress
 ) -> dict[str, Any]:
     """Draw and voice whatever is missing, then render the MP4 and its SRT, and record the Video row."""
-    with transaction(ctx.sessions) as s:
-        project = s.get(Project, project_id)
-        if project is None:
-            raise JobInputError(f"project {project_id} does not exist")
-        project.status, project.progress = "generating", 0
+    _set_project_status(ctx, project_id, "generating")
     try:
         draw_panels(ctx, project_id, lambda f, step: progress(0.15 * f, step))
         voice_dialogue(ctx, project_id, lambda f, step: progress(0.15 + 0.15 * f, step))
         progress(0.3, "merging_assets")
-        with ctx.sessions() as s:
-            board = latest_storyboard(s, project_id)
-            storyboard = storyboard_from_row(board)
-            images = {r.order: ctx.storage.local_path(r.image_key) for r in board.shots if r.image_key}
-            voices = {
-                r.order: VoiceClip(path=ctx.storage.local_path(r.audio_key), duration=r.audio_duration or 0.0)
-                for r in board.shots
-                if r.audio_key
-            }
-            shot_ids = {r.order: r.id for r in board.shots}
-            board_id = str(board.id)
-        timeline = build_timeline(storyboard, images, voices)
+        timeline, board_id, shot_ids = _load_timeline(ctx, project_id)
         with tempfile.TemporaryDirectory(dir=_work(ctx)) as tmp:
-            out = str(Path(tmp) / "video.mp4")
-            result = render_video(timeline, out, str(Path(tmp) / "render"), ctx.render_options,
+            result = render_video(timeline, str(Path(tmp) / "video.mp4"), str(Path(tmp) / "render"), ctx.render_options,
                                   on_progress=lambda f, step: progress(0.3 + 0.65 * f, step))  # fmt: skip
+            progress(0.97, "uploading")
             stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
             video_key = project_key(project_id, "videos", f"final_{stamp}_{uuid.uuid4().hex[:6]}.mp4")
             srt_key = video_key.removesuffix(".mp4") + ".srt"
-            progress(0.97, "uploading")
             ctx.storage.put_file(video_key, result.path, "video/mp4")
             ctx.storage.put_file(srt_key, result.subtitles_path, "application/x-subrip")
-        with transaction(ctx.sessions) as s:
-            video = Video(
-                project_id=project_id, storyboard_id=board_id, type=settings.get("type", "final"),
-                output_url=video_key, subtitles_key=srt_key, resolution=f"{result.width}x{result.height}",
-                format="mp4", file_size=result.file_size, duration=round(result.duration, 3),
-                render_status="completed", render_progress=100, settings=settings, completed_at=datetime.now(UTC),
-            )  # fmt: skip
-            s.add(video)
-            s.execute(delete(Subtitle).where(Subtitle.project_id == project_id))
-            by_start = {round(sh.start + sh.voice_offset, 3): sh.order for sh in timeline.shots}
-            for cue in subtitle_cues(timeline):
-                s.add(Subtitle(project_id=project_id, shot_id=shot_ids.get(by_start.get(cue.start, -1)),
-                               text=cue.text, start_time=cue.start, end_time=cue.end))  # fmt: skip
-            project = s.get(Project, project_id)
-            if project is not None:
-                project.status, project.progress = "completed", 100
-            s.flush()
-            return {
-                "video_id": str(video.id), "video_key": video_key, "subtitles_key": srt_key,
-                "duration": round(result.duration, 3), "width": result.width, "height": result.height,
-                "file_size": result.file_size, "shot_durations": [sh.duration for sh in timeline.shots],
-            }  # fmt: skip
+        try:
+            video_id = _record_video(
+                ctx, project_id, board_id, shot_ids, timeline, result, (video_key, srt_key), settings
+            )
+        except BaseException:
+            for key in (video_key, srt_key):  # no file without its row
+                ctx.storage.delete(key)
+            raise
     except BaseException:
-        with transaction(ctx.sessions) as s:
-            project = s.get(Project, project_id)
-            if project is not None and project.status == "generating":
-                project.status = "failed"
+        _set_project_status(ctx, project_id, "failed", only_from="generating")
         raise
+    return {
+        "video_id": video_id, "video_key": video_key, "subtitles_key": srt_key,
+        "duration": round(result.duration, 3), "width": result.width, "height": result.height,
+        "file_size": result.file_size, "shot_durations": [sh.duration for sh in timeline.shots],
+    }  # fmt: skip
+
+
+def _set_project_status(ctx: JobContext, project_id: uuid.UUID, status: str, *, only_from: str | None = None) -> None:
+    with transaction(ctx.sessions) as s:
+        project = s.get(Project, project_id)
+        if project is None:
+            raise JobInputError(f"project {project_id} does not exist")
+        if only_from is None or project.status == only_from:
+            project.status = status
+            project.progress = 100 if status == "completed" else 0
+
+
+def _load_timeline(ctx: JobContext, project_id: uuid.UUID) -> tuple[Timeline, str, dict[int, uuid.UUID]]:
+    """The timeline from the stored panels and voices (fetched to local files when storage is remote)."""
+    with ctx.sessions() as s:
+        board = latest_storyboard(s, project_id)
+        storyboard = storyboard_from_row(board)
+        images = {r.order: ctx.storage.local_path(r.image_key) for r in board.shots if r.image_key}
+        voices = {
+            r.order: VoiceClip(path=ctx.storage.local_path(r.audio_key), duration=r.audio_duration or 0.0)
+            for r in board.shots
+            if r.audio_key
+        }
+        shot_ids = {r.order: r.id for r in board.shots}
+        return build_timeline(storyboard, images, voices), str(board.id), shot_ids
+
+
+def _record_video(
+    ctx: JobContext, project_id: uuid.UUID, board_id: str, shot_ids: dict[int, uuid.UUID], timeline: Timeline,
+    result: RenderResult, keys: tuple[str, str], settings: dict[str, Any],
+) -> str:  # fmt: skip
+    """The Video row, the project's subtitles, and the project marked completed, in one transaction."""
+    video_key, srt_key = keys
+    with transaction(ctx.sessions) as s:
+        video = Video(
+            project_id=project_id, storyboard_id=board_id, type=settings.get("type", "final"),
+            output_url=video_key, subtitles_key=srt_key, resolution=f"{result.width}x{result.height}",
+            format="mp4", file_size=result.file_size, duration=round(result.duration, 3),
+            render_status="completed", render_progress=100, settings=settings, completed_at=datetime.now(UTC),
+        )  # fmt: skip
+        s.add(video)
+        s.execute(delete(Subtitle).where(Subtitle.project_id == project_id))
+        by_start = {round(sh.start + sh.voice_offset, 3): sh.order for sh in timeline.shots}
+        for cue in subtitle_cues(timeline):
+            s.add(Subtitle(project_id=project_id, shot_id=shot_ids.get(by_start.get(cue.start, -1)),
+                           text=cue.text, start_time=cue.start, end_time=cue.end))  # fmt: skip
+        project = s.get(Project, project_id)
+        if project is not None:
+            project.status, project.progress = "completed", 100
+        s.flush()
+        return str(video.id)
 
 
 def _work(ctx: JobContext) -> str:

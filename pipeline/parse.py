@@ -13,7 +13,7 @@ Fountain: INT./EXT. headings, CHARACTER cues with (parentheticals), action parag
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from pipeline.errors import ScriptParseError
@@ -208,9 +208,7 @@ class _ScriptBuilder:
         if not self.pending_sfx or not self.scenes or not self.scenes[-1].shots:
             return
         last = self.scenes[-1].shots[-1]
-        self.scenes[-1].shots[-1] = ParsedShot(
-            **{**last.__dict__, "sound_effects": last.sound_effects + tuple(self.pending_sfx)}
-        )
+        self.scenes[-1].shots[-1] = replace(last, sound_effects=last.sound_effects + tuple(self.pending_sfx))
         self.pending_sfx = []
 
 

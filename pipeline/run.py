@@ -41,6 +41,7 @@ def voice_request(shot: StoryboardShot, characters: dict[str, Character], langua
 class ScriptRender:
     parsed: ParsedScript
     storyboard: Storyboard
+    shot_durations: tuple[float, ...]  # as timed: voiced shots follow their voice
     result: RenderResult
 
 
@@ -110,4 +111,5 @@ def render_script(
             render,
             on_progress=lambda f, step: progress(0.4 + 0.6 * f, step),
         )
-        return ScriptRender(parsed=parsed, storyboard=storyboard, result=result)
+        durations = tuple(s.duration for s in timeline.shots)
+        return ScriptRender(parsed=parsed, storyboard=storyboard, shot_durations=durations, result=result)

@@ -46,8 +46,17 @@ def cmd_render(args: argparse.Namespace) -> int:
             fmt=args.format, filename=args.script, on_progress=on_progress,
         )  # fmt: skip
     r = done.result
-    print(f"{r.path}: {r.width}x{r.height}, {r.duration:.2f}s, {len(done.storyboard.shots)} shots, {r.file_size / 1e6:.1f} MB "
-          f"(subtitles: {r.subtitles_path})")  # fmt: skip
+    if args.json:
+        shots = [
+            {"order": s.order, "duration": d, "text": s.text}
+            for s, d in zip(done.storyboard.shots, done.shot_durations, strict=True)
+        ]
+        summary = {"path": r.path, "width": r.width, "height": r.height, "duration": round(r.duration, 3),
+                   "file_size": r.file_size, "subtitles": r.subtitles_path, "shots": shots}  # fmt: skip
+        print(json.dumps(summary, ensure_ascii=False))
+    else:
+        print(f"{r.path}: {r.width}x{r.height}, {r.duration:.2f}s, {len(done.storyboard.shots)} shots, "
+              f"{r.file_size / 1e6:.1f} MB (subtitles: {r.subtitles_path})")  # fmt: skip
     return 0
 
 
@@ -99,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--format", choices=formats, default=None, help="script format (detected when omitted)")
     render.add_argument("--font", default=None, help="a CJK .ttf/.ttc font (default: Noto Sans CJK)")
     render.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    render.add_argument("--json", action="store_true", help="print a JSON summary (size, duration, each shot's length)")
     render.set_defaults(func=cmd_render)
 
     parse = sub.add_parser("parse", help="parse a script and print its scenes and shots")

@@ -40,17 +40,21 @@ def mean_volume_db(path: str) -> float:
     return float("-inf") if match.group(1) == "-inf" else float(match.group(1))
 
 
-def assert_video(path: str, *, width: int, height: int, duration: float, tolerance: float = 0.05) -> dict:
-    """H.264 + AAC at the size, duration within `tolerance`, audible, and a mid-video frame that is not flat."""
+def assert_video(path: str, *, width: int, height: int, shot_durations: list[float], tolerance: float = 0.05) -> dict:
+    """H.264 + AAC at the size, lasting the sum of the shot durations (within `tolerance`), audible, and a frame
+    taken in the middle of the first, a middle and the last shot that is not a single colour."""
     info = probe(path)
     video, audio = stream(info, "video"), stream(info, "audio")
     assert video["codec_name"] == "h264"
     assert audio["codec_name"] == "aac"
     assert (int(video["width"]), int(video["height"])) == (width, height)
+    expected = sum(shot_durations)
     actual = float(info["format"]["duration"])
-    assert abs(actual - duration) <= tolerance * duration, (actual, duration)
+    assert abs(actual - expected) <= tolerance * expected, (actual, expected)
     assert mean_volume_db(path) > -45.0
-    frame = frame_at(path, duration / 2)
-    assert frame.std() > 12, "the frame is (nearly) one colour"
-    assert len(np.unique(frame.reshape(-1, 3)[::97], axis=0)) > 20
+    starts = [sum(shot_durations[:i]) for i in range(len(shot_durations))]
+    for i in sorted({0, len(shot_durations) // 2, len(shot_durations) - 1}):
+        frame = frame_at(path, starts[i] + shot_durations[i] / 2)
+        assert frame.std() > 12, f"shot {i + 1}: the frame is (nearly) one colour"
+        assert len(np.unique(frame.reshape(-1, 3)[::97], axis=0)) > 20, f"shot {i + 1}: too few colours"
     return info

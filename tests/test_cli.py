@@ -11,7 +11,9 @@ from tests.media import assert_video
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "studio.cli", *args], cwd=REPO, capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "studio.cli", *args], cwd=REPO, capture_output=True, text=True, timeout=600
+    )
 
 
 def test_parse_json_prints_the_parsed_script() -> None:
@@ -26,13 +28,16 @@ def test_render_a_script_to_mp4(tmp_path) -> None:
     script = tmp_path / "s.txt"
     script.write_text("场景:公园,白天\n角色:阿福(男)\n旁白: 阳光很好。\n阿福(开心): 走吧!\n", encoding="utf-8")
     out = tmp_path / "out" / "video.mp4"
-    result = _cli("render", str(script), "-o", str(out), "--aspect", "1:1")
+    result = _cli("render", str(script), "-o", str(out), "--aspect", "1:1", "--json")
     assert result.returncode == 0, result.stderr
-    assert "1080x1080" in result.stdout and "rendering_video" in result.stderr  # the progress bar
+    assert "rendering_video" in result.stderr  # the progress bar
+    summary = json.loads(result.stdout)
+    assert (summary["width"], summary["height"], len(summary["shots"])) == (1080, 1080, 2)
     srt = (tmp_path / "out" / "video.srt").read_text(encoding="utf-8")
     assert "走吧" in srt
-    duration = float(result.stdout.split(", ")[1].rstrip("s"))
-    assert_video(str(out), width=1080, height=1080, duration=duration, tolerance=0.02)
+    assert_video(
+        str(out), width=1080, height=1080, shot_durations=[s["duration"] for s in summary["shots"]], tolerance=0.02
+    )
 
 
 def test_errors_are_reported_not_raised(tmp_path) -> None:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from studio import projects
 from studio.api import envelope
 from studio.api.deps import ServicesDep, UserDep
+from studio.errors import NotFound
 
 router = APIRouter(tags=["storyboard"])
 
@@ -65,8 +66,6 @@ def regenerate_shot(
 ):  # type: ignore[no-untyped-def]
     shots = projects.get_storyboard(svc, user_id=user, project_id=project_id)["shots"]
     if not any(s["shot_id"] == shot_id for s in shots):
-        from studio.errors import NotFound
-
         raise NotFound(f"shot {shot_id} does not exist in this project")
     payload = {"shot_ids": [shot_id], "force": True, "prompt_override": body.prompt_override}
     return _queued(

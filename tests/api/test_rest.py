@@ -58,7 +58,7 @@ def _script_to_video(client, tmp_path, aspect: str, size: tuple[int, int]) -> No
     svc = client.app.state.services
     path = svc.storage.download(download["video_key"], str(tmp_path / "video.mp4"))
     board = _ok(client.get(f"/api/v1/projects/{pid}/storyboard"))
-    assert_video(path, width=size[0], height=size[1], duration=sum(s["duration"] for s in board["shots"]))
+    assert_video(path, width=size[0], height=size[1], shot_durations=[s["duration"] for s in board["shots"]])
     assert _ok(client.get(f"/api/v1/projects/{pid}"))["status"] == "completed"
 
 

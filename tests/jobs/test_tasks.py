@@ -32,7 +32,9 @@ def _project(svc, script: str | None = TINY) -> str:
 
 
 def _run(svc, pid: str, task_type: str, payload=None) -> dict:
-    task_id = projects.start_task(svc, user_id=svc.default_user_id, project_id=pid, task_type=task_type, payload=payload)
+    task_id = projects.start_task(
+        svc, user_id=svc.default_user_id, project_id=pid, task_type=task_type, payload=payload
+    )
     return projects.get_task(svc, user_id=svc.default_user_id, task_id=task_id)
 
 
@@ -58,7 +60,9 @@ def test_regenerating_one_shot_keeps_its_history(svc) -> None:
     for step in ("nlp", "storyboard", "image_generation"):
         _run(svc, pid, step)
     shot = projects.get_storyboard(svc, user_id=svc.default_user_id, project_id=pid)["shots"][0]
-    again = _run(svc, pid, "image_generation", {"shot_ids": [shot["shot_id"]], "force": True, "prompt_override": "rainy"})
+    again = _run(
+        svc, pid, "image_generation", {"shot_ids": [shot["shot_id"]], "force": True, "prompt_override": "rainy"}
+    )
     assert again["result"]["drawn"] == 1
     with svc.sessions() as s:
         images = s.scalars(select(ShotImage).where(ShotImage.shot_id == uuid.UUID(shot["shot_id"]))).all()

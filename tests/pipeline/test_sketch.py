@@ -50,7 +50,9 @@ def test_the_line_is_written_on_the_panel(samples, tmp_path) -> None:
     silent = replace(request, shot=replace(request.shot, text=""))
     SketchImageBackend().draw(request, str(tmp_path / "a.png"))
     SketchImageBackend().draw(silent, str(tmp_path / "b.png"))
-    diff = np.abs(np.asarray(Image.open(tmp_path / "a.png"), dtype=int) - np.asarray(Image.open(tmp_path / "b.png"), dtype=int))
+    diff = np.abs(
+        np.asarray(Image.open(tmp_path / "a.png"), dtype=int) - np.asarray(Image.open(tmp_path / "b.png"), dtype=int)
+    )
     top = diff[: diff.shape[0] // 3]
     assert (top.sum(axis=2) > 100).mean() > 0.01
 

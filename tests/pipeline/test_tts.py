@@ -22,9 +22,13 @@ def test_numbered_pinyin() -> None:
     assert to_numbered_pinyin("我的OK") == "wo3 de5 OK"
 
 
-@pytest.mark.parametrize("text, language", [("其实，我一直想和你一起回家。", "zh"), ("Not tonight. Not on my watch.", "en")])
+@pytest.mark.parametrize(
+    "text, language", [("其实，我一直想和你一起回家。", "zh"), ("Not tonight. Not on my watch.", "en")]
+)
 def test_espeak_voices_a_line(tmp_path, text, language) -> None:
-    clip = EspeakTTSBackend().synthesize(VoiceRequest(text=text, language=language, voice=voice_for(None)), str(tmp_path / "v.wav"))
+    clip = EspeakTTSBackend().synthesize(
+        VoiceRequest(text=text, language=language, voice=voice_for(None)), str(tmp_path / "v.wav")
+    )
     assert 1.0 < clip.duration < 10.0
     assert _rms(clip.path) > 300  # speech, not silence
 
@@ -38,7 +42,9 @@ def test_voices_differ_per_character() -> None:
 
 def test_errors(tmp_path) -> None:
     with pytest.raises(VoiceError, match="empty"):
-        EspeakTTSBackend().synthesize(VoiceRequest(text="  ", language="en", voice=voice_for(None)), str(tmp_path / "v.wav"))
+        EspeakTTSBackend().synthesize(
+            VoiceRequest(text="  ", language="en", voice=voice_for(None)), str(tmp_path / "v.wav")
+        )
     with pytest.raises(MissingToolError, match="apt-get install espeak-ng"):
         EspeakTTSBackend(binary="no-such-espeak").synthesize(
             VoiceRequest(text="hi", language="en", voice=voice_for(None)), str(tmp_path / "v.wav")

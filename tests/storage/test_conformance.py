@@ -18,7 +18,9 @@ def storage(request, tmp_path):
 
     server = request.getfixturevalue("s3_server")
     bucket = f"t{tmp_path.name.lower().replace('_', '-')[-30:]}".strip("-")
-    return S3Storage(server["endpoint"], server["access_key"], server["secret_key"], bucket, cache_dir=tmp_path / "cache")
+    return S3Storage(
+        server["endpoint"], server["access_key"], server["secret_key"], bucket, cache_dir=tmp_path / "cache"
+    )
 
 
 def test_put_get_round_trip(storage, tmp_path) -> None:
