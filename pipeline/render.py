@@ -69,8 +69,8 @@ def _build_graph(
         x_expr = f"(iw-ow)*({x0}+({x1 - x0})*n/{frames})"
         y_expr = f"(ih-oh)*({y0}+({y1 - y0})*n/{frames})"
         parts.append(
-            f"[{i}:v]scale={ow}:{oh}:flags=bicubic,setsar=1,loop=loop={frames - 1}:size=1:start=0,"
-            f"crop={w}:{h}:x='{x_expr}':y='{y_expr}',fps={fps},setpts=N/({fps}*TB),format=yuv420p[s{i}]"
+            f"[{i}:v]scale={ow}:{oh}:flags=bicubic,format=yuv420p,setsar=1,loop=loop={frames - 1}:size=1:start=0,"
+            f"crop={w}:{h}:x='{x_expr}':y='{y_expr}',fps={fps},setpts=N/({fps}*TB)[s{i}]"
         )
     last = "s0"
     offset = 0.0

@@ -37,6 +37,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def free_ports(count: int) -> list[int]:
+    """Distinct free ports, all held open until every one is chosen."""
+    sockets = []
+    try:
+        for _ in range(count):
+            sock = socket.socket()
+            sock.bind(("127.0.0.1", 0))
+            sockets.append(sock)
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
 @pytest.fixture(scope="session")
 def samples() -> dict[str, str]:
     return {p.name: p.read_text(encoding="utf-8") for p in SAMPLES.iterdir()}
@@ -91,11 +105,16 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, st
     creds = {"access_key": "comicreel", "secret_key": "comicreel-test-secret"}
     (root / "s3.json").write_text(json.dumps({"identities": [{"name": "tests", "credentials": [
         {"accessKey": creds["access_key"], "secretKey": creds["secret_key"]}], "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}))  # fmt: skip
-    port = free_port()
+    # Every port on loopback and chosen free, so a busy default (9333, 8888, ...) never stops the tests.
+    names = ["s3.port", "s3.port.grpc", "s3.port.iceberg", "master.port", "master.port.grpc", "volume.port",
+             "volume.port.grpc", "filer.port", "filer.port.grpc", "webdav.port", "admin.port", "admin.port.grpc",
+             "metricsPort"]  # fmt: skip
+    ports = free_ports(len(names))
+    port = ports[0]
     log = open(root / "weed.log", "wb")
     proc = subprocess.Popen(
         [weed, "mini", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", f"-dir={root / 'data'}", f"-s3.config={root / 's3.json'}",
-         "-master.telemetry=false", f"-s3.port={port}"],
+         "-master.telemetry=false", *(f"-{n}={p}" for n, p in zip(names, ports, strict=True))],
         stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     endpoint = f"127.0.0.1:{port}"
