@@ -14,6 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from db.models import CharacterRow, ParsedScriptRow, Project, Script, ShotImage, ShotRow, StoryboardRow, Subtitle, Video
+from db.queries import latest_parsed_script, latest_storyboard
 from db.session import transaction
 from jobs.context import JobContext
 from pipeline.errors import PipelineError
@@ -73,10 +74,8 @@ def characters_of(session: Session, project_id: uuid.UUID) -> dict[str, Characte
     return {r.name: Character(name=r.name, attributes=dict(r.attributes), appearance=dict(r.appearance)) for r in rows}
 
 
-def latest_storyboard(session: Session, project_id: uuid.UUID) -> StoryboardRow:
-    board = session.scalars(
-        select(StoryboardRow).where(StoryboardRow.project_id == project_id).order_by(StoryboardRow.created_at.desc())
-    ).first()
+def storyboard_or_fail(session: Session, project_id: uuid.UUID) -> StoryboardRow:
+    board = latest_storyboard(session, project_id=project_id)
     if board is None:
         raise JobInputError("The project has no storyboard yet: parse the script and generate the storyboard first.")
     return board
@@ -118,11 +117,7 @@ def plan_project_storyboard(
 ) -> dict[str, Any]:
     with transaction(ctx.sessions) as s:
         project = s.get(Project, project_id)
-        parsed_row = s.scalars(
-            select(ParsedScriptRow)
-            .where(ParsedScriptRow.project_id == project_id)
-            .order_by(ParsedScriptRow.parsed_at.desc())
-        ).first()
+        parsed_row = latest_parsed_script(s, project_id=project_id)
         if project is None or parsed_row is None:
             raise JobInputError("The script has not been parsed yet: parse it before generating the storyboard.")
         progress(0.3, "planning_shots")
@@ -195,7 +190,7 @@ def draw_panels(
 ) -> dict[str, Any]:  # fmt: skip
     """Draw the panels that have none (every selected one when `force`), keeping every earlier image."""
     with ctx.sessions() as s:
-        board = latest_storyboard(s, project_id)
+        board = storyboard_or_fail(s, project_id)
         storyboard = storyboard_from_row(board)
         characters = characters_of(s, project_id)
         todo = [(r.id, r.order) for r in _select_shots(board, shot_ids) if force or not r.image_key]
@@ -243,7 +238,7 @@ def voice_dialogue(
 ) -> dict[str, Any]:
     """Voice every dialogue and narration line that has no clip yet (every selected one when `force`)."""
     with ctx.sessions() as s:
-        board = latest_storyboard(s, project_id)
+        board = storyboard_or_fail(s, project_id)
         storyboard = storyboard_from_row(board)
         characters = characters_of(s, project_id)
         todo = [
@@ -322,7 +317,7 @@ def _set_project_status(ctx: JobContext, project_id: uuid.UUID, status: str, *, 
 def _load_timeline(ctx: JobContext, project_id: uuid.UUID) -> tuple[Timeline, str, dict[int, uuid.UUID]]:
     """The timeline from the stored panels and voices (fetched to local files when storage is remote)."""
     with ctx.sessions() as s:
-        board = latest_storyboard(s, project_id)
+        board = storyboard_or_fail(s, project_id)
         storyboard = storyboard_from_row(board)
         images = {r.order: ctx.storage.local_path(r.image_key) for r in board.shots if r.image_key}
         voices = {

@@ -10,12 +10,13 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from db.models import CharacterRow, ParsedScriptRow, Project, Script, ScriptVersion, ShotRow, StoryboardRow, Task, Video
+from db.models import CharacterRow, Project, Script, ScriptVersion, ShotRow, Task, Video
+from db.queries import latest_parsed_script, latest_storyboard
 from db.session import transaction
 from jobs.progress import TERMINAL
 from jobs.tasks import create_task
 from pipeline.models import ASPECT_SIZES
-from pipeline.parse import detect_format, estimate_duration, parse_script
+from pipeline.parse import detect_format, estimate_duration
 from pipeline.plan import STYLES
 from studio.errors import InvalidParams, NotFound, ProjectNotFound
 from studio.services import Services
@@ -153,19 +154,10 @@ def save_script(
                 "estimated_duration": estimate, "format": fmt}  # fmt: skip
 
 
-def preview_parse(content: str) -> dict[str, Any]:
-    """Parse without saving (the CLI's `parse --json` and the studio's live check)."""
-    return parse_script(content).to_dict()
-
-
 def get_parsed(svc: Services, *, user_id: uuid.UUID, project_id: str) -> dict[str, Any]:
     with svc.sessions() as s:
         project = _owned_project(s, user_id, project_id)
-        row = s.scalars(
-            select(ParsedScriptRow)
-            .where(ParsedScriptRow.project_id == project.id)
-            .order_by(ParsedScriptRow.parsed_at.desc())
-        ).first()
+        row = latest_parsed_script(s, project_id=project.id)
         if row is None:
             raise NotFound("the script has not been parsed yet: POST .../script/parse first")
         return {"parse_id": str(row.id), "scenes": row.scenes, "characters": row.characters, "metadata": row.meta}
@@ -235,11 +227,7 @@ def wait_task(
 def get_storyboard(svc: Services, *, user_id: uuid.UUID, project_id: str) -> dict[str, Any]:
     with svc.sessions() as s:
         project = _owned_project(s, user_id, project_id)
-        board = s.scalars(
-            select(StoryboardRow)
-            .where(StoryboardRow.project_id == project.id)
-            .order_by(StoryboardRow.created_at.desc())
-        ).first()
+        board = latest_storyboard(s, project_id=project.id)
         if board is None:
             raise NotFound("the project has no storyboard yet: generate it first")
         shots = [shot_public(svc, r) for r in board.shots]
