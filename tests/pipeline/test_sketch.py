@@ -6,7 +6,8 @@ from PIL import Image
 
 from pipeline.errors import DrawError
 from pipeline.image.base import PanelRequest
-from pipeline.image.sketch import Look, SketchImageBackend
+from pipeline.image.looks import Look
+from pipeline.image.sketch import SketchImageBackend
 from pipeline.parse import parse_script
 from pipeline.plan import PlanOptions, plan_storyboard
 

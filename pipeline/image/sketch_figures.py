@@ -1,0 +1,181 @@
+"""Characters for the sketch renderer: figures framed by the camera, dressed by their Look, faces by emotion."""
+
+from __future__ import annotations
+
+from PIL import Image, ImageDraw
+
+from pipeline.image.base import PanelRequest
+from pipeline.image.looks import ANGRY, HAPPY, RGB, SAD, SURPRISED, Look, mix
+from pipeline.models import Character, StoryboardShot
+
+
+class FigureMixin:
+    # Provided by the panel this is mixed into.
+    image: Image.Image
+    draw: ImageDraw.ImageDraw
+    w: int
+    h: int
+    unit: float
+    outline: RGB
+    line_w: int
+    req: PanelRequest
+    shot: StoryboardShot
+
+    # -- characters -----------------------------------------------------------------------------------------
+
+    def _characters(self, horizon: int) -> None:
+        names = list(self.shot.characters)
+        if not names:
+            return
+        cast = list(self.req.characters)
+        camera = self.shot.camera
+        scale = {"long": 0.42, "medium": 0.95, "over-shoulder": 1.05, "closeup": 1.9}[camera]
+        head_r = int(min(self.w * 0.16, self.h * 0.09) * scale)
+        count = len(names)
+        for i, name in enumerate(names):
+            index = cast.index(name) if name in cast else len(cast) + i
+            look = Look.of(self.req.characters.get(name) or Character(name=name), index)
+            if camera == "over-shoulder" and i == 1:
+                cx, cy, r = int(self.w * 0.12), int(self.h * 0.62), int(head_r * 1.25)
+                self._figure(cx, cy, r, look, emotion=None, back=True)
+                continue
+            if count == 1 or camera == "over-shoulder":
+                cx = int(self.w * (0.5 if camera == "closeup" else 0.55))
+            else:
+                cx = int(self.w * (0.28 + 0.44 * i / (count - 1))) if count > 1 else self.w // 2
+            cy = {"long": horizon - int(head_r * 6.2), "closeup": int(self.h * 0.58)}.get(camera, int(self.h * 0.5))
+            emotion = self.shot.emotion if (name == self.shot.speaker or count == 1) else None
+            self._figure(cx, cy, head_r, look, emotion=emotion, back=False)
+
+    def _figure(self, cx: int, cy: int, r: int, look: Look, *, emotion: str | None, back: bool) -> None:
+        d, ow = self.draw, self.line_w
+        # body: a rounded torso under the head, legs when the whole figure fits
+        torso_top, torso_bottom = cy + int(r * 0.9), cy + int(r * 4.2)
+        d.rounded_rectangle([cx - int(r * 1.25), torso_top, cx + int(r * 1.25), torso_bottom], radius=int(r * 0.6),
+                            fill=look.clothing, outline=self.outline, width=ow)  # fmt: skip
+        d.line([(cx, torso_top + r // 3), (cx, torso_bottom - r // 3)], fill=look.accent, width=max(2, ow))
+        if torso_bottom < self.h:
+            for dx in (-0.55, 0.55):
+                x = cx + int(r * dx)
+                d.rounded_rectangle([x - int(r * 0.38), torso_bottom - r // 3, x + int(r * 0.38), torso_bottom + int(r * 2.2)],
+                                    radius=int(r * 0.2), fill=mix(look.clothing, (0, 0, 0), 0.45), outline=self.outline, width=ow)  # fmt: skip
+        neck = int(r * 0.35)
+        d.rectangle([cx - neck, cy + int(r * 0.7), cx + neck, torso_top + r // 4], fill=look.skin, outline=self.outline)
+        if look.scarf:
+            d.rounded_rectangle([cx - int(r * 0.95), cy + int(r * 0.75), cx + int(r * 0.95), cy + int(r * 1.25)],
+                                radius=int(r * 0.2), fill=look.scarf, outline=self.outline, width=ow)  # fmt: skip
+            d.rectangle(
+                [cx + int(r * 0.3), cy + int(r * 1.1), cx + int(r * 0.7), cy + int(r * 2.2)],
+                fill=look.scarf,
+                outline=self.outline,
+            )
+        # hair behind the head
+        if look.hair_style == "long":
+            d.rounded_rectangle([cx - int(r * 1.12), cy - int(r * 0.6), cx + int(r * 1.12), cy + int(r * 1.5)],
+                                radius=int(r * 0.5), fill=look.hair, outline=self.outline, width=ow)  # fmt: skip
+        elif look.hair_style == "ponytail":
+            d.ellipse(
+                [cx + int(r * 0.7), cy - int(r * 0.2), cx + int(r * 1.5), cy + int(r * 1.6)],
+                fill=look.hair,
+                outline=self.outline,
+                width=ow,
+            )
+        elif look.hair_style == "braid":
+            for k in range(4):
+                by = cy + int(r * (0.3 + 0.45 * k))
+                d.ellipse(
+                    [cx + int(r * 0.75), by, cx + int(r * 1.25), by + int(r * 0.5)],
+                    fill=look.hair,
+                    outline=self.outline,
+                    width=ow,
+                )
+        d.ellipse(
+            [cx - r, cy - r, cx + r, cy + r], fill=look.hair if back else look.skin, outline=self.outline, width=ow
+        )
+        if back:
+            return
+        if look.hair_style != "bald":  # fringe
+            d.chord(
+                [cx - r, cy - r, cx + r, cy + int(r * 0.5)], 180, 360, fill=look.hair, outline=self.outline, width=ow
+            )
+        if look.hat:
+            d.ellipse(
+                [cx - int(r * 1.5), cy - int(r * 0.85), cx + int(r * 1.5), cy - int(r * 0.45)],
+                fill=look.hat,
+                outline=self.outline,
+                width=ow,
+            )
+            d.chord(
+                [cx - int(r * 0.9), cy - int(r * 1.45), cx + int(r * 0.9), cy - int(r * 0.2)],
+                180,
+                360,
+                fill=look.hat,
+                outline=self.outline,
+                width=ow,
+            )
+        if look.beard:
+            d.chord(
+                [cx - int(r * 0.85), cy - int(r * 0.1), cx + int(r * 0.85), cy + int(r * 1.15)],
+                0,
+                180,
+                fill=look.hair,
+                outline=self.outline,
+                width=ow,
+            )
+        self._face(cx, cy, r, look, emotion or "")
+
+    def _face(self, cx: int, cy: int, r: int, look: Look, emotion: str) -> None:
+        d, ow = self.draw, max(2, self.line_w)
+        e = emotion.lower()
+        eye_y, eye_dx, eye_r = cy + int(r * 0.05), int(r * 0.38), max(2, int(r * 0.12))
+        for sx in (-1, 1):
+            ex = cx + sx * eye_dx
+            if any(w in e for w in HAPPY):
+                d.arc(
+                    [ex - eye_r * 2, eye_y - eye_r, ex + eye_r * 2, eye_y + eye_r * 2],
+                    200,
+                    340,
+                    fill=self.outline,
+                    width=ow,
+                )
+            else:
+                big = 1.5 if any(w in e for w in SURPRISED) else 1.0
+                rr = int(eye_r * big)
+                d.ellipse([ex - rr, eye_y - rr, ex + rr, eye_y + rr], fill=(25, 25, 30))
+                d.ellipse([ex - rr // 3, eye_y - rr // 2, ex + rr // 3, eye_y], fill=(255, 255, 255))
+            brow_y = eye_y - int(r * 0.28)
+            tilt = int(r * 0.12) * (1 if any(w in e for w in ANGRY) else -1 if any(w in e for w in SAD) else 0)
+            d.line(
+                [(ex - eye_r * 2, brow_y - sx * tilt), (ex + eye_r * 2, brow_y + sx * tilt)],
+                fill=self.outline,
+                width=ow,
+            )
+            if look.glasses:
+                gr = int(eye_r * 2.4)
+                d.ellipse([ex - gr, eye_y - gr, ex + gr, eye_y + gr], outline=(40, 40, 50), width=ow)
+        if look.glasses:
+            d.line(
+                [(cx - eye_dx + int(eye_r * 2.4), eye_y), (cx + eye_dx - int(eye_r * 2.4), eye_y)],
+                fill=(40, 40, 50),
+                width=ow,
+            )
+        if any(w in e for w in ("害羞", "shy", "blush")) or (look.female and not look.elder):
+            for sx in (-1, 1):
+                bx = cx + sx * int(r * 0.55)
+                d.ellipse(
+                    [bx - int(r * 0.15), cy + int(r * 0.3), bx + int(r * 0.15), cy + int(r * 0.42)],
+                    fill=(240, 140, 150),
+                )
+        my, mw = cy + int(r * 0.55), int(r * 0.3)
+        if any(w in e for w in SURPRISED):
+            d.ellipse(
+                [cx - mw // 2, my - mw // 2, cx + mw // 2, my + mw // 2], fill=(120, 30, 40), outline=self.outline
+            )
+        elif any(w in e for w in HAPPY):
+            d.chord(
+                [cx - mw, my - mw, cx + mw, my + mw // 2], 0, 180, fill=(150, 40, 50), outline=self.outline, width=ow
+            )
+        elif any(w in e for w in SAD):
+            d.arc([cx - mw, my, cx + mw, my + mw], 200, 340, fill=self.outline, width=ow)
+        else:
+            d.line([(cx - mw // 2, my), (cx + mw // 2, my)], fill=self.outline, width=ow)
