@@ -37,14 +37,14 @@ def find_cjk_font(preferred: str | None = None) -> FontFace:
     Raises:
         MissingToolError: no CJK font is installed; says which package or setting fixes it.
     """
-    candidates = ((preferred, 0),) if preferred else _CANDIDATES
+    candidates: tuple[tuple[str, int], ...] = ((preferred, 0),) if preferred else _CANDIDATES
     for path, index in candidates:
-        if path and Path(path).is_file():
+        if Path(path).is_file():
             family = "Noto Sans CJK SC" if "NotoSansCJK" in path else "Noto Serif CJK SC" if "NotoSerif" in path else ""
             if not family:
                 from PIL import ImageFont
 
-                family = ImageFont.truetype(path, 12, index=index).getname()[0]
+                family = ImageFont.truetype(path, 12, index=index).getname()[0] or Path(path).stem
             return FontFace(path=path, index=index, family=family)
     where = f"COMICREEL_FONT_PATH={preferred!r} does not exist" if preferred else "no CJK font is installed"
     raise MissingToolError(

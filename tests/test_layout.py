@@ -63,11 +63,23 @@ def test_importing_the_app_starts_nothing(tmp_path, monkeypatch) -> None:
     subprocess.run([sys.executable, "-c", code], check=True, cwd=tmp_path, env={"PYTHONPATH": str(REPO), "PATH": ""})
 
 
-def test_ruff_is_clean() -> None:
+def _tool(name: str) -> str:
     import shutil
-    import subprocess
     import sys
 
-    ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
-    result = subprocess.run([ruff, "check", str(REPO)], capture_output=True, text=True)
+    return shutil.which(name) or str(Path(sys.executable).parent / name)
+
+
+def test_ruff_is_clean() -> None:
+    import subprocess
+
+    result = subprocess.run([_tool("ruff"), "check", str(REPO)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-3000:]
+
+
+def test_mypy_is_clean() -> None:
+    import subprocess
+
+    packages = ["pipeline", "storage", "db", "jobs", "studio", "assets_library", "app.py"]
+    result = subprocess.run([_tool("mypy"), *packages], capture_output=True, text=True, cwd=REPO)
     assert result.returncode == 0, result.stdout[-3000:]

@@ -81,7 +81,7 @@ class SceneryMixin:
                 self.draw.arc([x - 40 * self.unit / 4, y - 6, x + 40 * self.unit / 4, y + 6], 200, 340,
                               fill=(200, 220, 240), width=max(1, self.line_w // 2))  # fmt: skip
             if "coast" in place or "rock" in place or "岸" in place:
-                pts = [(0, self.h), (0, horizon + 10)]
+                pts: list[tuple[float, float]] = [(0, self.h), (0, horizon + 10)]
                 for i in range(7):
                     pts.append((int(self.w * 0.05 * i), horizon + rng.randrange(-40, 30) * self.unit / 5))
                 pts += [(int(self.w * 0.35), self.h)]

@@ -13,7 +13,7 @@ def build_blocks(svc: Services) -> gr.Blocks:
         gr.Markdown(
             "# ComicReel · 漫画视频工作室\n剧本 → 分镜 → 画面 → 配音 → 视频 · Script → storyboard → panels → voices → MP4"
         )
-        project_id = projects_bar.build(svc)
+        project_id = projects_bar.build(svc, blocks)
         with gr.Tabs():
             with gr.Tab("剧本 Script"):
                 script_tab.build(svc, project_id)

@@ -14,7 +14,7 @@ def _choices(svc: Services) -> list[tuple[str, str]]:
     return [(f"{p['name']} · {p['aspect_ratio']} · {p['status']}", p["id"]) for p in rows]
 
 
-def build(svc: Services) -> gr.Textbox:
+def build(svc: Services, blocks: gr.Blocks) -> gr.Textbox:
     with gr.Row(equal_height=True):
         name = gr.Textbox(label="项目名称 Project name", value="我的漫画视频", scale=3)
         style = gr.Dropdown(["comic", "anime", "chinese", "chibi"], value="comic", label="风格 Style", scale=1)
@@ -40,6 +40,7 @@ def build(svc: Services) -> gr.Textbox:
         return gr.update(choices=_choices(svc))
 
     create.click(create_project, [name, style, aspect], [project_id, status, existing], api_name="create_project")
-    existing.select(lambda pid: pid, existing, project_id, api_name=False)
-    existing.focus(refresh, None, existing, api_name=False)
+    existing.select(lambda pid: pid, existing, project_id, api_visibility="private")
+    existing.focus(refresh, None, existing, api_visibility="private")
+    blocks.load(refresh, None, existing, api_visibility="private")
     return project_id

@@ -60,6 +60,6 @@ def build(svc: Services, project_id: gr.Textbox) -> None:
               f"≈{result['estimated_duration']}s · 角色 characters: {', '.join(result['characters']) or '—'}")  # fmt: skip
         return md, data
 
-    upload.upload(load_file, upload, content, api_name=False)
+    upload.upload(load_file, upload, content, api_visibility="private")
     save.click(save_script, [project_id, content, fmt], summary, api_name="save_script")
     parse.click(parse_script, [project_id, content, fmt], [summary, parsed], api_name="parse_script")
