@@ -54,16 +54,14 @@ def _filter_path(path: str) -> str:
 
 def _build_graph(
     timeline: Timeline, options: RenderOptions, ass_path: str | None, font_dir: str
-) -> tuple[str, list[float]]:
+) -> str:
     w, h, fps = timeline.width, timeline.height, timeline.fps
     ow, oh = int(w * options.overscan) // 2 * 2, int(h * options.overscan) // 2 * 2
     shots = timeline.shots
     parts: list[str] = []
-    lengths: list[float] = []
     for i, shot in enumerate(shots):
-        xf = _crossfade(shots[i + 1].transition, options) if i + 1 < len(shots) else 0.0
+        xf = _crossfade(shots[i + 1].transition, options, fps) if i + 1 < len(shots) else 0.0
         length = shot.duration + xf
-        lengths.append(length)
         frames = max(1, int(round(length * fps)))
         x0, y0, x1, y1 = _PANS[shot.order % len(_PANS)]
         x_expr = f"(iw-ow)*({x0}+({x1 - x0})*n/{frames})"
@@ -75,7 +73,7 @@ def _build_graph(
     last = "s0"
     offset = 0.0
     for i in range(1, len(shots)):
-        xf = _crossfade(shots[i].transition, options)
+        xf = _crossfade(shots[i].transition, options, fps)
         offset += shots[i - 1].duration
         out = f"x{i}"
         parts.append(
@@ -87,12 +85,12 @@ def _build_graph(
         parts.append(f"{tail}subtitles=filename='{_filter_path(ass_path)}':fontsdir='{_filter_path(font_dir)}'[vout]")
     else:
         parts.append(f"{tail}null[vout]")
-    return ";".join(parts), lengths
+    return ";".join(parts)
 
 
-def _crossfade(transition: str, options: RenderOptions) -> float:
+def _crossfade(transition: str, options: RenderOptions, fps: int) -> float:
     if transition == "cut" or options.crossfade <= 0:
-        return round(1.0 / 25, 3)  # one frame: xfade needs a positive duration
+        return round(1.0 / fps, 3)  # one frame: xfade needs a positive duration
     return options.crossfade
 
 
@@ -133,7 +131,7 @@ def render_video(
     audio_path = mix_dialogue(timeline, str(work / "dialogue.wav"))
 
     # 2. One ffmpeg run: inputs are the panels (one frame each) and the mixed track.
-    graph, _ = _build_graph(timeline, options, ass_path, font.directory)
+    graph = _build_graph(timeline, options, ass_path, font.directory)
     graph_path = work / "graph.txt"
     graph_path.write_text(graph, encoding="utf-8")
     cmd = [exe, "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-progress", "pipe:1", "-nostats"]
