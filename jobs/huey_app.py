@@ -25,7 +25,13 @@ class EmbeddedConsumer(Consumer):
         pass
 
 
+# Huey's idle polling backs off to 10 s by default: a creator would wait that long after clicking "Parse".
+POLL_MAX_DELAY = 0.5
+
+
 def start_embedded_consumer(huey: Huey, workers: int) -> EmbeddedConsumer:
-    consumer = EmbeddedConsumer(huey, workers=workers, worker_type="thread", periodic=True, shutdown_timeout=10)
+    consumer = EmbeddedConsumer(
+        huey, workers=workers, worker_type="thread", periodic=True, shutdown_timeout=10, max_delay=POLL_MAX_DELAY
+    )
     consumer.start()
     return consumer

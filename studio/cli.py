@@ -86,12 +86,13 @@ def cmd_worker(args: argparse.Namespace) -> int:
     """A separate worker process (production): the same tasks, consumed from the configured queue."""
     from huey.consumer import Consumer
 
+    from jobs.huey_app import POLL_MAX_DELAY
     from studio.config import Settings
     from studio.services import build_services
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     svc = build_services(Settings())
-    Consumer(svc.huey, workers=args.workers, worker_type="thread", periodic=True).run()
+    Consumer(svc.huey, workers=args.workers, worker_type="thread", periodic=True, max_delay=POLL_MAX_DELAY).run()
     return 0
 
 
