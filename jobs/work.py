@@ -37,25 +37,28 @@ class JobInputError(PipelineError):
 # -- conversions between rows and pipeline dataclasses -----------------------------------------------------
 
 
+# ShotRow column -> StoryboardShot field; the two lists are stored as JSON arrays.
+_SHOT_FIELDS = {
+    "order": "order", "scene_id": "scene_id", "kind": "kind", "type": "camera", "scene_description": "scene_description",
+    "location": "location", "time": "time", "interior": "interior", "characters": "characters", "text": "text",
+    "duration": "duration", "transition": "transition", "speaker": "speaker", "emotion": "emotion",
+    "sound_effects": "sound_effects", "prompt_used": "prompt",
+}  # fmt: skip
+_LISTS = ("characters", "sound_effects")
+
+
 def shot_from_row(row: ShotRow) -> StoryboardShot:
-    return StoryboardShot(
-        order=row.order,
-        scene_id=row.scene_id,
-        kind=row.kind,  # type: ignore[arg-type]
-        camera=row.type,  # type: ignore[arg-type]
-        scene_description=row.scene_description,
-        location=row.location,
-        time=row.time,
-        interior=row.interior,
-        characters=tuple(row.characters),
-        text=row.text,
-        duration=row.duration,
-        transition=row.transition,  # type: ignore[arg-type]
-        speaker=row.speaker,
-        emotion=row.emotion,
-        sound_effects=tuple(row.sound_effects),
-        prompt=row.prompt_used,
-    )
+    values: dict[str, Any] = {field: getattr(row, column) for column, field in _SHOT_FIELDS.items()}
+    for name in _LISTS:
+        values[name] = tuple(values[name])
+    return StoryboardShot(**values)
+
+
+def shot_row_values(shot: StoryboardShot) -> dict[str, Any]:
+    values: dict[str, Any] = {column: getattr(shot, field) for column, field in _SHOT_FIELDS.items()}
+    for name in _LISTS:
+        values[name] = list(values[name])
+    return values
 
 
 def storyboard_from_row(board: StoryboardRow) -> Storyboard:
@@ -148,28 +151,7 @@ def plan_project_storyboard(
         s.add(row)
         s.flush()
         for shot in board.shots:
-            s.add(
-                ShotRow(
-                    storyboard_id=row.id,
-                    project_id=project_id,
-                    order=shot.order,
-                    scene_id=shot.scene_id,
-                    kind=shot.kind,
-                    type=shot.camera,
-                    scene_description=shot.scene_description,
-                    location=shot.location,
-                    time=shot.time,
-                    interior=shot.interior,
-                    characters=list(shot.characters),
-                    text=shot.text,
-                    speaker=shot.speaker,
-                    emotion=shot.emotion,
-                    duration=shot.duration,
-                    transition=shot.transition,
-                    prompt_used=shot.prompt,
-                    sound_effects=list(shot.sound_effects),
-                )  # fmt: skip
-            )
+            s.add(ShotRow(storyboard_id=row.id, project_id=project_id, **shot_row_values(shot)))
         project.status = "draft"
         return {"storyboard_id": str(row.id), "total_shots": len(board.shots), "duration": round(board.duration, 2)}
 

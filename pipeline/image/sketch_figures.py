@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-from PIL import Image, ImageDraw
-
-from pipeline.image.base import PanelRequest
-from pipeline.image.looks import ANGRY, HAPPY, RGB, SAD, SURPRISED, Look, mix
-from pipeline.models import Character, StoryboardShot
+from pipeline.image.canvas import PanelCanvas
+from pipeline.image.looks import ANGRY, HAPPY, SAD, SURPRISED, Look, mix
+from pipeline.models import Character
 
 
-class FigureMixin:
-    # Provided by the panel this is mixed into.
-    image: Image.Image
-    draw: ImageDraw.ImageDraw
-    w: int
-    h: int
-    unit: float
-    outline: RGB
-    line_w: int
-    req: PanelRequest
-    shot: StoryboardShot
-
-    # -- characters -----------------------------------------------------------------------------------------
-
+class FigureMixin(PanelCanvas):
     def _characters(self, horizon: int) -> None:
         names = list(self.shot.characters)
         if not names:

@@ -6,8 +6,8 @@ import random
 
 from PIL import Image, ImageDraw, ImageFilter
 
+from pipeline.image.canvas import PanelCanvas
 from pipeline.image.looks import RGB, mix, stable_int
-from pipeline.models import StoryboardShot
 
 
 def _sky_colors(time: str, interior: bool | None) -> tuple[RGB, RGB, bool]:
@@ -21,19 +21,7 @@ def _sky_colors(time: str, interior: bool | None) -> tuple[RGB, RGB, bool]:
     return (90, 160, 235), (200, 230, 255), False
 
 
-class SceneryMixin:
-    # Provided by the panel this is mixed into.
-    image: Image.Image
-    draw: ImageDraw.ImageDraw
-    w: int
-    h: int
-    unit: float
-    outline: RGB
-    line_w: int
-    shot: StoryboardShot
-
-    # -- background -----------------------------------------------------------------------------------------
-
+class SceneryMixin(PanelCanvas):
     def _gradient(self, box: tuple[int, int, int, int], top: RGB, bottom: RGB) -> None:
         x0, y0, x1, y1 = box
         for y in range(y0, y1):

@@ -1,0 +1,23 @@
+"""What every drawing step of a sketch panel can reach: the image, its pen, its size and line style."""
+
+from __future__ import annotations
+
+from PIL import Image, ImageDraw
+
+from pipeline.image.base import PanelRequest
+from pipeline.image.looks import RGB
+from pipeline.models import StoryboardShot
+
+
+class PanelCanvas:
+    """Attributes set by the panel (sketch._Panel); the scenery and figure mixins draw through them."""
+
+    req: PanelRequest
+    shot: StoryboardShot
+    image: Image.Image
+    draw: ImageDraw.ImageDraw
+    w: int
+    h: int
+    unit: float  # one percent of the shorter side, in pixels
+    outline: RGB
+    line_w: int
