@@ -127,10 +127,9 @@ def plan_project_storyboard(
         parsed = ParsedScript.from_dict(
             {"scenes": parsed_row.scenes, "characters": parsed_row.characters, **parsed_row.meta}
         )
+        # The creator's edits to the cast (Characters tab / API) win over what the parser first found.
         chars = characters_of(s, project_id)
-        parsed = ParsedScript(
-            parsed.title, parsed.language, parsed.format, parsed.scenes, tuple(chars.values()) or parsed.characters
-        )
+        parsed = replace(parsed, characters=tuple(chars.values()) or parsed.characters)
         low, high = options.get("shot_duration_range", (2.0, 8.0))
         plan = PlanOptions(
             aspect_ratio=project.aspect_ratio,
