@@ -36,7 +36,6 @@ class RenderOptions:
     subtitles: bool = True
     font_path: str | None = None
     ffmpeg: str = "ffmpeg"
-    threads: int = 0  # 0 lets ffmpeg decide
 
     def check(self) -> None:
         if not 0 <= self.crossfade <= 2:
@@ -159,8 +158,6 @@ def render_video(
     cmd += ["-c:v", "libx264", "-preset", options.preset, "-crf", str(options.crf), "-pix_fmt", "yuv420p",
             "-r", str(timeline.fps), "-c:a", "aac", "-b:a", options.audio_bitrate, "-ac", "2", "-ar", "44100",
             "-t", f"{timeline.duration:.3f}", "-movflags", "+faststart"]  # fmt: skip
-    if options.threads:
-        cmd += ["-threads", str(options.threads)]
     tmp_out = str(Path(out_path).with_name(Path(out_path).stem + ".part.mp4"))
     cmd.append(tmp_out)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -73,12 +74,10 @@ def render_script(
         characters = {c.name: c for c in parsed.characters}
         key = hashlib.sha256(text.encode()).hexdigest()[:16]
         total = len(storyboard.shots)
-        done = 0
+        finished = itertools.count(1)  # next() is atomic under the GIL; the two worker threads share it
 
         def tick(step: str) -> None:
-            nonlocal done
-            done += 1
-            progress(0.05 + 0.35 * done / (2 * total), step)
+            progress(0.05 + 0.35 * next(finished) / (2 * total), step)
 
         # 2. Draw panels and voice lines side by side (espeak runs as a subprocess; Pillow releases the GIL).
         def draw(shot: StoryboardShot) -> tuple[int, str]:

@@ -28,25 +28,5 @@ class ProjectNotFound(NotFound):
     code = 30002
 
 
-class Unauthorized(AppError):
-    code, http_status = 20001, 401
-
-
-class Forbidden(AppError):
-    code, http_status = 20003, 403
-
-
-class Conflict(AppError):
-    code, http_status = 10002, 409
-
-
-class GenerationFailed(AppError):
-    code, http_status = 30003, 500
-
-
-class RenderFailed(AppError):
-    code, http_status = 30004, 500
-
-
 class StorageFailed(AppError):
     code, http_status = 40002, 503

@@ -114,11 +114,12 @@ def update_project(svc: Services, *, user_id: uuid.UUID, project_id: str, change
 
 
 def delete_project(svc: Services, *, user_id: uuid.UUID, project_id: str) -> None:
+    """Delete the project and its files; if storage cannot list them, nothing is deleted."""
     with transaction(svc.sessions) as s:
         project = _owned_project(s, user_id, project_id)
-        pid = project.id
+        keys = svc.storage.list(f"projects/{project.id}/")
         s.delete(project)
-    for key in svc.storage.list(f"projects/{pid}/"):
+    for key in keys:
         svc.storage.delete(key)
 
 

@@ -69,8 +69,6 @@ class Look:
             w in everything for w in ("婆", "奶奶", "girl", "woman", "马尾", "ponytail")
         )
         elder = any(w in everything for w in ("老", "婆婆", "爷", "70s", "80s", "60s", "白发", "old", "white beard"))
-        if not female and character.attributes.get("gender") != "男":
-            female = bool(re.search(r"\b(maya|anna|mary|lily|she)\b", character.name.lower())) or False
         if "马尾" in hair_text or "ponytail" in hair_text.lower():
             style = "ponytail"
         elif "辫" in hair_text or "braid" in hair_text.lower():

@@ -12,7 +12,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from studio.errors import AppError
+from storage.base import StorageError
+from studio.errors import AppError, StorageFailed
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +51,18 @@ def install_error_handlers(app: FastAPI) -> None:
         reason = first.get("msg", "invalid request")
         return envelope(request, code=10002, message="Invalid request parameters", status=400,
                         error={"field": field, "reason": reason})  # fmt: skip
+
+    @app.exception_handler(StorageError)
+    async def _storage(request: Request, exc: StorageError) -> JSONResponse:
+        logger.exception("storage failed on %s", request.url.path)
+        return envelope(
+            request, code=StorageFailed.code, message=f"storage error: {exc}", status=StorageFailed.http_status
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        logger.exception("unhandled error on %s", request.url.path)
+        return envelope(request, code=10001, message="internal error", status=500)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -107,3 +107,18 @@ def test_script_to_video_on_postgres_redis_and_s3(settings, pg_url, redis_url, s
     with TestClient(create_app(prod, services=services)) as client:
         assert services.consumer is not None and services.storage.name == "s3"
         _script_to_video(client, tmp_path, "9:16", (1080, 1920))
+
+
+def test_a_storage_outage_answers_with_the_envelope(client, monkeypatch) -> None:
+    from storage.base import StorageError
+
+    pid = _ok(client.post("/api/v1/projects", json={"name": "p"}), 201)["project_id"]
+
+    def down(prefix: str) -> list[str]:
+        raise StorageError("S3 unreachable")
+
+    monkeypatch.setattr(client.app.state.services.storage, "list", down)
+    response = client.delete(f"/api/v1/projects/{pid}")
+    assert response.status_code == 503 and response.json()["code"] == 40002
+    assert "S3 unreachable" in response.json()["message"]
+    assert _ok(client.get(f"/api/v1/projects/{pid}"))["name"] == "p"  # nothing half-deleted

@@ -64,7 +64,7 @@ def test_script_to_mp4_through_gradio_client(running_app, samples, tmp_path) -> 
     pid, status, _ = client.predict("夜市奇遇", "comic", "16:9", api_name="/create_project")
     assert pid and "夜市奇遇" in status
     summary, parsed = client.predict(pid, samples["night-market.zh.md"], "auto", api_name="/parse_script")
-    assert "7" in summary and parsed["characters"][0]["name"] == "阿福"
+    assert "**7**" in summary and parsed["characters"][0]["name"] == "阿福"
     job = client.submit(pid, api_name="/generate_storyboard")
     progress = []
     deadline = time.monotonic() + 300
