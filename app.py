@@ -12,10 +12,8 @@ from contextlib import asynccontextmanager
 
 import gradio as gr
 from fastapi import FastAPI
-from fastapi.responses import FileResponse
 
 from studio.config import Settings
-from studio.errors import NotFound
 from studio.services import Services, build_services
 
 
@@ -44,15 +42,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         return {"status": "ok"}
 
     if svc.storage.name == "local":
+        from studio.api import files
 
-        @app.get("/files/{key:path}", include_in_schema=False)
-        def local_file(key: str) -> FileResponse:
-            from storage.base import ObjectNotFound
-
-            try:
-                return FileResponse(svc.storage.local_path(key))
-            except ObjectNotFound:
-                raise NotFound(f"file {key} does not exist") from None
+        app.include_router(files.router)
 
     blocks = build_blocks(svc)
     return gr.mount_gradio_app(app, blocks, path="/", allowed_paths=[str(settings.data_dir.resolve())])

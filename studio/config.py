@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -18,6 +18,18 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path("data"), description="Directory for the SQLite database, queue, files and work dirs.")
     host: str = Field("127.0.0.1", description="Address the studio listens on.")
     port: int = Field(7860, description="Port the studio listens on.")
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        ["127.0.0.1", "localhost", "[::1]"],
+        description="Host names the server answers to, comma-separated (others get 400); add yours when serving beyond loopback.",
+    )
+    allowed_origins: Annotated[list[str], NoDecode] = Field(
+        [], description="Other origins (e.g. https://app.example.com) allowed to call the API from a browser, comma-separated."
+    )
+    secret_key: str | None = Field(
+        None, description="Secret for signed file URLs; empty means one generated on first start and kept in data_dir/secret_key."
+    )
+    signed_url_ttl: int = Field(3600, description="Seconds a signed file URL stays valid.")
+    max_request_bytes: int = Field(4_000_000, description="Largest request body accepted, in bytes (larger gets 413).")
     # database
     database_url: str | None = Field(None, description="SQLAlchemy URL; empty means SQLite at data_dir/comicreel.db.")
     auto_migrate: bool = Field(True, description="Run Alembic migrations up to head when the app starts.")
@@ -30,8 +42,9 @@ class Settings(BaseSettings):
     )
     task_retries: int = Field(2, description="How many times a failed job is retried before its Task is marked failed.")
     task_retry_delay: int = Field(5, description="Seconds between retries of a failed job.")
+    task_heartbeat_interval: int = Field(10, description="Seconds between a running job's heartbeats.")
     task_stale_after: int = Field(
-        300, description="Seconds without a heartbeat after which a processing Task is requeued."
+        60, description="Seconds without a heartbeat after which a processing Task is requeued."
     )
     # object storage
     storage_backend: Literal["local", "s3"] = Field("local", description="'local' (a directory) or 's3' (any S3 API).")
@@ -44,6 +57,8 @@ class Settings(BaseSettings):
     s3_bucket: str = Field("comicreel", description="S3 bucket; created when missing.")
     s3_secure: bool = Field(False, description="Use HTTPS to reach the S3 server.")
     s3_region: str | None = Field(None, description="S3 region, when the server needs one.")
+    storage_connect_timeout: float = Field(3.0, description="Seconds to wait for the S3 server to accept a connection.")
+    storage_read_timeout: float = Field(30.0, description="Seconds to wait for the S3 server to answer.")
     # backends
     image_backend: Literal["sketch"] = Field("sketch", description="Panel renderer: 'sketch' (offline, CPU).")
     tts_backend: Literal["espeak"] = Field("espeak", description="Voice engine: 'espeak' (offline espeak-ng).")
@@ -55,10 +70,17 @@ class Settings(BaseSettings):
     # accounts
     default_username: str = Field("creator", description="Owner of projects made without logging in (embedded studio).")
 
-    @field_validator("database_url", "redis_url", "storage_dir", "s3_region", "font_path", mode="before")
+    @field_validator("database_url", "redis_url", "storage_dir", "s3_region", "font_path", "secret_key", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("allowed_hosts", "allowed_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     @property
     def resolved_database_url(self) -> str:
