@@ -29,12 +29,16 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         finally:
             svc.stop()
 
-    from studio.api import api_router, install_error_handlers
+    from studio.api import api_router, install_error_handlers, install_openapi
+    from studio.api.guards import RequestGuard
     from studio.ui import build_blocks
 
     app = FastAPI(title="ComicReel", version="0.1.0", lifespan=lifespan, docs_url="/docs")
     app.state.services = svc
+    app.add_middleware(RequestGuard, allowed_hosts=settings.allowed_hosts, allowed_origins=settings.allowed_origins,
+                       max_body=settings.max_request_bytes)  # fmt: skip
     install_error_handlers(app)
+    install_openapi(app)
     app.include_router(api_router())  # before the Gradio mount, which would shadow later routes
 
     @app.get("/healthz", include_in_schema=False)
@@ -47,7 +51,12 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         app.include_router(files.router)
 
     blocks = build_blocks(svc)
-    return gr.mount_gradio_app(app, blocks, path="/", allowed_paths=[str(settings.data_dir.resolve())])
+    # Gradio serves only its own folder of files handed to the browser (plus its cache); the database, queue,
+    # secret and objects are also blocked outright, whatever else changes.
+    data = settings.data_dir.resolve()
+    blocked = [str(data / name) for name in ("comicreel.db", "queue.db", "secret_key", "objects", "work", "cache")]
+    return gr.mount_gradio_app(app, blocks, path="/", allowed_paths=[str(svc.ui_dir)], blocked_paths=blocked,
+                               max_file_size=settings.max_request_bytes)  # fmt: skip
 
 
 def main() -> None:

@@ -1,4 +1,5 @@
-"""End-to-end benchmark: render the three sample scripts with the CLI's code path (pipeline.run.render_script).
+"""End-to-end benchmark: render the three sample scripts with the CLI's code path (studio.offline.render_offline,
+the studio's own job bodies on a throwaway data directory).
 
 Prints, per script, the video length, the wall time and their ratio; the last line is
 `e2e-bench rtf=<total wall / total video seconds>` (below 1 means faster than real time).
@@ -16,10 +17,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from pipeline.image.sketch import SketchImageBackend  # noqa: E402
-from pipeline.plan import PlanOptions  # noqa: E402
-from pipeline.run import render_script  # noqa: E402
-from pipeline.tts.espeak import EspeakTTSBackend  # noqa: E402
+from pipeline.parse import detect_format  # noqa: E402
+from studio.config import Settings  # noqa: E402
+from studio.offline import render_offline  # noqa: E402
 
 SAMPLES = ("confession.zh.txt", "night-market.zh.md", "lighthouse.en.fountain")
 
@@ -36,16 +36,14 @@ def main() -> None:
     for name in SAMPLES:
         text = (REPO / "tests" / "samples" / name).read_text(encoding="utf-8")
         start = time.perf_counter()
-        done = render_script(
-            text, str(out_dir / f"{name}.mp4"), image_backend=SketchImageBackend(), tts_backend=EspeakTTSBackend(),
-            plan=PlanOptions(aspect_ratio=args.aspect), filename=name,
-        )  # fmt: skip
+        done = render_offline(text, str(out_dir / f"{name}.mp4"), settings=Settings(_env_file=None),
+                              aspect_ratio=args.aspect, fmt=detect_format(text, name))  # fmt: skip
         wall = time.perf_counter() - start
-        video = done.result.duration
+        video = done.duration
         total_wall += wall
         total_video += video
         print(
-            f"{name:26} shots={len(done.storyboard.shots):3d} video={video:6.2f}s wall={wall:6.2f}s ratio={wall / video:.3f}"
+            f"{name:26} shots={len(done.shots):3d} video={video:6.2f}s wall={wall:6.2f}s ratio={wall / video:.3f}"
         )
     print(f"e2e-bench rtf={total_wall / total_video:.3f}")
 

@@ -17,6 +17,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    UniqueConstraint,
     Uuid,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -67,7 +68,7 @@ class Project(_Stamped, Base):
     description: Mapped[str | None] = mapped_column(Text, default=None)
     style: Mapped[str] = mapped_column(String(50))
     aspect_ratio: Mapped[str] = mapped_column(String(10))
-    target_duration: Mapped[int] = mapped_column(default=60)
+    target_duration: Mapped[int | None] = mapped_column(default=None)  # None: the script alone sets the length
     status: Mapped[str] = mapped_column(String(50), default="draft", index=True)
     progress: Mapped[int] = mapped_column(default=0)
 
@@ -95,6 +96,7 @@ class ScriptVersion(_Id, Base):
     """Every saved script text is kept, so an edit can be undone."""
 
     __tablename__ = "script_versions"
+    __table_args__ = (UniqueConstraint("script_id", "version", name="uq_script_versions_script_version"),)
     script_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("scripts.id", ondelete="CASCADE"), index=True)
     version: Mapped[int] = mapped_column()
     content: Mapped[str] = mapped_column(Text)

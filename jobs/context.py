@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,3 +24,6 @@ class JobContext:
     work_dir: Path
     retries: int = 2
     retry_delay: int = 5
+    heartbeat_interval: float = 10.0
+    # Set when the worker is stopping: running jobs stop at their next progress report and are requeued.
+    shutdown: threading.Event = field(default_factory=threading.Event)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import traceback
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,12 +10,13 @@ from typing import Any
 
 from huey import Huey, crontab
 from huey.api import TaskWrapper
+from sqlalchemy import update
 
 from db.models import Task
-from db.session import transaction
+from db.session import changed_rows, transaction
 from jobs import work
 from jobs.context import JobContext
-from jobs.progress import TERMINAL, TaskReporter, stale_tasks
+from jobs.progress import TERMINAL, TaskReporter, TaskStopped, stale_tasks
 from pipeline.errors import PipelineError
 
 logger = logging.getLogger(__name__)
@@ -44,25 +44,38 @@ BODIES: dict[str, Body] = {
 }
 
 
-def run_task(ctx: JobContext, task_id: uuid.UUID, attempts_left: int) -> None:
-    """Run one Task by id. Known failures mark it failed at once; unexpected ones are retried while attempts remain."""
+def run_task(ctx: JobContext, task_id: uuid.UUID, attempts_left: int, requeue: Callable[[], None]) -> None:
+    """Run one Task by id. Known failures mark it failed at once; unexpected ones are retried while attempts remain.
+
+    What users read in `Task.error` is a message for people; tracebacks and tool output go to the log, with the id.
+    """
     with ctx.sessions() as s:
         task = s.get(Task, task_id)
         if task is None or task.status in TERMINAL:
-            return  # deleted, or already done by an earlier delivery: running again would repeat work
+            return  # deleted, cancelled or already done by an earlier delivery: running again would repeat work
         task_type, project_id, payload = task.type, task.project_id, dict(task.payload)
-    reporter = TaskReporter(ctx.sessions, task_id)
-    reporter.start()
+    reporter = TaskReporter(ctx.sessions, task_id, heartbeat_interval=ctx.heartbeat_interval, shutdown=ctx.shutdown)
+    if not reporter.start():
+        return  # another delivery holds it
     try:
         result = BODIES[task_type](ctx, project_id, payload, reporter.progress)  # type: ignore[arg-type]
+        reporter.complete(result)
+    except TaskStopped as exc:
+        logger.info("task %s (%s) stopped: %s", task_id, task_type, exc)
+        if exc.requeue:
+            reporter.requeue("worker shut down")
+            requeue()
     except PipelineError as exc:  # bad input or a missing tool: retrying cannot help
+        if exc.detail:
+            logger.warning("task %s (%s) failed: %s\n%s", task_id, task_type, exc, exc.detail)
         reporter.fail(str(exc), will_retry=False)
-        return
-    except Exception as exc:  # the edge: record it on the Task row, let Huey retry
+    except Exception:  # the edge: a message for people on the Task row, the traceback in the log; Huey retries
         logger.exception("task %s (%s) failed", task_id, task_type)
-        reporter.fail(f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}", will_retry=attempts_left > 0)
+        message = f"{task_type} failed unexpectedly; the server log has the details (task {task_id})."
+        reporter.fail(message, will_retry=attempts_left > 0)
         raise
-    reporter.complete(result)
+    finally:
+        reporter.stop_heartbeat()
 
 
 @dataclass(frozen=True)
@@ -75,25 +88,31 @@ class JobTasks:
         self.huey.enqueue(self.run.s(str(task_id), priority=TASK_TYPES[task_type]))
 
 
-def register_tasks(huey: Huey, ctx: JobContext, *, stale_after: int = 300) -> JobTasks:
+def register_tasks(huey: Huey, ctx: JobContext, *, stale_after: int = 60) -> JobTasks:
     """Register ComicReel's tasks on `huey`, bound to `ctx` (call once per Huey instance)."""
 
     @huey.task(retries=ctx.retries, retry_delay=ctx.retry_delay, context=True, name="comicreel.run")
     def run(task_id: str, task=None) -> None:  # type: ignore[no-untyped-def]
-        run_task(ctx, uuid.UUID(task_id), attempts_left=task.retries if task is not None else 0)
+        tid = uuid.UUID(task_id)
+        run_task(ctx, tid, task.retries if task is not None else 0, requeue=lambda: _enqueue(tid))
+
+    def _enqueue(task_id: uuid.UUID) -> None:
+        with ctx.sessions() as s:
+            task = s.get(Task, task_id)
+            if task is not None:
+                huey.enqueue(run.s(str(task_id), priority=TASK_TYPES[task.type]))
 
     @huey.periodic_task(crontab(minute="*"), name="comicreel.requeue_stale")
     def requeue_stale() -> None:
         for task_id in stale_tasks(ctx.sessions, stale_after):
-            with transaction(ctx.sessions) as s:
-                task = s.get(Task, task_id)
-                if task is None or task.status != "processing":
-                    continue
-                task.status, task.current_step = "queued", "requeued"
-                task.retry_count += 1
-                task_type = task.type
-            logger.warning("requeued stale task %s", task_id)
-            huey.enqueue(run.s(str(task_id), priority=TASK_TYPES[task_type]))
+            with transaction(ctx.sessions) as s:  # only one sweeper wins each task, whatever the number of workers
+                taken = changed_rows(s, update(Task).where(Task.id == task_id, Task.status == "processing").values(
+                    status="queued", current_step=f"requeued: no heartbeat for {stale_after} s"[:50],
+                    retry_count=Task.retry_count + 1, progress=0,
+                ))  # fmt: skip
+            if taken:
+                logger.warning("requeued stale task %s (no heartbeat for %s s)", task_id, stale_after)
+                _enqueue(task_id)
 
     return JobTasks(huey=huey, run=run, requeue_stale=requeue_stale)
 
@@ -113,7 +132,8 @@ def create_task(
         task_id = task.id
     try:
         tasks.enqueue(task_id, task_type)
-    except Exception as exc:
-        TaskReporter(ctx.sessions, task_id).fail(f"could not enqueue: {exc}", will_retry=False)
+    except Exception:
+        logger.exception("task %s could not be queued", task_id)
+        TaskReporter(ctx.sessions, task_id).fail("The job queue is unavailable; try again shortly.", will_retry=False)
         raise
     return task_id

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import secrets
+import shutil
 import tempfile
+import threading
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,16 +18,18 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from db.mapping import characters_of, parsed_from_row, parsed_row_values, shot_row_values, storyboard_from_row
 from db.models import CharacterRow, ParsedScriptRow, Project, Script, ShotImage, ShotRow, StoryboardRow, Subtitle, Video
 from db.queries import latest_parsed_script, latest_storyboard
 from db.session import transaction
 from jobs.context import JobContext
+from jobs.progress import TaskStopped
 from pipeline.errors import PipelineError
-from pipeline.models import Character, ParsedScript, RenderResult, Storyboard, StoryboardShot, Timeline, VoiceClip
+from pipeline.models import RenderResult, Timeline, VoiceClip, frame_size
 from pipeline.parse import parse_script
 from pipeline.plan import PlanOptions, plan_storyboard
 from pipeline.render import render_video
-from pipeline.run import panel_request, shot_seed, voice_request
+from pipeline.shot_requests import panel_request, shot_seed, voice_request
 from pipeline.subtitles import subtitle_cues
 from pipeline.timeline import build_timeline, shot_duration
 from storage.base import project_key
@@ -32,49 +39,6 @@ Progress = Callable[[float, str], None]
 
 class JobInputError(PipelineError):
     """The project is not ready for this job (no script, no storyboard...); the message says what to do."""
-
-
-# -- conversions between rows and pipeline dataclasses -----------------------------------------------------
-
-
-# ShotRow column -> StoryboardShot field; the two lists are stored as JSON arrays.
-_SHOT_FIELDS = {
-    "order": "order", "scene_id": "scene_id", "kind": "kind", "type": "camera", "scene_description": "scene_description",
-    "location": "location", "time": "time", "interior": "interior", "characters": "characters", "text": "text",
-    "duration": "duration", "transition": "transition", "speaker": "speaker", "emotion": "emotion",
-    "sound_effects": "sound_effects", "prompt_used": "prompt",
-}  # fmt: skip
-_LISTS = ("characters", "sound_effects")
-
-
-def shot_from_row(row: ShotRow) -> StoryboardShot:
-    values: dict[str, Any] = {field: getattr(row, column) for column, field in _SHOT_FIELDS.items()}
-    for name in _LISTS:
-        values[name] = tuple(values[name])
-    return StoryboardShot(**values)
-
-
-def shot_row_values(shot: StoryboardShot) -> dict[str, Any]:
-    values: dict[str, Any] = {column: getattr(shot, field) for column, field in _SHOT_FIELDS.items()}
-    for name in _LISTS:
-        values[name] = list(values[name])
-    return values
-
-
-def storyboard_from_row(board: StoryboardRow) -> Storyboard:
-    return Storyboard(
-        aspect_ratio=board.aspect_ratio,  # type: ignore[arg-type]
-        style=board.style,
-        language=board.language,  # type: ignore[arg-type]
-        shots=tuple(shot_from_row(r) for r in board.shots),
-    )
-
-
-def characters_of(session: Session, project_id: uuid.UUID) -> dict[str, Character]:
-    rows = session.scalars(
-        select(CharacterRow).where(CharacterRow.project_id == project_id).order_by(CharacterRow.created_at)
-    )
-    return {r.name: Character(name=r.name, attributes=dict(r.attributes), appearance=dict(r.appearance)) for r in rows}
 
 
 def storyboard_or_fail(session: Session, project_id: uuid.UUID) -> StoryboardRow:
@@ -95,14 +59,7 @@ def parse_project_script(ctx: JobContext, project_id: uuid.UUID, progress: Progr
         progress(0.2, "parsing_script")
         fmt = script.format if script.format in ("text", "markdown", "fountain") else None
         parsed = parse_script(script.content, fmt=fmt)  # type: ignore[arg-type]
-        data = parsed.to_dict()
-        row = ParsedScriptRow(
-            project_id=project_id,
-            script_version=script.version,
-            scenes=data["scenes"],
-            characters=data["characters"],
-            meta={**data["metadata"], "title": parsed.title, "language": parsed.language, "format": parsed.format},
-        )
+        row = ParsedScriptRow(project_id=project_id, script_version=script.version, **parsed_row_values(parsed))
         s.add(row)
         # New characters are added; ones the creator already has (and may have edited) are kept as they are.
         known = set(s.scalars(select(CharacterRow.name).where(CharacterRow.project_id == project_id)))
@@ -112,7 +69,7 @@ def parse_project_script(ctx: JobContext, project_id: uuid.UUID, progress: Progr
                     CharacterRow(project_id=project_id, name=c.name, attributes=c.attributes, appearance=c.appearance)
                 )
         s.flush()
-        return {"parse_id": str(row.id), **data["metadata"], "characters": [c.name for c in parsed.characters]}
+        return {"parse_id": str(row.id), **parsed.to_dict()["metadata"], "characters": [c.name for c in parsed.characters]}
 
 
 def plan_project_storyboard(
@@ -120,15 +77,13 @@ def plan_project_storyboard(
 ) -> dict[str, Any]:
     with transaction(ctx.sessions) as s:
         project = s.get(Project, project_id)
-        parsed_row = latest_parsed_script(s, project_id=project_id)
+        parsed_row = _parsed_script(s, project_id, options.get("parsed_script_id"))
         if project is None or parsed_row is None:
             raise JobInputError("The script has not been parsed yet: parse it before generating the storyboard.")
         progress(0.3, "planning_shots")
-        parsed = ParsedScript.from_dict(
-            {"scenes": parsed_row.scenes, "characters": parsed_row.characters, **parsed_row.meta}
-        )
         # The creator's edits to the cast (Characters tab / API) win over what the parser first found.
         chars = characters_of(s, project_id)
+        parsed = parsed_from_row(parsed_row)
         parsed = replace(parsed, characters=tuple(chars.values()) or parsed.characters)
         low, high = options.get("shot_duration_range", (2.0, 8.0))
         plan = PlanOptions(
@@ -136,6 +91,7 @@ def plan_project_storyboard(
             style=project.style,
             max_shots=int(options.get("max_shots", 200)),
             shot_duration_range=(float(low), float(high)),
+            target_duration=project.target_duration,
         )
         board = plan_storyboard(parsed, plan)
         s.execute(delete(StoryboardRow).where(StoryboardRow.project_id == project_id))
@@ -158,6 +114,16 @@ def plan_project_storyboard(
 # -- draw and voice, shot by shot --------------------------------------------------------------------------
 
 
+def _parsed_script(session: Session, project_id: uuid.UUID, parse_id: str | None) -> ParsedScriptRow | None:
+    """The parse the creator chose, or the latest one."""
+    if parse_id is None:
+        return latest_parsed_script(session, project_id=project_id)
+    row = session.get(ParsedScriptRow, uuid.UUID(str(parse_id)))
+    if row is None or row.project_id != project_id:
+        raise JobInputError(f"parsed script {parse_id} does not belong to this project.")
+    return row
+
+
 def _select_shots(board: StoryboardRow, shot_ids: list[str] | None) -> list[ShotRow]:
     if not shot_ids:
         return list(board.shots)
@@ -175,14 +141,12 @@ def draw_panels(
         storyboard = storyboard_from_row(board)
         characters = characters_of(s, project_id)
         todo = [(r.id, r.order) for r in _select_shots(board, shot_ids) if force or not r.image_key]
-    with tempfile.TemporaryDirectory(dir=_work(ctx)) as tmp:
+    with work_dir(ctx) as tmp:
         for i, (shot_id, order) in enumerate(todo):
             shot = next(sh for sh in storyboard.shots if sh.order == order)
-            # A first drawing has a stable seed; a forced redraw asks for a new variation.
-            seed = shot_seed(f"{project_id}:{uuid.uuid4()}" if force else str(project_id), order)
-            request = panel_request(storyboard, shot, characters, seed)
-            if prompt_override:
-                request = replace(request, prompt_override=prompt_override)
+            # A first drawing has a seed from the shot's content; a forced redraw asks for a new variation.
+            seed = secrets.randbits(32) if force else shot_seed(storyboard, shot)
+            request = panel_request(storyboard, shot, characters, seed, prompt_override)
             path = str(Path(tmp) / f"shot_{order:03d}.png")
             drawn = ctx.image_backend.draw(request, path)
             key = project_key(project_id, "images", f"shot_{order:03d}_{uuid.uuid4().hex[:8]}.png")
@@ -227,7 +191,7 @@ def voice_dialogue(
             for r in _select_shots(board, shot_ids)
             if r.kind != "action" and r.text.strip() and (force or not r.audio_key)
         ]
-    with tempfile.TemporaryDirectory(dir=_work(ctx)) as tmp:
+    with work_dir(ctx) as tmp:
         for i, (shot_id, order) in enumerate(todo):
             shot = next(sh for sh in storyboard.shots if sh.order == order)
             path = str(Path(tmp) / f"voice_{order:03d}.wav")
@@ -252,13 +216,13 @@ def render_project(
     ctx: JobContext, project_id: uuid.UUID, settings: dict[str, Any], progress: Progress
 ) -> dict[str, Any]:
     """Draw and voice whatever is missing, then render the MP4 and its SRT, and record the Video row."""
+    size = frame_size(_project_aspect(ctx, project_id), settings.get("resolution", "1080p"))
     _set_project_status(ctx, project_id, "generating")
     try:
-        draw_panels(ctx, project_id, lambda f, step: progress(0.15 * f, step))
-        voice_dialogue(ctx, project_id, lambda f, step: progress(0.15 + 0.15 * f, step))
+        _draw_and_voice(ctx, project_id, lambda f, step: progress(0.3 * f, step))
         progress(0.3, "merging_assets")
-        timeline, board_id, shot_ids = _load_timeline(ctx, project_id)
-        with tempfile.TemporaryDirectory(dir=_work(ctx)) as tmp:
+        timeline, board_id, shot_ids = _load_timeline(ctx, project_id, size)
+        with work_dir(ctx) as tmp:
             result = render_video(timeline, str(Path(tmp) / "video.mp4"), str(Path(tmp) / "render"), ctx.render_options,
                                   on_progress=lambda f, step: progress(0.3 + 0.65 * f, step))  # fmt: skip
             progress(0.97, "uploading")
@@ -275,6 +239,9 @@ def render_project(
             for key in (video_key, srt_key):  # no file without its row
                 ctx.storage.delete(key)
             raise
+    except TaskStopped:
+        _set_project_status(ctx, project_id, "draft", only_from="generating")
+        raise
     except BaseException:
         _set_project_status(ctx, project_id, "failed", only_from="generating")
         raise
@@ -285,17 +252,48 @@ def render_project(
     }  # fmt: skip
 
 
+def _draw_and_voice(ctx: JobContext, project_id: uuid.UUID, progress: Progress) -> None:
+    """Draw the missing panels and voice the missing lines side by side (Pillow and espeak-ng both leave the GIL)."""
+    done = {"draw": 0.0, "voice": 0.0}
+    lock = threading.Lock()
+
+    def part(name: str) -> Progress:
+        def report(fraction: float, step: str) -> None:
+            with lock:
+                done[name] = fraction
+                overall = sum(done.values()) / len(done)
+            progress(overall, step)
+
+        return report
+
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="render-prep") as pool:
+        jobs = [pool.submit(draw_panels, ctx, project_id, part("draw")),
+                pool.submit(voice_dialogue, ctx, project_id, part("voice"))]  # fmt: skip
+        for job in jobs:
+            job.result()
+
+
+def _project_aspect(ctx: JobContext, project_id: uuid.UUID) -> str:
+    with ctx.sessions() as s:
+        board = storyboard_or_fail(s, project_id)
+        return board.aspect_ratio
+
+
 def _set_project_status(ctx: JobContext, project_id: uuid.UUID, status: str, *, only_from: str | None = None) -> None:
     with transaction(ctx.sessions) as s:
         project = s.get(Project, project_id)
         if project is None:
-            raise JobInputError(f"project {project_id} does not exist")
+            if only_from is not None:  # setting it back after a failure: a deleted project has nothing to set
+                return
+            raise JobInputError("The project no longer exists.")
         if only_from is None or project.status == only_from:
             project.status = status
             project.progress = 100 if status == "completed" else 0
 
 
-def _load_timeline(ctx: JobContext, project_id: uuid.UUID) -> tuple[Timeline, str, dict[int, uuid.UUID]]:
+def _load_timeline(
+    ctx: JobContext, project_id: uuid.UUID, size: tuple[int, int]
+) -> tuple[Timeline, str, dict[int, uuid.UUID]]:
     """The timeline from the stored panels and voices (fetched to local files when storage is remote)."""
     with ctx.sessions() as s:
         board = storyboard_or_fail(s, project_id)
@@ -307,7 +305,7 @@ def _load_timeline(ctx: JobContext, project_id: uuid.UUID) -> tuple[Timeline, st
             if r.audio_key
         }
         shot_ids = {r.order: r.id for r in board.shots}
-        return build_timeline(storyboard, images, voices), str(board.id), shot_ids
+        return build_timeline(storyboard, images, voices, size=size), str(board.id), shot_ids
 
 
 def _record_video(
@@ -336,6 +334,28 @@ def _record_video(
         return str(video.id)
 
 
-def _work(ctx: JobContext) -> str:
+def work_dir(ctx: JobContext) -> tempfile.TemporaryDirectory[str]:
+    """A job's scratch folder, removed on every outcome; named after this process so a sweep can tell whose it is."""
     ctx.work_dir.mkdir(parents=True, exist_ok=True)
-    return str(ctx.work_dir)
+    return tempfile.TemporaryDirectory(dir=ctx.work_dir, prefix=f"{os.getpid()}-")
+
+
+def sweep_work_dirs(root: Path) -> list[str]:
+    """Remove scratch folders left by processes on this machine that are gone (killed mid-job); return their names."""
+    removed = []
+    for path in root.glob("*-*") if root.is_dir() else ():
+        pid = path.name.split("-", 1)[0]
+        if path.is_dir() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path.name)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

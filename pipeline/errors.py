@@ -2,7 +2,12 @@
 
 
 class PipelineError(Exception):
-    """Base of every error the pipeline raises on purpose."""
+    """Base of every error the pipeline raises on purpose. Its message is for people (no paths, no tracebacks);
+    `detail` carries what only the server log should show (a tool's output, file paths)."""
+
+    def __init__(self, message: str = "", *, detail: str = "") -> None:
+        super().__init__(message)
+        self.detail = detail
 
 
 class ScriptParseError(PipelineError):

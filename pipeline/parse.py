@@ -80,6 +80,49 @@ def estimate_duration(text: str) -> float:
     return round(min(MAX_SHOT_SECONDS, max(MIN_SHOT_SECONDS, seconds)), 1)
 
 
+MAX_SCRIPT_CHARS = 200_000
+MAX_SCRIPT_BYTES = 4 * MAX_SCRIPT_CHARS  # the most a UTF-8 file of MAX_SCRIPT_CHARS can take
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def check_script_text(text: str) -> str:
+    """The checks every door applies before a script is stored or parsed; returns the text.
+
+    Raises:
+        ScriptParseError: empty, too long, or binary-looking (NUL or other control characters).
+    """
+    if not text or not text.strip():
+        raise ScriptParseError("The script is empty: paste or upload a script with at least one line of dialogue.")
+    if len(text) > MAX_SCRIPT_CHARS:
+        raise ScriptParseError(
+            f"The script has {len(text)} characters; the limit is {MAX_SCRIPT_CHARS}: split it into episodes."
+        )
+    if bad := _CONTROL.search(text):
+        line = text.count("\n", 0, bad.start()) + 1
+        raise ScriptParseError(
+            f"The script holds a control character (U+{ord(bad.group()):04X}) on line {line}: "
+            "is it a binary file? Save the script as plain UTF-8 text."
+        )
+    return text
+
+
+def decode_script(data: bytes) -> str:
+    """Script file bytes to text: UTF-8 (with or without BOM), UTF-16 with a BOM, or GB18030 (GBK files).
+
+    Raises:
+        ScriptParseError: too large, or not text in any of those encodings.
+    """
+    if len(data) > MAX_SCRIPT_BYTES:
+        raise ScriptParseError(f"The file has {len(data)} bytes; a script may have at most {MAX_SCRIPT_BYTES}.")
+    encodings = ["utf-16"] if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ["utf-8-sig", "gb18030"]
+    for encoding in encodings:
+        try:
+            return check_script_text(data.decode(encoding))
+        except UnicodeDecodeError:
+            continue
+    raise ScriptParseError("The file is not text (not UTF-8, UTF-16 or GB18030): save the script as UTF-8 text.")
+
+
 def parse_script(text: str, fmt: Format | None = None, filename: str | None = None) -> ParsedScript:
     """Parse script text into scenes, shots and characters.
 
@@ -91,8 +134,7 @@ def parse_script(text: str, fmt: Format | None = None, filename: str | None = No
     Raises:
         ScriptParseError: the text is empty or holds no line that becomes a shot.
     """
-    if not text or not text.strip():
-        raise ScriptParseError("The script is empty: paste or upload a script with at least one line of dialogue.")
+    check_script_text(text)
     fmt = fmt or detect_format(text, filename)
     if fmt not in ("text", "markdown", "fountain"):
         raise ScriptParseError(f"Unknown script format {fmt!r}: use 'text', 'markdown' or 'fountain'.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pipeline.errors import PlanError
 from pipeline.models import ASPECT_SIZES, CameraType, ParsedScript, ParsedShot, Scene, Storyboard, StoryboardShot
@@ -20,6 +20,9 @@ class PlanOptions:
     style: str = "comic"
     max_shots: int = 200
     shot_duration_range: tuple[float, float] = (2.0, 8.0)
+    # When set, shots without a voice are stretched or shortened (within shot_duration_range) toward this length;
+    # voiced shots always last as long as their voice.
+    target_duration: float | None = None
 
     def check(self) -> None:
         if self.aspect_ratio not in ASPECT_SIZES:
@@ -31,6 +34,8 @@ class PlanOptions:
             raise PlanError(f"shot_duration_range {self.shot_duration_range} must satisfy 0.5 <= min <= max <= 30.")
         if self.max_shots < 1:
             raise PlanError(f"max_shots must be at least 1, got {self.max_shots}.")
+        if self.target_duration is not None and not 1 <= self.target_duration <= 3600:
+            raise PlanError(f"target_duration {self.target_duration} must be between 1 and 3600 seconds.")
 
 
 def plan_storyboard(parsed: ParsedScript, options: PlanOptions | None = None) -> Storyboard:
@@ -74,12 +79,24 @@ def plan_storyboard(parsed: ParsedScript, options: PlanOptions | None = None) ->
             )
             if line.type == "dialogue":
                 previous_speaker = line.character
+    if options.target_duration is not None:
+        shots = _fit_silent_shots(shots, options.target_duration, low, high)
     return Storyboard(
         aspect_ratio=options.aspect_ratio,  # type: ignore[arg-type]
         style=options.style,
         language=parsed.language,
         shots=tuple(shots),
     )
+
+
+def _fit_silent_shots(shots: list[StoryboardShot], target: float, low: float, high: float) -> list[StoryboardShot]:
+    """Give the shots nobody speaks in an equal share of what the voiced shots leave of `target`."""
+    silent = [s for s in shots if s.kind == "action"]
+    if not silent:
+        return shots
+    voiced = sum(s.duration for s in shots if s.kind != "action")
+    each = round(min(high, max(low, (target - voiced) / len(silent))), 2)
+    return [replace(s, duration=each) if s.kind == "action" else s for s in shots]
 
 
 def _choose_camera(scene: Scene, index: int, line: ParsedShot, previous_speaker: str | None) -> CameraType:

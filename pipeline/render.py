@@ -165,14 +165,23 @@ def render_video(
     progress(0.08, "rendering_video")
     total_us = timeline.duration * 1_000_000
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        if m := re.match(r"out_time_us=(\d+)", line):
-            progress(0.08 + 0.9 * min(1.0, int(m.group(1)) / total_us), "rendering_video")
-    stderr = proc.stderr.read() if proc.stderr else ""
-    if proc.wait() != 0:
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if m := re.match(r"out_time_us=(\d+)", line):
+                progress(0.08 + 0.9 * min(1.0, int(m.group(1)) / total_us), "rendering_video")
+        stderr = proc.stderr.read() if proc.stderr else ""
+        returncode = proc.wait()
+    finally:
+        if proc.poll() is None:  # stopped by an exception (a cancel, a shutdown): never leave ffmpeg running
+            proc.kill()
+            proc.wait()
+            Path(tmp_out).unlink(missing_ok=True)
+    if returncode != 0:
         Path(tmp_out).unlink(missing_ok=True)
-        raise RenderError(f"ffmpeg failed ({proc.returncode}): {stderr.strip()[-800:]}")
+        raise RenderError(
+            f"ffmpeg could not render the video (exit code {returncode}).", detail=stderr.strip()[-2000:]
+        )
     os.replace(tmp_out, out_path)
     progress(1.0, "completed")
     return RenderResult(

@@ -1,9 +1,12 @@
-"""The storage contract and key naming: `projects/<project_id>/<kind>/<name>`."""
+"""The storage contract, its errors and key naming: `projects/<project_id>/<kind>/<name>`."""
 
 from __future__ import annotations
 
+import functools
 import re
-from typing import Protocol
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import Concatenate, ParamSpec, Protocol, TypeVar
 
 _SAFE_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/]*$")
 
@@ -28,6 +31,8 @@ def project_key(project_id: object, kind: str, name: str) -> str:
 
 
 class ObjectStorage(Protocol):
+    """Every method raises StorageError when the backend fails (ObjectNotFound for a missing key), nothing else."""
+
     name: str
 
     def put_file(self, key: str, path: str, content_type: str = "application/octet-stream") -> None: ...
@@ -46,5 +51,26 @@ class ObjectStorage(Protocol):
     def delete(self, key: str) -> None: ...
     def list(self, prefix: str) -> list[str]: ...
     def url(self, key: str, expires_seconds: int = 3600) -> str:
-        """A URL the browser can fetch: presigned for S3, an app route for local storage."""
+        """A URL the browser can fetch until it expires: presigned for S3, a signed app route for local storage."""
         ...
+
+
+class _TranslatesErrors(Protocol):
+    def _errors(self, op: str, key: str) -> AbstractContextManager[None]: ...
+
+
+B = TypeVar("B", bound=_TranslatesErrors)
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def translated(method: Callable[Concatenate[B, P], R]) -> Callable[Concatenate[B, P], R]:
+    """Run a backend method inside its backend's `_errors(op, key)`, the one place its failures become StorageError."""
+
+    @functools.wraps(method)
+    def wrapper(self: B, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        key = args[0] if args else next(iter(kwargs.values()), "")
+        with self._errors(method.__name__, str(key)):
+            return method(self, *args, **kwargs)
+
+    return wrapper

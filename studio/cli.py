@@ -9,29 +9,47 @@ import sys
 from pathlib import Path
 
 from pipeline.errors import PipelineError
+from storage.base import StorageError
+from studio.errors import AppError
+
+
+class CliError(Exception):
+    """A one-line error for the user; the command exits with status 2."""
 
 
 def _read_script(path: str) -> str:
+    """The script's text, checked the way every door checks it: a file (or - for stdin) of readable text."""
+    from pipeline.parse import MAX_SCRIPT_BYTES, decode_script
+
     if path == "-":
-        return sys.stdin.read()
-    try:
-        return Path(path).read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise SystemExit(f"comicreel: cannot read {path}: {exc.strerror}") from None
+        data = sys.stdin.buffer.read(MAX_SCRIPT_BYTES + 1)
+    else:
+        file = Path(path)
+        try:
+            if file.is_dir():
+                raise CliError(f"{path} is a directory: give a script file (.txt, .md or .fountain)")
+            if file.stat().st_size > MAX_SCRIPT_BYTES:
+                raise CliError(f"{path} has {file.stat().st_size} bytes; a script may have at most {MAX_SCRIPT_BYTES}")
+            data = file.read_bytes()
+        except OSError as exc:
+            raise CliError(f"cannot read {path}: {exc.strerror or exc}") from None
+    return decode_script(data)
 
 
 def cmd_render(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from pipeline.image.sketch import SketchImageBackend
-    from pipeline.plan import PlanOptions
-    from pipeline.render import RenderOptions
-    from pipeline.run import render_script
-    from pipeline.tts.espeak import EspeakTTSBackend
+    from pipeline.parse import detect_format
+    from studio.config import Settings
+    from studio.offline import render_offline
 
     text = _read_script(args.script)
     out = str(Path(args.output).resolve())
-    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    if Path(out).is_dir():
+        raise CliError(f"{args.output} is a directory: give the path of the .mp4 to write")
+    settings = Settings()
+    if args.font:
+        settings = settings.model_copy(update={"font_path": args.font})
     with tqdm(
         total=100, unit="%", bar_format="{l_bar}{bar}| {n:.0f}% [{elapsed}<{remaining}]", disable=args.quiet
     ) as bar:
@@ -40,30 +58,25 @@ def cmd_render(args: argparse.Namespace) -> int:
             bar.set_description(step)
             bar.update(max(0.0, fraction * 100 - bar.n))
 
-        done = render_script(
-            text, out, image_backend=SketchImageBackend(font_path=args.font), tts_backend=EspeakTTSBackend(),
-            plan=PlanOptions(aspect_ratio=args.aspect, style=args.style), render=RenderOptions(font_path=args.font),
-            fmt=args.format, filename=args.script, on_progress=on_progress,
+        done = render_offline(
+            text, out, settings=settings, style=args.style, aspect_ratio=args.aspect,
+            fmt=args.format or detect_format(text, None if args.script == "-" else args.script),
+            resolution=args.resolution, name=Path(args.script).stem, on_progress=on_progress,
         )  # fmt: skip
-    r = done.result
     if args.json:
-        shots = [
-            {"order": s.order, "duration": d, "text": s.text}
-            for s, d in zip(done.storyboard.shots, done.shot_durations, strict=True)
-        ]
-        summary = {"path": r.path, "width": r.width, "height": r.height, "duration": round(r.duration, 3),
-                   "file_size": r.file_size, "subtitles": r.subtitles_path, "shots": shots}  # fmt: skip
+        summary = {"path": done.video_path, "width": done.width, "height": done.height, "duration": done.duration,
+                   "file_size": done.file_size, "subtitles": done.subtitles_path, "shots": done.shots}  # fmt: skip
         print(json.dumps(summary, ensure_ascii=False))
     else:
-        print(f"{r.path}: {r.width}x{r.height}, {r.duration:.2f}s, {len(done.storyboard.shots)} shots, "
-              f"{r.file_size / 1e6:.1f} MB (subtitles: {r.subtitles_path})")  # fmt: skip
+        print(f"{done.video_path}: {done.width}x{done.height}, {done.duration:.2f}s, {len(done.shots)} shots, "
+              f"{done.file_size / 1e6:.1f} MB (subtitles: {done.subtitles_path})")  # fmt: skip
     return 0
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
     from pipeline.parse import parse_script
 
-    parsed = parse_script(_read_script(args.script), fmt=args.format, filename=args.script)
+    parsed = parse_script(_read_script(args.script), fmt=args.format, filename=None if args.script == "-" else args.script)
     if args.json:
         print(json.dumps(parsed.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -76,23 +89,30 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import app
+    import uvicorn
 
-    app.main()
+    from studio.config import Settings
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = Settings()
+    # By name, so the web edge (studio) never imports the entry point (app) that composes it.
+    uvicorn.run("app:create_app", factory=True, host=settings.host, port=settings.port)
     return 0
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
     """A separate worker process (production): the same tasks, consumed from the configured queue."""
-    from huey.consumer import Consumer
-
-    from jobs.huey_app import POLL_MAX_DELAY
+    from jobs.huey_app import POLL_MAX_DELAY, StoppingConsumer
+    from jobs.work import sweep_work_dirs
     from studio.config import Settings
     from studio.services import build_services
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     svc = build_services(Settings())
-    Consumer(svc.huey, workers=args.workers, worker_type="thread", periodic=True, max_delay=POLL_MAX_DELAY).run()
+    sweep_work_dirs(svc.ctx.work_dir)
+    consumer = StoppingConsumer(svc.huey, svc.ctx.shutdown, workers=args.workers, worker_type="thread",
+                                periodic=True, max_delay=POLL_MAX_DELAY, shutdown_timeout=30)  # fmt: skip
+    consumer.run()
     return 0
 
 
@@ -107,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--aspect", choices=["9:16", "16:9", "1:1"], default="9:16")
     render.add_argument("--style", choices=["comic", "anime", "chinese", "chibi"], default="comic")
     render.add_argument("--format", choices=formats, default=None, help="script format (detected when omitted)")
+    render.add_argument("--resolution", choices=["720p", "1080p"], default="1080p", help="the short side of the frame")
     render.add_argument("--font", default=None, help="a CJK .ttf/.ttc font (default: Noto Sans CJK)")
     render.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     render.add_argument("--json", action="store_true", help="print a JSON summary (size, duration, each shot's length)")
@@ -131,9 +152,12 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except PipelineError as exc:
+    except (CliError, PipelineError, AppError, StorageError) as exc:
         print(f"comicreel: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("comicreel: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -9,15 +9,34 @@ class AppError(Exception):
     code = 10001
     http_status = 500
 
-    def __init__(self, message: str, *, field: str | None = None, **details: Any) -> None:
+    def __init__(
+        self, message: str, *, field: str | None = None, headers: dict[str, str] | None = None, **details: Any
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.headers = headers
         self.details = details
 
 
 class InvalidParams(AppError):
     code, http_status = 10002, 400
+
+
+class NotSupported(InvalidParams):
+    """A parameter the API knows but cannot honour yet: refused, never silently ignored."""
+
+
+class Conflict(AppError):
+    code, http_status = 10002, 409
+
+
+class MethodNotAllowed(AppError):
+    code, http_status = 10002, 405
+
+
+class Forbidden(AppError):
+    code, http_status = 20003, 403
 
 
 class NotFound(AppError):

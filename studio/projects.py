@@ -10,26 +10,29 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from db.models import CharacterRow, Project, Script, ScriptVersion, ShotRow, Task, Video
-from db.queries import latest_parsed_script, latest_storyboard
+from db.models import CharacterRow, ParsedScriptRow, Project, Script, ScriptVersion, ShotRow, Task, Video
+from db.queries import latest_parsed_script, latest_storyboard, lock_project
 from db.session import transaction
-from jobs.progress import TERMINAL
+from jobs.progress import ACTIVE, TERMINAL, cancel_tasks
 from jobs.tasks import create_task
+from pipeline.errors import ScriptParseError
 from pipeline.models import ASPECT_SIZES
-from pipeline.parse import detect_format, estimate_duration
+from pipeline.parse import check_script_text, detect_format, estimate_duration
 from pipeline.plan import STYLES
-from studio.errors import InvalidParams, NotFound, ProjectNotFound
+from studio.errors import Conflict, InvalidParams, NotFound, ProjectNotFound
 from studio.services import Services
 
-MAX_SCRIPT_CHARS = 200_000
+MAX_NAME_CHARS = 255
+MAX_DESCRIPTION_CHARS = 2000
+MAX_PAGE = 100_000
 FORMATS = ("text", "markdown", "fountain")
 
 
 def _uuid(value: str | uuid.UUID, what: str) -> uuid.UUID:
     try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value).strip())
     except ValueError:
-        raise NotFound(f"{what} {value!r} does not exist") from None
+        raise InvalidParams(f"{what} id {str(value)[:60]!r} is not a UUID", field=f"{what}_id") from None
 
 
 def _owned_project(session, user_id: uuid.UUID, project_id: str | uuid.UUID) -> Project:  # type: ignore[no-untyped-def]
@@ -52,30 +55,45 @@ def project_public(p: Project) -> dict[str, Any]:
 
 def create_project(
     svc: Services, *, user_id: uuid.UUID, name: str, description: str | None = None, style: str = "comic",
-    aspect_ratio: str = "9:16", target_duration: int = 60,
+    aspect_ratio: str = "9:16", target_duration: int | None = None,
 ) -> dict[str, Any]:  # fmt: skip
-    name = (name or "").strip()
-    if not name or len(name) > 255:
-        raise InvalidParams("name must be 1-255 characters", field="name")
-    if style not in STYLES:
-        raise InvalidParams(f"style must be one of {list(STYLES)}", field="style")
-    if aspect_ratio not in ASPECT_SIZES:
-        raise InvalidParams(f"aspect_ratio must be one of {list(ASPECT_SIZES)}", field="aspect_ratio")
-    if not 5 <= int(target_duration) <= 3600:
-        raise InvalidParams("target_duration must be between 5 and 3600 seconds", field="target_duration")
+    values = _checked_project_fields({"name": name, "description": description, "style": style,
+                                      "aspect_ratio": aspect_ratio, "target_duration": target_duration})  # fmt: skip
     with transaction(svc.sessions) as s:
-        project = Project(user_id=user_id, name=name, description=description, style=style,
-                          aspect_ratio=aspect_ratio, target_duration=int(target_duration))  # fmt: skip
+        project = Project(user_id=user_id, **values)
         s.add(project)
         s.flush()
         return project_public(project)
 
 
+def _checked_project_fields(values: dict[str, Any]) -> dict[str, Any]:
+    """The project fields every door accepts, checked the same way (the API's schema says the same)."""
+    out = dict(values)
+    if "name" in out:
+        out["name"] = (out["name"] or "").strip() if isinstance(out["name"], str) or out["name"] is None else None
+        if not out["name"] or len(out["name"]) > MAX_NAME_CHARS:
+            raise InvalidParams(f"name must be 1-{MAX_NAME_CHARS} characters", field="name")
+    if out.get("description") is not None and (
+        not isinstance(out["description"], str) or len(out["description"]) > MAX_DESCRIPTION_CHARS
+    ):
+        raise InvalidParams(f"description must be at most {MAX_DESCRIPTION_CHARS} characters", field="description")
+    if "style" in out and out["style"] not in STYLES:
+        raise InvalidParams(f"style must be one of {list(STYLES)}", field="style")
+    if "aspect_ratio" in out and out["aspect_ratio"] not in ASPECT_SIZES:
+        raise InvalidParams(f"aspect_ratio must be one of {list(ASPECT_SIZES)}", field="aspect_ratio")
+    target = out.get("target_duration")
+    if target is not None and (isinstance(target, bool) or not isinstance(target, int) or not 5 <= target <= 3600):
+        raise InvalidParams("target_duration must be whole seconds between 5 and 3600, or null", field="target_duration")
+    return out
+
+
 def list_projects(
     svc: Services, *, user_id: uuid.UUID, page: int = 1, page_size: int = 20, status: str | None = None
 ) -> dict[str, Any]:
-    if page < 1 or not 1 <= page_size <= 100:
-        raise InvalidParams("page must be >= 1 and page_size 1-100", field="page_size")
+    if not 1 <= page <= MAX_PAGE:
+        raise InvalidParams(f"page must be between 1 and {MAX_PAGE}", field="page")
+    if not 1 <= page_size <= 100:
+        raise InvalidParams("page_size must be between 1 and 100", field="page_size")
     with svc.sessions() as s:
         query = select(Project).where(Project.user_id == user_id)
         if status:
@@ -97,29 +115,42 @@ def get_project(svc: Services, *, user_id: uuid.UUID, project_id: str) -> dict[s
 
 
 def update_project(svc: Services, *, user_id: uuid.UUID, project_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+    """Change some of a project's fields; a new style or aspect ratio applies from the next storyboard."""
     allowed = {"name", "description", "style", "aspect_ratio", "target_duration"}
     unknown = set(changes) - allowed
     if unknown:
         raise InvalidParams(f"cannot change {sorted(unknown)}; changeable: {sorted(allowed)}", field=sorted(unknown)[0])
-    if "style" in changes and changes["style"] not in STYLES:
-        raise InvalidParams(f"style must be one of {list(STYLES)}", field="style")
-    if "aspect_ratio" in changes and changes["aspect_ratio"] not in ASPECT_SIZES:
-        raise InvalidParams(f"aspect_ratio must be one of {list(ASPECT_SIZES)}", field="aspect_ratio")
+    nulls = [k for k, v in changes.items() if v is None and k not in ("description", "target_duration")]
+    if nulls:
+        raise InvalidParams(f"{nulls[0]} cannot be null; leave it out to keep it", field=nulls[0])
+    values = _checked_project_fields(changes)
     with transaction(svc.sessions) as s:
         project = _owned_project(s, user_id, project_id)
-        for key, value in changes.items():
+        for key, value in values.items():
             setattr(project, key, value)
         s.flush()
         return project_public(project)
 
 
 def delete_project(svc: Services, *, user_id: uuid.UUID, project_id: str) -> None:
-    """Delete the project and its files; if storage cannot list them, nothing is deleted."""
+    """Cancel the project's tasks, delete its files, then its rows.
+
+    Rows go only after their files are gone: if storage fails, the project stays (its tasks cancelled) and
+    deleting it again finishes the job. A job still running notices its task is gone and stops (killing ffmpeg).
+    """
     with transaction(svc.sessions) as s:
         project = _owned_project(s, user_id, project_id)
-        keys = svc.storage.list(f"projects/{project.id}/")
-        s.delete(project)
-    for key in keys:
+        pid = project.id
+        active = list(s.scalars(select(Task.id).where(Task.project_id == pid, Task.status.in_(ACTIVE))))
+        cancel_tasks(s, active)
+    prefix = f"projects/{pid}/"
+    for key in svc.storage.list(prefix):
+        svc.storage.delete(key)
+    with transaction(svc.sessions) as s:
+        row = s.get(Project, pid)
+        if row is not None:
+            s.delete(row)
+    for key in svc.storage.list(prefix):  # written by a job that finished meanwhile
         svc.storage.delete(key)
 
 
@@ -129,22 +160,27 @@ def delete_project(svc: Services, *, user_id: uuid.UUID, project_id: str) -> Non
 def save_script(
     svc: Services, *, user_id: uuid.UUID, project_id: str, content: str, format: str | None = None
 ) -> dict[str, Any]:
-    """Save a new version of the project's script; the format is detected when not given."""
-    if not content or not content.strip():
-        raise InvalidParams("content is empty: paste a script first", field="content")
-    if len(content) > MAX_SCRIPT_CHARS:
-        raise InvalidParams(f"the script is longer than {MAX_SCRIPT_CHARS} characters", field="content")
+    """Save a new version of the project's script; the format is detected when not given.
+
+    Versions are assigned under the project's write lock, so parallel saves get 1, 2, 3... with none lost.
+    """
+    try:
+        check_script_text(content)
+    except ScriptParseError as exc:
+        raise InvalidParams(str(exc), field="content") from None
     fmt = format or detect_format(content)
     if fmt not in FORMATS:
         raise InvalidParams(f"format must be one of {list(FORMATS)}", field="format")
+    pid = _uuid(project_id, "project")
     words = len(re.findall(r"[\u3400-\u9fff]", content)) + len(re.findall(r"[A-Za-z0-9']+", content))
     lines = [ln for ln in content.splitlines() if ln.strip()]
     estimate = round(sum(estimate_duration(ln) for ln in lines))
     with transaction(svc.sessions) as s:
-        project = _owned_project(s, user_id, project_id)
-        script = s.scalars(select(Script).where(Script.project_id == project.id)).first()
+        if not lock_project(s, project_id=pid, user_id=user_id):
+            raise ProjectNotFound(f"project {project_id} does not exist")
+        script = s.scalars(select(Script).where(Script.project_id == pid)).first()
         if script is None:
-            script = Script(project_id=project.id, content=content, format=fmt, word_count=words, version=1)
+            script = Script(project_id=pid, content=content, format=fmt, word_count=words, version=1)
             s.add(script)
         else:
             script.content, script.format, script.word_count = content, fmt, words
@@ -193,15 +229,65 @@ def task_public(t: Task) -> dict[str, Any]:
         "current_step": t.current_step, "result": t.result, "error": t.error, "retry_count": t.retry_count,
         "project_id": str(t.project_id) if t.project_id else None,
         "created_at": t.created_at.isoformat(), "updated_at": t.updated_at.isoformat(),
+        "heartbeat_at": t.heartbeat_at.isoformat() if t.heartbeat_at else None,
     }  # fmt: skip
+
+
+def _owned_task(session, user_id: uuid.UUID, task_id: str) -> Task:  # type: ignore[no-untyped-def]
+    task = session.get(Task, _uuid(task_id, "task"))
+    if task is None or task.user_id != user_id:
+        raise NotFound(f"task {task_id} does not exist")
+    return task
 
 
 def get_task(svc: Services, *, user_id: uuid.UUID, task_id: str) -> dict[str, Any]:
     with svc.sessions() as s:
-        task = s.get(Task, _uuid(task_id, "task"))
-        if task is None or task.user_id != user_id:
-            raise NotFound(f"task {task_id} does not exist")
+        return task_public(_owned_task(s, user_id, task_id))
+
+
+def cancel_task(svc: Services, *, user_id: uuid.UUID, task_id: str) -> dict[str, Any]:
+    """Cancel a queued or running task; its job stops at its next progress report (ffmpeg included)."""
+    with transaction(svc.sessions) as s:
+        task = _owned_task(s, user_id, task_id)
+        if task.status in TERMINAL:
+            raise Conflict(f"task {task_id} is already {task.status}", field="task_id")
+        cancel_tasks(s, [task.id])
+        s.flush()
         return task_public(task)
+
+
+def cancel_project_tasks(svc: Services, *, user_id: uuid.UUID, project_id: str) -> int:
+    """Cancel every queued or running task of the project (the studio's Cancel button); return how many."""
+    with transaction(svc.sessions) as s:
+        project = _owned_project(s, user_id, project_id)
+        active = list(s.scalars(select(Task.id).where(Task.project_id == project.id, Task.status.in_(ACTIVE))))
+        return len(cancel_tasks(s, active))
+
+
+def count_shots(svc: Services, *, user_id: uuid.UUID, project_id: str, voiced: bool = False) -> int:
+    """Shots of the current storyboard (only those with a line to voice when `voiced`)."""
+    with svc.sessions() as s:
+        project = _owned_project(s, user_id, project_id)
+        board = latest_storyboard(s, project_id=project.id)
+        if board is None:
+            raise NotFound("the project has no storyboard yet: generate it first")
+        return sum(1 for r in board.shots if not voiced or (r.kind != "action" and r.text.strip()))
+
+
+def check_parse(svc: Services, *, user_id: uuid.UUID, project_id: str, parse_id: str) -> None:
+    with svc.sessions() as s:
+        project = _owned_project(s, user_id, project_id)
+        row = s.get(ParsedScriptRow, _uuid(parse_id, "parsed_script"))
+        if row is None or row.project_id != project.id:
+            raise NotFound(f"parsed script {parse_id} does not exist in this project", field="parsed_script_id")
+
+
+def check_shot(svc: Services, *, user_id: uuid.UUID, project_id: str, shot_id: str) -> None:
+    with svc.sessions() as s:
+        project = _owned_project(s, user_id, project_id)
+        shot = s.get(ShotRow, _uuid(shot_id, "shot"))
+        if shot is None or shot.project_id != project.id:
+            raise NotFound(f"shot {shot_id} does not exist in this project")
 
 
 def wait_task(
@@ -245,10 +331,10 @@ def shot_public(svc: Services, r: ShotRow) -> dict[str, Any]:
         "shot_id": str(r.id), "order": r.order, "type": r.type, "kind": r.kind,
         "scene_description": r.scene_description, "characters": r.characters, "duration": r.duration,
         "transition": r.transition, "image_key": r.image_key,
-        "image_url": svc.storage.url(r.image_key) if r.image_key else None,
+        "image_url": svc.signed_url(r.image_key) if r.image_key else None,
         "prompt_used": r.prompt_used, "generation_params": r.generation_params, "status": r.status,
         "dialogue": {"character": r.speaker, "text": r.text, "emotion": r.emotion,
-                     "audio_url": svc.storage.url(r.audio_key) if r.audio_key else None,
+                     "audio_url": svc.signed_url(r.audio_key) if r.audio_key else None,
                      "audio_duration": r.audio_duration} if r.kind != "action" else None,
         "text": r.text, "sound_effects": r.sound_effects,
     }  # fmt: skip
@@ -266,6 +352,6 @@ def latest_video(svc: Services, *, user_id: uuid.UUID, project_id: str) -> dict[
             raise NotFound("the project has no rendered video yet: render it first")
         return {
             "video_id": str(video.id), "video_key": video.output_url, "subtitles_key": video.subtitles_key,
-            "download_url": svc.storage.url(video.output_url), "file_size": video.file_size,
+            "download_url": svc.signed_url(video.output_url), "file_size": video.file_size,
             "duration": video.duration, "resolution": video.resolution,
         }  # fmt: skip

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
+import secrets
+import shutil
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from huey import Huey
 from sqlalchemy import Engine, select
@@ -16,10 +21,11 @@ from db.session import make_engine, make_sessionmaker, transaction
 from jobs.context import JobContext
 from jobs.huey_app import EmbeddedConsumer, build_huey, start_embedded_consumer
 from jobs.tasks import JobTasks, register_tasks
+from jobs.work import sweep_work_dirs
 from pipeline.image.base import ImageBackend
 from pipeline.render import RenderOptions
 from pipeline.tts.base import TTSBackend
-from storage.base import ObjectStorage
+from storage.base import ObjectStorage, StorageError
 from studio.config import Settings
 
 logger = logging.getLogger(__name__)
@@ -32,10 +38,33 @@ def build_storage(settings: Settings) -> ObjectStorage:
         return S3Storage(
             settings.s3_endpoint, settings.s3_access_key, settings.s3_secret_key, settings.s3_bucket,
             secure=settings.s3_secure, region=settings.s3_region, cache_dir=settings.data_dir / "cache",
+            connect_timeout=settings.storage_connect_timeout, read_timeout=settings.storage_read_timeout,
         )  # fmt: skip
     from storage.local import LocalStorage
 
-    return LocalStorage(settings.resolved_storage_dir)
+    return LocalStorage(settings.resolved_storage_dir, secret=load_secret_key(settings))
+
+
+def load_secret_key(settings: Settings) -> bytes:
+    """The secret that signs file URLs: from settings, else `data_dir/secret_key`, generated (mode 0600) on first start."""
+    if settings.secret_key:
+        return settings.secret_key.encode()
+    path = settings.data_dir / "secret_key"
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        # O_EXCL: of two processes starting at once, the second keeps the first one's secret.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        if path.stat().st_mode & 0o077:
+            logger.warning("%s is readable by other users: chmod 600 it", path)
+    else:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+        logger.info("generated a secret for file URLs in %s", path)
+    secret = path.read_bytes().strip()
+    if not secret:
+        raise StorageError(f"{path} is empty: delete it to generate a new secret, or set COMICREEL_SECRET_KEY.")
+    return secret
 
 
 def build_image_backend(settings: Settings) -> ImageBackend:
@@ -62,11 +91,39 @@ class Services:
     default_user_id: uuid.UUID
     consumer: EmbeddedConsumer | None = field(default=None)
 
+    @property
+    def ui_dir(self) -> Path:
+        """The one folder Gradio may serve from: copies of the stored files the studio shows."""
+        return (self.settings.data_dir / "ui").resolve()
+
+    def signed_url(self, key: str) -> str:
+        """A URL the browser can fetch the object from until it expires (COMICREEL_SIGNED_URL_TTL)."""
+        return self.storage.url(key, self.settings.signed_url_ttl)
+
+    def ui_file(self, key: str) -> str:
+        """A stored object as a file Gradio may hand to the browser (a hard link where possible, else a copy)."""
+        source = Path(self.storage.local_path(key))
+        target = self.ui_dir / hashlib.sha256(key.encode()).hexdigest()[:16] / Path(key).name
+        if not target.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(f".{target.name}.{os.getpid()}")
+            try:
+                os.link(source, tmp)
+            except OSError:
+                shutil.copyfile(source, tmp)
+            os.replace(tmp, target)
+        return str(target)
+
     def start_workers(self) -> None:
+        removed = sweep_work_dirs(self.ctx.work_dir)
+        if removed:
+            logger.info("removed %d work folders left by stopped processes", len(removed))
         if self.settings.embedded_workers > 0 and self.consumer is None and not self.huey.immediate:
-            self.consumer = start_embedded_consumer(self.huey, self.settings.embedded_workers)
+            self.consumer = start_embedded_consumer(self.huey, self.settings.embedded_workers, self.ctx.shutdown)
 
     def stop(self) -> None:
+        """Stop the workers: running jobs stop at their next progress report (killing ffmpeg) and are requeued."""
+        self.ctx.shutdown.set()
         if self.consumer is not None:
             self.consumer.stop(graceful=True)
             self.consumer = None
@@ -94,6 +151,7 @@ def build_services(settings: Settings, *, immediate: bool = False) -> Services:
         work_dir=settings.work_dir,
         retries=settings.task_retries,
         retry_delay=settings.task_retry_delay,
+        heartbeat_interval=settings.task_heartbeat_interval,
     )
     tasks = register_tasks(huey, ctx, stale_after=settings.task_stale_after)
     user_id = ensure_user(sessions, settings.default_username)

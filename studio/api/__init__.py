@@ -3,77 +3,96 @@
 from __future__ import annotations
 
 import logging
-import uuid
-from datetime import UTC, datetime
+import re
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from storage.base import StorageError
-from studio.errors import AppError, StorageFailed
+from studio.api.envelope import envelope_response, request_id
+from studio.api.guards import API_PREFIX
+from studio.errors import AppError, MethodNotAllowed, NotFound, StorageFailed
 
 logger = logging.getLogger(__name__)
 
 
-def request_id(request: Request) -> str:
-    return getattr(request.state, "request_id", None) or request.headers.get("x-request-id") or str(uuid.uuid4())
-
-
-def envelope(request: Request, data: Any = None, *, code: int = 0, message: str = "success", status: int = 200,
-             error: dict[str, Any] | None = None) -> JSONResponse:  # fmt: skip
-    body: dict[str, Any] = {"code": code, "message": message, "data": data,
-                            "timestamp": datetime.now(UTC).isoformat(), "request_id": request_id(request)}  # fmt: skip
-    if error is not None:
-        body["error"] = error
-    return JSONResponse(body, status_code=status, headers={"X-Request-ID": body["request_id"]})
-
-
 def install_error_handlers(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def _request_id(request: Request, call_next):  # type: ignore[no-untyped-def]
-        request.state.request_id = request.headers.get("x-request-id") or str(uuid.uuid4())
-        response = await call_next(request)
-        response.headers.setdefault("X-Request-ID", request.state.request_id)
-        return response
-
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
-        return envelope(request, code=exc.code, message=exc.message, status=exc.http_status,
-                        error={"field": exc.field, "reason": exc.message, **exc.details})  # fmt: skip
+        return envelope_response(request_id(request), code=exc.code, message=exc.message, status=exc.http_status,
+                                 error={"field": exc.field, "reason": exc.message, **exc.details},
+                                 headers=exc.headers)  # fmt: skip
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {}
-        field = ".".join(str(p) for p in first.get("loc", ())[1:]) or None
-        reason = first.get("msg", "invalid request")
-        return envelope(request, code=10002, message="Invalid request parameters", status=400,
-                        error={"field": field, "reason": reason})  # fmt: skip
+        loc = [str(p) for p in first.get("loc", ())]
+        field = ".".join(loc[1:]) or (loc[0] if loc else None)
+        reason = str(first.get("msg", "invalid request"))
+        message = f"{field}: {reason}" if field else reason
+        return envelope_response(request_id(request), code=10002, message=message, status=400,
+                                 error={"field": field, "reason": reason})  # fmt: skip
 
     @app.exception_handler(StorageError)
     async def _storage(request: Request, exc: StorageError) -> JSONResponse:
-        logger.exception("storage failed on %s", request.url.path)
-        return envelope(
-            request, code=StorageFailed.code, message=f"storage error: {exc}", status=StorageFailed.http_status
-        )
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        logger.exception("unhandled error on %s", request.url.path)
-        return envelope(request, code=10001, message="internal error", status=500)
+        logger.warning("storage failed on %s (request %s): %s", request.url.path, request_id(request), exc)
+        return envelope_response(request_id(request), code=StorageFailed.code, status=StorageFailed.http_status,
+                                 message="object storage is unavailable; try again shortly")  # fmt: skip
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: 10003, 401: 20001, 403: 20003, 405: 10002}.get(exc.status_code, 10001)
-        return envelope(request, code=code, message=str(exc.detail), status=exc.status_code)
+        code = {404: 10003, 401: 20001, 403: 20003}.get(exc.status_code, 10002 if exc.status_code < 500 else 10001)
+        return envelope_response(request_id(request), code=code, message=str(exc.detail), status=exc.status_code,
+                                 headers=dict(exc.headers or {}))  # fmt: skip
 
 
 def api_router() -> APIRouter:
     from studio.api import projects, scripts, storyboard, tasks
 
-    router = APIRouter(prefix="/api/v1")
+    router = APIRouter(prefix=API_PREFIX)
     for module in (projects, scripts, storyboard, tasks):
         router.include_router(module.router)
+
+    # Last: any other path under /api/v1 answers the envelope (404, or 405 when the path exists for other methods),
+    # instead of falling through to the Gradio mount's bare 404.
+    methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+    @router.api_route("", methods=methods, include_in_schema=False)
+    @router.api_route("/{path:path}", methods=methods, include_in_schema=False)
+    def unknown_route(request: Request) -> None:
+        allowed = _documented_methods(request.app, request.url.path)
+        if allowed:
+            raise MethodNotAllowed(f"{request.method} is not allowed on {request.url.path}; use {', '.join(allowed)}",
+                                   headers={"Allow": ", ".join(allowed)})  # fmt: skip
+        raise NotFound(f"no API route {request.method} {request.url.path}; see /docs")
+
     return router
+
+
+def _documented_methods(app: FastAPI, path: str) -> list[str]:
+    """The methods the OpenAPI document lists for `path` (it lists every API route, as a test checks)."""
+    for template, operations in app.openapi().get("paths", {}).items():
+        if re.fullmatch(re.sub(r"\{[^}]+\}", "[^/]+", template), path):
+            return sorted(method.upper() for method in operations)
+    return []
+
+
+def install_openapi(app: FastAPI) -> None:
+    """OpenAPI without FastAPI's automatic 422: invalid input answers 400 with the envelope, as each route lists."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, routes=app.routes)
+            for operations in schema.get("paths", {}).values():
+                for operation in operations.values():
+                    operation.get("responses", {}).pop("422", None)
+            for name in ("HTTPValidationError", "ValidationError"):
+                schema.get("components", {}).get("schemas", {}).pop(name, None)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to customise the schema

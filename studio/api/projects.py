@@ -2,58 +2,51 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Literal
 
-from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Query, Request
 
 from studio import projects
-from studio.api import envelope
 from studio.api.deps import ServicesDep, UserDep
+from studio.api.envelope import Envelope, errors, ok
+from studio.api.schemas import ProjectCreate, ProjectCreated, ProjectPage, ProjectPublic, ProjectUpdate
 
 router = APIRouter(tags=["projects"])
+ProjectStatus = Literal["draft", "generating", "completed", "failed"]
 
 
-class ProjectCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=255)
-    description: str | None = None
-    style: Literal["anime", "chinese", "comic", "chibi"] = "comic"
-    aspect_ratio: Literal["9:16", "16:9", "1:1"] = "9:16"
-    target_duration: int = Field(60, ge=5, le=3600)
-
-
-class ProjectUpdate(BaseModel):
-    name: str | None = Field(None, min_length=1, max_length=255)
-    description: str | None = None
-    style: Literal["anime", "chinese", "comic", "chibi"] | None = None
-    aspect_ratio: Literal["9:16", "16:9", "1:1"] | None = None
-    target_duration: int | None = Field(None, ge=5, le=3600)
-
-
-@router.post("/projects", status_code=201)
-def create_project(body: ProjectCreate, request: Request, svc: ServicesDep, user: UserDep):  # type: ignore[no-untyped-def]
+@router.post("/projects", status_code=201, response_model=Envelope[ProjectCreated], responses=errors(unsafe=True))
+def create_project(body: ProjectCreate, request: Request, svc: ServicesDep, user: UserDep) -> Envelope[ProjectCreated]:
     project = projects.create_project(svc, user_id=user, **body.model_dump())
-    return envelope(request, {"project_id": project["id"], "status": project["status"]}, status=201)
+    return ok(request, ProjectCreated(project_id=project["id"], status=project["status"]))
 
 
-@router.get("/projects")
-def list_projects(request: Request, svc: ServicesDep, user: UserDep, page: int = 1, page_size: int = 20,
-                  status: str | None = None):  # type: ignore[no-untyped-def]  # fmt: skip
-    return envelope(request, projects.list_projects(svc, user_id=user, page=page, page_size=page_size, status=status))
+@router.get("/projects", response_model=Envelope[ProjectPage], responses=errors())
+def list_projects(
+    request: Request, svc: ServicesDep, user: UserDep, page: int = Query(1, ge=1, le=projects.MAX_PAGE),
+    page_size: int = Query(20, ge=1, le=100), status: ProjectStatus | None = None,
+) -> Envelope[ProjectPage]:  # fmt: skip
+    listing = projects.list_projects(svc, user_id=user, page=page, page_size=page_size, status=status)
+    return ok(request, ProjectPage.model_validate(listing))
 
 
-@router.get("/projects/{project_id}")
-def get_project(project_id: str, request: Request, svc: ServicesDep, user: UserDep):  # type: ignore[no-untyped-def]
-    return envelope(request, projects.get_project(svc, user_id=user, project_id=project_id))
+@router.get("/projects/{project_id}", response_model=Envelope[ProjectPublic], responses=errors(404))
+def get_project(project_id: uuid.UUID, request: Request, svc: ServicesDep, user: UserDep) -> Envelope[ProjectPublic]:
+    return ok(request, ProjectPublic.model_validate(projects.get_project(svc, user_id=user, project_id=str(project_id))))
 
 
-@router.patch("/projects/{project_id}")
-def update_project(project_id: str, body: ProjectUpdate, request: Request, svc: ServicesDep, user: UserDep):  # type: ignore[no-untyped-def]
+@router.patch("/projects/{project_id}", response_model=Envelope[ProjectPublic], responses=errors(404, unsafe=True))
+def update_project(
+    project_id: uuid.UUID, body: ProjectUpdate, request: Request, svc: ServicesDep, user: UserDep
+) -> Envelope[ProjectPublic]:
     changes = body.model_dump(exclude_unset=True)
-    return envelope(request, projects.update_project(svc, user_id=user, project_id=project_id, changes=changes))
+    updated = projects.update_project(svc, user_id=user, project_id=str(project_id), changes=changes)
+    return ok(request, ProjectPublic.model_validate(updated))
 
 
-@router.delete("/projects/{project_id}")
-def delete_project(project_id: str, request: Request, svc: ServicesDep, user: UserDep):  # type: ignore[no-untyped-def]
-    projects.delete_project(svc, user_id=user, project_id=project_id)
-    return envelope(request, None)
+@router.delete("/projects/{project_id}", response_model=Envelope[None], responses=errors(404, 503, unsafe=True))
+def delete_project(project_id: uuid.UUID, request: Request, svc: ServicesDep, user: UserDep) -> Envelope[None]:
+    """Cancels the project's tasks, deletes its files, then its rows (storage down: 503 and nothing deleted)."""
+    projects.delete_project(svc, user_id=user, project_id=str(project_id))
+    return ok(request, None)

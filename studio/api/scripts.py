@@ -2,42 +2,42 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import uuid
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
 
 from studio import projects
-from studio.api import envelope
 from studio.api.deps import ServicesDep, UserDep
+from studio.api.envelope import Envelope, errors, ok
+from studio.api.schemas import CharacterList, ParsedPublic, ParseQueued, ScriptCreate, ScriptSaved
 
 router = APIRouter(tags=["script"])
 
 
-class ScriptCreate(BaseModel):
-    content: str = Field(min_length=1, max_length=projects.MAX_SCRIPT_CHARS)
-    format: Literal["text", "markdown", "fountain"] | None = None
+@router.post("/projects/{project_id}/script", response_model=Envelope[ScriptSaved], responses=errors(404, unsafe=True))
+def save_script(
+    project_id: uuid.UUID, body: ScriptCreate, request: Request, svc: ServicesDep, user: UserDep
+) -> Envelope[ScriptSaved]:
+    saved = projects.save_script(svc, user_id=user, project_id=str(project_id), content=body.content,
+                                 format=body.format)  # fmt: skip
+    return ok(request, ScriptSaved.model_validate(saved))
 
 
-@router.post("/projects/{project_id}/script")
-def save_script(project_id: str, body: ScriptCreate, request: Request, svc: ServicesDep, user: UserDep):  # type: ignore[no-untyped-def]
-    return envelope(
-        request,
-        projects.save_script(svc, user_id=user, project_id=project_id, content=body.content, format=body.format),
-    )
+@router.post("/projects/{project_id}/script/parse", status_code=202, response_model=Envelope[ParseQueued],
+             responses=errors(404, unsafe=True))  # fmt: skip
+def parse_script(project_id: uuid.UUID, request: Request, svc: ServicesDep, user: UserDep) -> Envelope[ParseQueued]:
+    task_id = projects.start_task(svc, user_id=user, project_id=str(project_id), task_type="nlp")
+    return ok(request, ParseQueued(task_id=task_id, status="queued"))
 
 
-@router.post("/projects/{project_id}/script/parse", status_code=202)
-def parse_script(project_id: str, request: Request, svc: ServicesDep, user: UserDep):  # type: ignore[no-untyped-def]
-    task_id = projects.start_task(svc, user_id=user, project_id=project_id, task_type="nlp")
-    return envelope(request, {"parse_id": None, "status": "processing", "task_id": task_id}, status=202)
+@router.get("/projects/{project_id}/script/parsed", response_model=Envelope[ParsedPublic], responses=errors(404))
+def get_parsed(project_id: uuid.UUID, request: Request, svc: ServicesDep, user: UserDep) -> Envelope[ParsedPublic]:
+    return ok(request, ParsedPublic.model_validate(projects.get_parsed(svc, user_id=user, project_id=str(project_id))))
 
 
-@router.get("/projects/{project_id}/script/parsed")
-def get_parsed(project_id: str, request: Request, svc: ServicesDep, user: UserDep):  # type: ignore[no-untyped-def]
-    return envelope(request, projects.get_parsed(svc, user_id=user, project_id=project_id))
-
-
-@router.get("/projects/{project_id}/characters")
-def list_characters(project_id: str, request: Request, svc: ServicesDep, user: UserDep):  # type: ignore[no-untyped-def]
-    return envelope(request, {"characters": projects.list_characters(svc, user_id=user, project_id=project_id)})
+@router.get("/projects/{project_id}/characters", response_model=Envelope[CharacterList], responses=errors(404))
+def list_characters(
+    project_id: uuid.UUID, request: Request, svc: ServicesDep, user: UserDep
+) -> Envelope[CharacterList]:
+    characters = projects.list_characters(svc, user_id=user, project_id=str(project_id))
+    return ok(request, CharacterList.model_validate({"characters": characters}))

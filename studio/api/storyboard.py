@@ -2,94 +2,100 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import uuid
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
 
 from studio import projects
-from studio.api import envelope
 from studio.api.deps import ServicesDep, UserDep
-from studio.errors import NotFound
+from studio.api.envelope import Envelope, errors, ok
+from studio.api.schemas import (
+    BatchQueued,
+    RenderFinal,
+    RenderQueued,
+    ShotRegenerate,
+    StoryboardGenerate,
+    StoryboardPublic,
+    TaskQueued,
+    VideoPublic,
+)
+from studio.errors import NotSupported
 
 router = APIRouter(tags=["storyboard"])
 
 
-class StoryboardOptions(BaseModel):
-    max_shots: int = Field(200, ge=1, le=1000)
-    shot_duration_range: tuple[float, float] = (2.0, 8.0)
+@router.post("/projects/{project_id}/storyboard/generate", status_code=202, response_model=Envelope[TaskQueued],
+             responses=errors(404, unsafe=True))  # fmt: skip
+def generate_storyboard(
+    project_id: uuid.UUID, body: StoryboardGenerate, request: Request, svc: ServicesDep, user: UserDep
+) -> Envelope[TaskQueued]:
+    if body.parsed_script_id is not None:
+        projects.check_parse(svc, user_id=user, project_id=str(project_id), parse_id=str(body.parsed_script_id))
+    payload = {"options": {**body.options.model_dump(), "parsed_script_id": body.parsed_script_id and str(body.parsed_script_id)}}
+    task_id = projects.start_task(svc, user_id=user, project_id=str(project_id), task_type="storyboard",
+                                  payload=payload)  # fmt: skip
+    return ok(request, TaskQueued(task_id=task_id, status="queued"))
 
 
-class StoryboardGenerate(BaseModel):
-    parsed_script_id: str | None = None
-    options: StoryboardOptions = StoryboardOptions()
+@router.get("/projects/{project_id}/storyboard", response_model=Envelope[StoryboardPublic], responses=errors(404, 503))
+def get_storyboard(
+    project_id: uuid.UUID, request: Request, svc: ServicesDep, user: UserDep
+) -> Envelope[StoryboardPublic]:
+    board = projects.get_storyboard(svc, user_id=user, project_id=str(project_id))
+    return ok(request, StoryboardPublic.model_validate(board))
 
 
-class ShotRegenerate(BaseModel):
-    prompt_override: str | None = Field(None, max_length=2000)
+@router.post("/projects/{project_id}/storyboard/generate-images", status_code=202,
+             response_model=Envelope[BatchQueued], responses=errors(404, unsafe=True))  # fmt: skip
+def generate_images(project_id: uuid.UUID, request: Request, svc: ServicesDep, user: UserDep) -> Envelope[BatchQueued]:
+    total = projects.count_shots(svc, user_id=user, project_id=str(project_id))
+    task_id = projects.start_task(svc, user_id=user, project_id=str(project_id), task_type="image_generation")
+    return ok(request, BatchQueued(batch_task_id=task_id, total_shots=total, status="queued"))
 
 
-class RenderFinal(BaseModel):
-    resolution: Literal["720p", "1080p"] = "1080p"
-    format: Literal["mp4"] = "mp4"
-    platform_preset: Literal["douyin", "bilibili", "kuaishou", "youtube", "custom"] = "custom"
-    subtitle_style: str = "simple"
-
-
-def _queued(request: Request, task_id: str, **extra):  # type: ignore[no-untyped-def]
-    return envelope(request, {"task_id": task_id, "status": "queued", **extra}, status=202)
-
-
-@router.post("/projects/{project_id}/storyboard/generate", status_code=202)
-def generate_storyboard(project_id: str, body: StoryboardGenerate, request: Request, svc: ServicesDep, user: UserDep):  # type: ignore[no-untyped-def]
-    payload = {"options": body.options.model_dump()}
-    return _queued(
-        request, projects.start_task(svc, user_id=user, project_id=project_id, task_type="storyboard", payload=payload)
-    )
-
-
-@router.get("/projects/{project_id}/storyboard")
-def get_storyboard(project_id: str, request: Request, svc: ServicesDep, user: UserDep):  # type: ignore[no-untyped-def]
-    return envelope(request, projects.get_storyboard(svc, user_id=user, project_id=project_id))
-
-
-@router.post("/projects/{project_id}/storyboard/generate-images", status_code=202)
-def generate_images(project_id: str, request: Request, svc: ServicesDep, user: UserDep):  # type: ignore[no-untyped-def]
-    total = len(projects.get_storyboard(svc, user_id=user, project_id=project_id)["shots"])
-    task_id = projects.start_task(svc, user_id=user, project_id=project_id, task_type="image_generation")
-    return envelope(request, {"batch_task_id": task_id, "total_shots": total, "status": "queued"}, status=202)
-
-
-@router.post("/projects/{project_id}/shots/{shot_id}/regenerate", status_code=202)
+@router.post("/projects/{project_id}/shots/{shot_id}/regenerate", status_code=202,
+             response_model=Envelope[TaskQueued], responses=errors(404, unsafe=True))  # fmt: skip
 def regenerate_shot(
-    project_id: str, shot_id: str, body: ShotRegenerate, request: Request, svc: ServicesDep, user: UserDep
-):  # type: ignore[no-untyped-def]
-    shots = projects.get_storyboard(svc, user_id=user, project_id=project_id)["shots"]
-    if not any(s["shot_id"] == shot_id for s in shots):
-        raise NotFound(f"shot {shot_id} does not exist in this project")
-    payload = {"shot_ids": [shot_id], "force": True, "prompt_override": body.prompt_override}
-    return _queued(
-        request,
-        projects.start_task(svc, user_id=user, project_id=project_id, task_type="image_generation", payload=payload),
-    )
+    project_id: uuid.UUID, shot_id: uuid.UUID, request: Request, svc: ServicesDep, user: UserDep,
+    body: ShotRegenerate | None = None,
+) -> Envelope[TaskQueued]:  # fmt: skip
+    """Draw the shot again with a new seed (every earlier image is kept); `prompt_override` steers the new panel."""
+    projects.check_shot(svc, user_id=user, project_id=str(project_id), shot_id=str(shot_id))
+    override = body.prompt_override if body else None
+    payload = {"shot_ids": [str(shot_id)], "force": True, "prompt_override": override}
+    task_id = projects.start_task(svc, user_id=user, project_id=str(project_id), task_type="image_generation",
+                                  payload=payload)  # fmt: skip
+    return ok(request, TaskQueued(task_id=task_id, status="queued"))
 
 
-@router.post("/projects/{project_id}/audio/generate-dialogues", status_code=202)
-def generate_dialogues(project_id: str, request: Request, svc: ServicesDep, user: UserDep):  # type: ignore[no-untyped-def]
-    shots = projects.get_storyboard(svc, user_id=user, project_id=project_id)["shots"]
-    task_id = projects.start_task(svc, user_id=user, project_id=project_id, task_type="tts")
-    return envelope(
-        request, {"batch_task_id": task_id, "total_dialogues": sum(1 for s in shots if s["dialogue"])}, status=202
-    )
+@router.post("/projects/{project_id}/audio/generate-dialogues", status_code=202,
+             response_model=Envelope[BatchQueued], responses=errors(404, unsafe=True))  # fmt: skip
+def generate_dialogues(
+    project_id: uuid.UUID, request: Request, svc: ServicesDep, user: UserDep
+) -> Envelope[BatchQueued]:
+    total = projects.count_shots(svc, user_id=user, project_id=str(project_id), voiced=True)
+    task_id = projects.start_task(svc, user_id=user, project_id=str(project_id), task_type="tts")
+    return ok(request, BatchQueued(batch_task_id=task_id, total_dialogues=total, status="queued"))
 
 
-@router.post("/projects/{project_id}/render/final", status_code=202)
-def render_final(project_id: str, body: RenderFinal, request: Request, svc: ServicesDep, user: UserDep):  # type: ignore[no-untyped-def]
+@router.post("/projects/{project_id}/render/final", status_code=202, response_model=Envelope[RenderQueued],
+             responses=errors(404, unsafe=True))  # fmt: skip
+def render_final(
+    project_id: uuid.UUID, request: Request, svc: ServicesDep, user: UserDep, body: RenderFinal | None = None
+) -> Envelope[RenderQueued]:
+    body = body or RenderFinal()
+    if body.platform_preset != "custom":
+        raise NotSupported(f"platform_preset {body.platform_preset!r} is not supported yet; use 'custom' (the "
+                           "project's aspect ratio) for now", field="platform_preset")  # fmt: skip
+    if body.subtitle_style != "simple":
+        raise NotSupported(f"subtitle_style {body.subtitle_style!r} is not supported yet; use 'simple'",
+                           field="subtitle_style")  # fmt: skip
     payload = {"settings": {"type": "final", **body.model_dump()}}
-    task_id = projects.start_task(svc, user_id=user, project_id=project_id, task_type="video_render", payload=payload)
-    return envelope(request, {"render_task_id": task_id, "status": "queued"}, status=202)
+    task_id = projects.start_task(svc, user_id=user, project_id=str(project_id), task_type="video_render",
+                                  payload=payload)  # fmt: skip
+    return ok(request, RenderQueued(render_task_id=task_id, status="queued"))
 
 
-@router.get("/projects/{project_id}/video/download")
-def download_video(project_id: str, request: Request, svc: ServicesDep, user: UserDep):  # type: ignore[no-untyped-def]
-    return envelope(request, projects.latest_video(svc, user_id=user, project_id=project_id))
+@router.get("/projects/{project_id}/video/download", response_model=Envelope[VideoPublic], responses=errors(404, 503))
+def download_video(project_id: uuid.UUID, request: Request, svc: ServicesDep, user: UserDep) -> Envelope[VideoPublic]:
+    return ok(request, VideoPublic.model_validate(projects.latest_video(svc, user_id=user, project_id=str(project_id))))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -24,6 +25,7 @@ STEP_LABELS = {
     "generating_voices": "生成配音 voicing", "merging_assets": "整合素材 merging assets",
     "adding_subtitles": "字幕 subtitles", "adding_audio": "混音 mixing audio",
     "rendering_video": "渲染视频 rendering", "uploading": "保存 saving", "retrying": "重试 retrying",
+    "cancelled": "已取消 cancelled",
 }  # fmt: skip
 
 
@@ -39,8 +41,9 @@ def ui_errors(fn: F) -> F:
         except (AppError, PipelineError, StorageError) as exc:
             raise gr.Error(str(exc)) from exc
         except Exception as exc:
-            logger.exception("studio handler %s failed", fn.__name__)
-            raise gr.Error(f"Unexpected error: {type(exc).__name__}: {exc}") from exc
+            ref = uuid.uuid4().hex[:12]
+            logger.exception("studio handler %s failed (ref %s)", fn.__name__, ref)
+            raise gr.Error(f"出错了 Unexpected error; the server log has the details (ref {ref}).") from exc
 
     return wrapper  # type: ignore[return-value]
 
@@ -48,7 +51,10 @@ def ui_errors(fn: F) -> F:
 def require_project(project_id: str | None) -> str:
     if not project_id or not project_id.strip():
         raise gr.Error("先创建或选择一个项目 · Create or pick a project first.")
-    return project_id.strip()
+    try:
+        return str(uuid.UUID(project_id.strip()))
+    except ValueError:
+        raise gr.Error("项目 ID 无效 · That project ID is not valid: pick a project from the list.") from None
 
 
 def run_and_wait(
@@ -65,6 +71,8 @@ def run_and_wait(
         progress(low + (high - low) * task["progress"] / 100, desc=STEP_LABELS.get(step, step))
 
     task = projects.wait_task(svc, user_id=user, task_id=task_id, on_progress=report)
+    if task["status"] == "cancelled":
+        raise gr.Error("已取消 Cancelled.")
     if task["status"] != "completed":
         reason = (task["error"] or "timed out").splitlines()[0]
         raise gr.Error(f"{task_type} failed: {reason}")

@@ -19,8 +19,8 @@ def build(svc: Services, project_id: gr.Textbox) -> None:
     def render_final(pid: str, progress: gr.Progress = gr.Progress()) -> tuple[str, str, list[str]]:
         pid = require_project(pid)
         result = run_and_wait(svc, pid, "video_render", progress, payload={"settings": {"type": "final"}})
-        mp4 = svc.storage.local_path(result["video_key"])
-        srt = svc.storage.local_path(result["subtitles_key"])
+        mp4 = svc.ui_file(result["video_key"])
+        srt = svc.ui_file(result["subtitles_key"])
         md = f"完成 Done: {result['width']}x{result['height']} · {result['duration']}s · {result['file_size'] / 1e6:.1f} MB"
         return md, mp4, [mp4, srt]
 

@@ -6,7 +6,7 @@ import gradio as gr
 
 from studio import projects
 from studio.services import Services
-from studio.ui.common import ui_errors
+from studio.ui.common import require_project, ui_errors
 
 
 def _choices(svc: Services) -> list[tuple[str, str]]:
@@ -23,6 +23,7 @@ def build(svc: Services, blocks: gr.Blocks) -> gr.Textbox:
     with gr.Row(equal_height=True):
         existing = gr.Dropdown(choices=[], label="打开项目 Open project", scale=3, allow_custom_value=False)
         project_id = gr.Textbox(label="项目 ID Project ID", interactive=True, scale=3)
+        cancel = gr.Button("取消任务 Cancel running task", variant="stop", scale=1)
         status = gr.Markdown()
 
     @ui_errors
@@ -36,10 +37,16 @@ def build(svc: Services, blocks: gr.Blocks) -> gr.Textbox:
         )
 
     @ui_errors
+    def cancel_tasks(pid: str) -> str:
+        count = projects.cancel_project_tasks(svc, user_id=svc.default_user_id, project_id=require_project(pid))
+        return f"已取消 Cancelled {count} 个任务 task(s)" if count else "没有运行中的任务 · Nothing is running."
+
+    @ui_errors
     def refresh() -> dict:
         return gr.update(choices=_choices(svc))
 
     create.click(create_project, [name, style, aspect], [project_id, status, existing], api_name="create_project")
+    cancel.click(cancel_tasks, project_id, status, api_name="cancel_tasks")
     existing.select(lambda pid: pid, existing, project_id, api_visibility="private")
     existing.focus(refresh, None, existing, api_visibility="private")
     blocks.load(refresh, None, existing, api_visibility="private")

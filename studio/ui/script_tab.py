@@ -7,6 +7,7 @@ from typing import Any
 
 import gradio as gr
 
+from pipeline.parse import decode_script
 from studio import projects
 from studio.services import Services
 from studio.ui.common import require_project, run_and_wait, ui_errors
@@ -41,7 +42,7 @@ def build(svc: Services, project_id: gr.Textbox) -> None:
     def load_file(path: str | None) -> str:
         if not path:
             return gr.skip()
-        return Path(path).read_text(encoding="utf-8-sig")
+        return decode_script(Path(path).read_bytes())
 
     @ui_errors
     def save_script(pid: str, text: str, fmt_value: str) -> str:

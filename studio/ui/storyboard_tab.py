@@ -16,7 +16,7 @@ def storyboard_gallery(svc: Services, pid: str) -> list[tuple[str, str]]:
         if shot["image_key"]:
             who = f"{shot['dialogue']['character']}: " if shot["dialogue"] and shot["dialogue"]["character"] else ""
             caption = f"#{shot['order']} · {shot['type']} · {shot['duration']}s — {who}{shot['text']}"
-            items.append((svc.storage.local_path(shot["image_key"]), caption))
+            items.append((svc.ui_file(shot["image_key"]), caption))
     return items
 
 

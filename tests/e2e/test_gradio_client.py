@@ -93,3 +93,13 @@ def test_ui_errors_reach_the_client(running_app) -> None:
     client = Client(running_app, verbose=False)
     with pytest.raises(AppError, match="project"):
         client.predict("", api_name="/render_final")
+    with pytest.raises(AppError, match="not valid"):
+        client.predict("../../etc/passwd", api_name="/generate_storyboard")
+    with pytest.raises(AppError, match="name"):
+        client.predict("x" * 300, "comic", "16:9", api_name="/create_project")
+    pid, _, _ = client.predict("p", "comic", "1:1", api_name="/create_project")
+    with pytest.raises(AppError, match="control character"):
+        client.predict(pid, "旁白: 好\x00的", "auto", api_name="/save_script")
+    with pytest.raises(AppError, match="empty"):
+        client.predict(pid, "  ", "auto", api_name="/save_script")
+    assert "Nothing is running" in client.predict(pid, api_name="/cancel_tasks")

@@ -61,14 +61,18 @@ def test_regenerating_one_shot_keeps_its_history(svc) -> None:
         _run(svc, pid, step)
     shot = projects.get_storyboard(svc, user_id=svc.default_user_id, project_id=pid)["shots"][0]
     again = _run(
-        svc, pid, "image_generation", {"shot_ids": [shot["shot_id"]], "force": True, "prompt_override": "rainy"}
+        svc, pid, "image_generation", {"shot_ids": [shot["shot_id"]], "force": True, "prompt_override": "night rain"}
     )
     assert again["result"]["drawn"] == 1
     with svc.sessions() as s:
         images = s.scalars(select(ShotImage).where(ShotImage.shot_id == uuid.UUID(shot["shot_id"]))).all()
         assert len(images) == 2 and sum(i.is_current for i in images) == 1
         current = next(i for i in images if i.is_current)
-        assert current.prompt == "rainy" and s.get(ShotRow, uuid.UUID(shot["shot_id"])).image_key == current.image_key
+        first = next(i for i in images if not i.is_current)
+        assert current.prompt == "night rain" and s.get(ShotRow, uuid.UUID(shot["shot_id"])).image_key == current.image_key
+        assert current.seed != first.seed
+        # both panels are kept, and the new one is a different picture
+        assert svc.storage.get_bytes(first.image_key) != svc.storage.get_bytes(current.image_key)
 
 
 def test_bad_input_fails_the_task_with_a_reason(svc) -> None:
@@ -88,10 +92,10 @@ def test_a_crashing_backend_fails_the_task_and_writes_nothing(svc, monkeypatch) 
         raise RuntimeError("GPU fell off")
 
     monkeypatch.setattr(svc.ctx.image_backend, "draw", explode)
-    _run(svc, pid, "image_generation")  # the worker logs the traceback; the Task row keeps the reason
+    _run(svc, pid, "image_generation")  # the worker logs the traceback; the Task row says it failed
     with svc.sessions() as s:
         task = s.scalars(select(Task).where(Task.type == "image_generation")).one()
-        assert task.status == "failed" and "GPU fell off" in task.error and task.completed_at is not None
+        assert task.status == "failed" and str(task.id) in task.error and task.completed_at is not None
         assert s.scalars(select(ShotImage)).all() == []
     assert svc.storage.list(f"projects/{pid}/images/") == []
 

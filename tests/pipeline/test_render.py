@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from pipeline.errors import RenderError
@@ -7,8 +8,8 @@ from pipeline.image.base import PanelRequest
 from pipeline.image.sketch import SketchImageBackend
 from pipeline.parse import parse_script
 from pipeline.plan import PlanOptions, plan_storyboard
-from pipeline.render import render_video
-from pipeline.run import voice_request
+from pipeline.render import RenderOptions, render_video
+from pipeline.shot_requests import voice_request
 from pipeline.timeline import VOICE_LEAD, VOICE_TAIL, build_timeline
 from pipeline.tts.espeak import EspeakTTSBackend
 from tests.media import assert_video, frame_at
@@ -63,13 +64,18 @@ def test_mp4_streams_size_duration_sound_and_picture(small_render) -> None:
 
 
 def test_crossfade_blends_two_panels(small_render) -> None:
-    """Mid-crossfade the frame differs from both the shot before and the shot after."""
+    """Mid-crossfade the frame is a mix of the shot before and the shot after: each pixel lies between the two
+    panels' pixels, near their average (a cut, or a crossfade of zero length, shows one panel or the other)."""
     _, _, timeline, result, _ = small_render
     second = timeline.shots[1]
-    before = frame_at(result.path, second.start - 0.3).astype(int)
-    during = frame_at(result.path, second.start + 0.2).astype(int)
-    after = frame_at(result.path, second.start + 1.0).astype(int)
-    assert abs(during - before).mean() > 3 and abs(during - after).mean() > 3
+    fade = RenderOptions().crossfade
+    before = frame_at(result.path, second.start - 0.04).astype(float)  # the last frame before the fade
+    middle = frame_at(result.path, second.start + fade / 2).astype(float)
+    after = frame_at(result.path, second.start + fade + 0.04).astype(float)
+    differ = np.abs(before - after) > 60  # pixels where the two panels clearly differ
+    assert differ.mean() > 0.05
+    share = (middle[differ] - after[differ]) / (before[differ] - after[differ])  # 1: all before, 0: all after
+    assert 0.25 < np.median(share) < 0.75, np.median(share)
 
 
 def test_srt_written_beside_the_video(small_render) -> None:
