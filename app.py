@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 
 import gradio as gr
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from studio.config import Settings
 from studio.services import Services, build_services
@@ -35,6 +36,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
 
     app = FastAPI(title="ComicReel", version="0.1.0", lifespan=lifespan, docs_url="/docs")
     app.state.services = svc
+    if settings.allowed_origins:  # browsers on these origins may call the API (the guard refuses all others)
+        app.add_middleware(CORSMiddleware, allow_origins=settings.allowed_origins, allow_credentials=True,
+                           allow_methods=["*"], allow_headers=["*"], expose_headers=["X-Request-ID"])  # fmt: skip
     app.add_middleware(RequestGuard, allowed_hosts=settings.allowed_hosts, allowed_origins=settings.allowed_origins,
                        max_body=settings.max_request_bytes)  # fmt: skip
     install_error_handlers(app)

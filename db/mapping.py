@@ -37,9 +37,9 @@ def shot_row_values(shot: StoryboardShot) -> dict[str, Any]:
 
 def storyboard_from_row(board: StoryboardRow) -> Storyboard:
     return Storyboard(
-        aspect_ratio=board.aspect_ratio,  # type: ignore[arg-type]
+        aspect_ratio=board.aspect_ratio,  # type: ignore[arg-type]  # a str column holding an AspectRatio
         style=board.style,
-        language=board.language,  # type: ignore[arg-type]
+        language=board.language,  # type: ignore[arg-type]  # a str column holding "zh" or "en"
         shots=tuple(shot_from_row(r) for r in board.shots),
     )
 

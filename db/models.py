@@ -203,6 +203,7 @@ class Task(_Stamped, Base):
     started_at: Mapped[datetime | None] = mapped_column(default=None)
     completed_at: Mapped[datetime | None] = mapped_column(default=None)
     heartbeat_at: Mapped[datetime | None] = mapped_column(default=None)
+    claim: Mapped[str | None] = mapped_column(String(32), default=None)  # the running worker's token
 
 
 class Video(_Id, Base):

@@ -1,30 +1,35 @@
 """Task-row state: queued -> processing -> completed/failed/cancelled, progress 0-100, current_step, heartbeat.
 
-A running job sends a heartbeat every few seconds from a thread of its own, so a long step with no progress to report
-still shows its worker is alive; the same beat notices a cancel (or a deleted project) and a worker shutting down, and
-the job stops at its next progress report.
+A worker claims a task with a token; every later write is conditional on that claim (and on the task still being
+processing), so a task that was cancelled, deleted or requeued to another worker is never written by the old one,
+which stops at its next progress report. A heartbeat thread keeps the claim fresh while a long step runs.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.models import Task
 from db.session import changed_rows, transaction
 from pipeline.errors import PipelineError
 
+logger = logging.getLogger(__name__)
+
 TERMINAL = ("completed", "failed", "cancelled")
 ACTIVE = ("queued", "processing")
 
 
 class TaskStopped(PipelineError):
-    """The job must stop: its task was cancelled or deleted (`requeue` False), or its worker is shutting down."""
+    """The job must stop: its task was cancelled, deleted or taken over (`requeue` False), or its worker is
+    shutting down (`requeue` True)."""
 
     def __init__(self, message: str, *, requeue: bool) -> None:
         super().__init__(message)
@@ -36,7 +41,7 @@ def _now() -> datetime:
 
 
 class TaskReporter:
-    """Writes a job's state to its Task row, each update in its own short transaction."""
+    """Writes a job's state to its Task row, each update in its own short transaction, only while it holds the claim."""
 
     def __init__(
         self, sessions: sessionmaker[Session], task_id: uuid.UUID, *, heartbeat_interval: float = 10.0,
@@ -46,10 +51,10 @@ class TaskReporter:
         self.task_id = task_id
         self.heartbeat_interval = heartbeat_interval
         self.shutdown = shutdown or threading.Event()
+        self.claim = uuid.uuid4().hex
         self._last_progress = -1
         self._stopped: TaskStopped | None = None
         self._done = threading.Event()
-        self._beat: threading.Thread | None = None
 
     # -- the job's side ----------------------------------------------------------------------------------
 
@@ -58,13 +63,12 @@ class TaskReporter:
         (another delivery runs or ran it, or it was cancelled)."""
         with transaction(self.sessions) as s:
             claimed = changed_rows(s, update(Task).where(Task.id == self.task_id, Task.status == "queued").values(
-                status="processing", started_at=_now(), heartbeat_at=_now(), error=None, progress=0,
-                current_step="starting",
+                status="processing", claim=self.claim, started_at=_now(), heartbeat_at=_now(), error=None,
+                progress=0, current_step="starting",
             ))  # fmt: skip
         if not claimed:
             return False
-        self._beat = threading.Thread(target=self._heartbeat, name=f"heartbeat-{self.task_id}", daemon=True)
-        self._beat.start()
+        threading.Thread(target=self._heartbeat, name=f"heartbeat-{self.task_id}", daemon=True).start()
         return True
 
     def check(self) -> None:
@@ -79,84 +83,93 @@ class TaskReporter:
         percent = max(0, min(99, int(fraction * 100)))
         if percent != self._last_progress:  # avoid a write per ffmpeg progress line
             self._last_progress = percent
-            self._update(progress=percent, current_step=step)
+            self._write(progress=percent, current_step=step)
 
     def complete(self, result: dict[str, Any]) -> None:
         self.stop_heartbeat()
-        self._update(status="completed", progress=100, current_step="completed", result=result, completed_at=_now())
+        self._write(status="completed", progress=100, current_step="completed", result=result, completed_at=_now())
 
     def fail(self, error: str, *, will_retry: bool) -> None:
         self.stop_heartbeat()
-        with transaction(self.sessions) as s:
-            task = s.get(Task, self.task_id)
-            if task is None or task.status == "cancelled":
-                return
-            task.error = error[:4000]
-            task.heartbeat_at = _now()
-            if will_retry:
-                task.status, task.current_step = "queued", "retrying"
-                task.retry_count += 1
-            else:
-                task.status, task.current_step, task.completed_at = "failed", "failed", _now()
+        if will_retry:
+            values: dict[str, Any] = {"status": "queued", "current_step": "retrying", "claim": None,
+                                      "retry_count": Task.retry_count + 1}  # fmt: skip
+        else:
+            values = {"status": "failed", "current_step": "failed", "completed_at": _now()}
+        try:
+            self._write(error=error[:4000], **values)
+        except TaskStopped:
+            pass  # cancelled, deleted or taken over meanwhile: its state is not ours to write
 
     def requeue(self, why: str) -> None:
         """Put the task back in the queue (its worker is stopping); the caller enqueues it again."""
         self.stop_heartbeat()
-        with transaction(self.sessions) as s:
-            task = s.get(Task, self.task_id)
-            if task is not None and task.status == "processing":
-                task.status, task.current_step, task.progress = "queued", f"requeued: {why}"[:50], 0
-                task.retry_count += 1
-
-    # -- internals ---------------------------------------------------------------------------------------
+        try:
+            self._write(status="queued", current_step=f"requeued: {why}"[:50], progress=0, claim=None,
+                        retry_count=Task.retry_count + 1)  # fmt: skip
+        except TaskStopped:
+            pass
 
     def stop_heartbeat(self) -> None:
         self._done.set()
 
+    # -- internals ---------------------------------------------------------------------------------------
+
+    def _write(self, **values: Any) -> None:
+        """Update the row only while this claim holds it; otherwise find out why and raise TaskStopped."""
+        with transaction(self.sessions) as s:
+            held = changed_rows(s, update(Task).where(
+                Task.id == self.task_id, Task.claim == self.claim, Task.status == "processing",
+            ).values(heartbeat_at=_now(), **values))  # fmt: skip
+            if held:
+                return
+            task = s.get(Task, self.task_id)
+        if task is None:
+            self._stopped = TaskStopped("the task was deleted", requeue=False)
+        elif task.status == "cancelled":
+            self._stopped = TaskStopped("the task was cancelled", requeue=False)
+        else:
+            self._stopped = TaskStopped("the task was taken over by another worker", requeue=False)
+        raise self._stopped
+
     def _heartbeat(self) -> None:
         while not self._done.wait(self.heartbeat_interval):
             try:
-                with transaction(self.sessions) as s:
-                    task = s.get(Task, self.task_id)
-                    if task is None:
-                        self._stopped = TaskStopped("the task was deleted", requeue=False)
-                    elif task.status == "cancelled":
-                        self._stopped = TaskStopped("the task was cancelled", requeue=False)
-                    else:
-                        task.heartbeat_at = _now()
+                self._write()
+            except TaskStopped:
+                return  # the job notices at its next progress report
             except Exception:  # noqa: BLE001 - a missed beat is retried; a dead database fails the job elsewhere
-                continue
-
-    def _update(self, **values: Any) -> None:
-        with transaction(self.sessions) as s:
-            task = s.get(Task, self.task_id)
-            if task is None:
-                self._stopped = TaskStopped("the task was deleted", requeue=False)
-                raise self._stopped
-            if task.status == "cancelled":
-                self._stopped = TaskStopped("the task was cancelled", requeue=False)
-                raise self._stopped
-            for key, value in values.items():
-                setattr(task, key, value)
-            task.heartbeat_at = _now()
+                logger.warning("task %s: heartbeat failed; will retry", self.task_id, exc_info=True)
 
 
 def stale_tasks(sessions: sessionmaker[Session], stale_after: int) -> list[uuid.UUID]:
     """Tasks marked processing whose worker stopped sending heartbeats (it died mid-task)."""
-    cutoff = _now() - timedelta(seconds=stale_after)
     with sessions() as s:
-        rows = s.scalars(select(Task).where(Task.status == "processing")).all()
-        return [t.id for t in rows if t.heartbeat_at is None or _aware(t.heartbeat_at) < cutoff]
+        return list(s.scalars(select(Task.id).where(Task.status == "processing", _stale(stale_after))))
 
 
-def cancel_tasks(session: Session, task_ids: list[uuid.UUID]) -> list[uuid.UUID]:
-    """Mark the active ones among `task_ids` cancelled (in the caller's transaction); return those changed."""
-    changed = []
-    for task in session.scalars(select(Task).where(Task.id.in_(task_ids), Task.status.in_(ACTIVE))):
-        task.status, task.current_step, task.completed_at = "cancelled", "cancelled", _now()
-        changed.append(task.id)
-    return changed
+def requeue_if_stale(session: Session, task_id: uuid.UUID, stale_after: int) -> bool:
+    """Take a stale task back to the queue (in the caller's transaction); False if another sweeper or a late
+    heartbeat got there first. The old worker's claim is dropped, so it can no longer write."""
+    return bool(changed_rows(session, update(Task).where(
+        Task.id == task_id, Task.status == "processing", _stale(stale_after),
+    ).values(status="queued", claim=None, current_step=f"requeued: no heartbeat for {stale_after} s"[:50],
+             retry_count=Task.retry_count + 1, progress=0)))  # fmt: skip
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+def _stale(stale_after: int):  # type: ignore[no-untyped-def]  # a SQL expression
+    return or_(Task.heartbeat_at.is_(None), Task.heartbeat_at < _now() - timedelta(seconds=stale_after))
+
+
+def active_task_ids(session: Session, project_id: uuid.UUID) -> list[uuid.UUID]:
+    return list(session.scalars(select(Task.id).where(Task.project_id == project_id, Task.status.in_(ACTIVE))))
+
+
+def cancel_tasks(session: Session, task_ids: Sequence[uuid.UUID]) -> int:
+    """Cancel the ones among `task_ids` still active, in one conditional UPDATE (a task that completes at the same
+    moment stays completed); return how many were cancelled."""
+    if not task_ids:
+        return 0
+    return changed_rows(session, update(Task).where(Task.id.in_(task_ids), Task.status.in_(ACTIVE)).values(
+        status="cancelled", current_step="cancelled", completed_at=_now(), claim=None,
+    ))  # fmt: skip

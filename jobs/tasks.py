@@ -10,13 +10,12 @@ from typing import Any
 
 from huey import Huey, crontab
 from huey.api import TaskWrapper
-from sqlalchemy import update
 
 from db.models import Task
-from db.session import changed_rows, transaction
+from db.session import transaction
 from jobs import work
 from jobs.context import JobContext
-from jobs.progress import TERMINAL, TaskReporter, TaskStopped, stale_tasks
+from jobs.progress import TERMINAL, TaskReporter, TaskStopped, requeue_if_stale, stale_tasks
 from pipeline.errors import PipelineError
 
 logger = logging.getLogger(__name__)
@@ -106,10 +105,7 @@ def register_tasks(huey: Huey, ctx: JobContext, *, stale_after: int = 60) -> Job
     def requeue_stale() -> None:
         for task_id in stale_tasks(ctx.sessions, stale_after):
             with transaction(ctx.sessions) as s:  # only one sweeper wins each task, whatever the number of workers
-                taken = changed_rows(s, update(Task).where(Task.id == task_id, Task.status == "processing").values(
-                    status="queued", current_step=f"requeued: no heartbeat for {stale_after} s"[:50],
-                    retry_count=Task.retry_count + 1, progress=0,
-                ))  # fmt: skip
+                taken = requeue_if_stale(s, task_id, stale_after)
             if taken:
                 logger.warning("requeued stale task %s (no heartbeat for %s s)", task_id, stale_after)
                 _enqueue(task_id)

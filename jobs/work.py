@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
+import socket
 import tempfile
 import threading
 import uuid
@@ -26,13 +28,13 @@ from jobs.context import JobContext
 from jobs.progress import TaskStopped
 from pipeline.errors import PipelineError
 from pipeline.models import RenderResult, Timeline, VoiceClip, frame_size
-from pipeline.parse import parse_script
+from pipeline.parse import FORMATS, parse_script
 from pipeline.plan import PlanOptions, plan_storyboard
 from pipeline.render import render_video
 from pipeline.shot_requests import panel_request, shot_seed, voice_request
 from pipeline.subtitles import subtitle_cues
 from pipeline.timeline import build_timeline, shot_duration
-from storage.base import project_key
+from storage.base import StorageError, project_key
 
 Progress = Callable[[float, str], None]
 
@@ -57,7 +59,7 @@ def parse_project_script(ctx: JobContext, project_id: uuid.UUID, progress: Progr
         if script is None or not script.content.strip():
             raise JobInputError("The project has no script: save a script before parsing it.")
         progress(0.2, "parsing_script")
-        fmt = script.format if script.format in ("text", "markdown", "fountain") else None
+        fmt = script.format if script.format in FORMATS else None
         parsed = parse_script(script.content, fmt=fmt)  # type: ignore[arg-type]
         row = ParsedScriptRow(project_id=project_id, script_version=script.version, **parsed_row_values(parsed))
         s.add(row)
@@ -229,16 +231,17 @@ def render_project(
             stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
             video_key = project_key(project_id, "videos", f"final_{stamp}_{uuid.uuid4().hex[:6]}.mp4")
             srt_key = video_key.removesuffix(".mp4") + ".srt"
-            ctx.storage.put_file(video_key, result.path, "video/mp4")
-            ctx.storage.put_file(srt_key, result.subtitles_path, "application/x-subrip")
-        try:
-            video_id = _record_video(
-                ctx, project_id, board_id, shot_ids, timeline, result, (video_key, srt_key), settings
-            )
-        except BaseException:
-            for key in (video_key, srt_key):  # no file without its row
-                ctx.storage.delete(key)
-            raise
+            try:
+                ctx.storage.put_file(video_key, result.path, "video/mp4")
+                ctx.storage.put_file(srt_key, result.subtitles_path, "application/x-subrip")
+                video_id = _record_video(
+                    ctx, project_id, board_id, shot_ids, timeline, result, (video_key, srt_key), settings
+                )
+            except BaseException:
+                for key in (video_key, srt_key):  # no file without its row
+                    with contextlib.suppress(StorageError):
+                        ctx.storage.delete(key)
+                raise
     except TaskStopped:
         _set_project_status(ctx, project_id, "draft", only_from="generating")
         raise
@@ -335,17 +338,19 @@ def _record_video(
 
 
 def work_dir(ctx: JobContext) -> tempfile.TemporaryDirectory[str]:
-    """A job's scratch folder, removed on every outcome; named after this process so a sweep can tell whose it is."""
+    """A job's scratch folder, removed on every outcome; named `<pid>@<host>%...` so a sweep can tell whose it is
+    (the work directory may be a volume that several machines share)."""
     ctx.work_dir.mkdir(parents=True, exist_ok=True)
-    return tempfile.TemporaryDirectory(dir=ctx.work_dir, prefix=f"{os.getpid()}-")
+    return tempfile.TemporaryDirectory(dir=ctx.work_dir, prefix=f"{os.getpid()}@{socket.gethostname()}%")
 
 
 def sweep_work_dirs(root: Path) -> list[str]:
-    """Remove scratch folders left by processes on this machine that are gone (killed mid-job); return their names."""
+    """Remove scratch folders that processes of this machine left when they were killed; return their names."""
     removed = []
-    for path in root.glob("*-*") if root.is_dir() else ():
-        pid = path.name.split("-", 1)[0]
-        if path.is_dir() and pid.isdigit() and not _alive(int(pid)):
+    host = socket.gethostname()
+    for path in root.glob("*@*%*") if root.is_dir() else ():
+        pid, _, rest = path.name.partition("@")
+        if path.is_dir() and pid.isdigit() and rest.partition("%")[0] == host and not _alive(int(pid)):
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path.name)
     return removed

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 ShotKind = Literal["dialogue", "narration", "action"]
 CameraType = Literal["closeup", "medium", "long", "over-shoulder"]
 Transition = Literal["cut", "fade", "dissolve", "wipe"]
 AspectRatio = Literal["9:16", "16:9", "1:1"]
+Style = Literal["anime", "chinese", "comic", "chibi"]
+STYLES: tuple[str, ...] = get_args(Style)
 
 ASPECT_SIZES: dict[str, tuple[int, int]] = {"9:16": (1080, 1920), "16:9": (1920, 1080), "1:1": (1080, 1080)}
 Resolution = Literal["720p", "1080p"]

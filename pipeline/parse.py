@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Literal, get_args
 
 from pipeline.errors import ScriptParseError
 from pipeline.models import Character, ParsedScript, ParsedShot, Scene, ShotKind
 
 Format = Literal["text", "markdown", "fountain"]
+FORMATS: tuple[str, ...] = get_args(Format)
 
 MIN_SHOT_SECONDS = 2.0
 MAX_SHOT_SECONDS = 8.0
@@ -113,7 +114,7 @@ def decode_script(data: bytes) -> str:
         ScriptParseError: too large, or not text in any of those encodings.
     """
     if len(data) > MAX_SCRIPT_BYTES:
-        raise ScriptParseError(f"The file has {len(data)} bytes; a script may have at most {MAX_SCRIPT_BYTES}.")
+        raise ScriptParseError(f"The file is too large: a script may have at most {MAX_SCRIPT_BYTES} bytes.")
     encodings = ["utf-16"] if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ["utf-8-sig", "gb18030"]
     for encoding in encodings:
         try:

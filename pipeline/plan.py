@@ -5,13 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from pipeline.errors import PlanError
-from pipeline.models import ASPECT_SIZES, CameraType, ParsedScript, ParsedShot, Scene, Storyboard, StoryboardShot
+from pipeline.models import (
+    ASPECT_SIZES,
+    STYLES,
+    CameraType,
+    ParsedScript,
+    ParsedShot,
+    Scene,
+    Storyboard,
+    StoryboardShot,
+)
 
 STRONG_EMOTIONS = {
     "紧张", "害羞", "惊讶", "害怕", "愤怒", "生气", "哭", "伤心", "激动", "震惊", "恐惧",
     "nervous", "shy", "surprised", "afraid", "scared", "angry", "crying", "sad", "shocked", "determined", "worried",
 }  # fmt: skip
-STYLES = ("anime", "chinese", "comic", "chibi")
 
 
 @dataclass(frozen=True)

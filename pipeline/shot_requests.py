@@ -26,4 +26,4 @@ def panel_request(
 
 def voice_request(shot: StoryboardShot, characters: dict[str, Character], language: str) -> VoiceRequest:
     speaker = characters.get(shot.speaker) if shot.speaker else None
-    return VoiceRequest(text=shot.text, language=language, voice=voice_for(speaker), emotion=shot.emotion)  # type: ignore[arg-type]
+    return VoiceRequest(text=shot.text, language=language, voice=voice_for(speaker), emotion=shot.emotion)  # type: ignore[arg-type]  # language is "zh" or "en", checked by the parser

@@ -28,9 +28,10 @@ def _read_script(path: str) -> str:
         try:
             if file.is_dir():
                 raise CliError(f"{path} is a directory: give a script file (.txt, .md or .fountain)")
-            if file.stat().st_size > MAX_SCRIPT_BYTES:
-                raise CliError(f"{path} has {file.stat().st_size} bytes; a script may have at most {MAX_SCRIPT_BYTES}")
-            data = file.read_bytes()
+            if file.exists() and not file.is_file():
+                raise CliError(f"{path} is not a regular file: give a script file (.txt, .md or .fountain)")
+            with file.open("rb") as fh:  # at most one byte over the limit, whatever stat() says
+                data = fh.read(MAX_SCRIPT_BYTES + 1)
         except OSError as exc:
             raise CliError(f"cannot read {path}: {exc.strerror or exc}") from None
     return decode_script(data)
@@ -119,15 +120,18 @@ def cmd_worker(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="comicreel", description="Turn a script (剧本) into a comic-style video.")
     sub = parser.add_subparsers(dest="command", required=True)
-    formats = ["text", "markdown", "fountain"]
+    from pipeline.models import ASPECT_SIZES, RESOLUTIONS, STYLES
+    from pipeline.parse import FORMATS
+
+    formats = list(FORMATS)
 
     render = sub.add_parser("render", help="render a script to MP4 (no server needed)")
     render.add_argument("script", help="script file (.txt seed format, .md, .fountain) or - for stdin")
     render.add_argument("-o", "--output", required=True, help="output .mp4 path (an .srt is written beside it)")
-    render.add_argument("--aspect", choices=["9:16", "16:9", "1:1"], default="9:16")
-    render.add_argument("--style", choices=["comic", "anime", "chinese", "chibi"], default="comic")
+    render.add_argument("--aspect", choices=list(ASPECT_SIZES), default="9:16")
+    render.add_argument("--style", choices=list(STYLES), default="comic")
     render.add_argument("--format", choices=formats, default=None, help="script format (detected when omitted)")
-    render.add_argument("--resolution", choices=["720p", "1080p"], default="1080p", help="the short side of the frame")
+    render.add_argument("--resolution", choices=list(RESOLUTIONS), default="1080p", help="the short side of the frame")
     render.add_argument("--font", default=None, help="a CJK .ttf/.ttc font (default: Noto Sans CJK)")
     render.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     render.add_argument("--json", action="store_true", help="print a JSON summary (size, duration, each shot's length)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -28,8 +28,8 @@ class Settings(BaseSettings):
     secret_key: str | None = Field(
         None, description="Secret for signed file URLs; empty means one generated on first start and kept in data_dir/secret_key."
     )
-    signed_url_ttl: int = Field(3600, description="Seconds a signed file URL stays valid.")
-    max_request_bytes: int = Field(4_000_000, description="Largest request body accepted, in bytes (larger gets 413).")
+    signed_url_ttl: int = Field(3600, ge=60, le=604_800, description="Seconds a signed file URL stays valid.")
+    max_request_bytes: int = Field(4_000_000, ge=1_000_000, le=1_000_000_000, description="Largest request body accepted, in bytes (larger gets 413).")
     # database
     database_url: str | None = Field(None, description="SQLAlchemy URL; empty means SQLite at data_dir/comicreel.db.")
     auto_migrate: bool = Field(True, description="Run Alembic migrations up to head when the app starts.")
@@ -42,9 +42,9 @@ class Settings(BaseSettings):
     )
     task_retries: int = Field(2, description="How many times a failed job is retried before its Task is marked failed.")
     task_retry_delay: int = Field(5, description="Seconds between retries of a failed job.")
-    task_heartbeat_interval: int = Field(10, description="Seconds between a running job's heartbeats.")
+    task_heartbeat_interval: int = Field(10, ge=1, le=600, description="Seconds between a running job's heartbeats.")
     task_stale_after: int = Field(
-        60, description="Seconds without a heartbeat after which a processing Task is requeued."
+        60, ge=3, le=86_400, description="Seconds without a heartbeat after which a processing Task is requeued."
     )
     # object storage
     storage_backend: Literal["local", "s3"] = Field("local", description="'local' (a directory) or 's3' (any S3 API).")
@@ -57,8 +57,8 @@ class Settings(BaseSettings):
     s3_bucket: str = Field("comicreel", description="S3 bucket; created when missing.")
     s3_secure: bool = Field(False, description="Use HTTPS to reach the S3 server.")
     s3_region: str | None = Field(None, description="S3 region, when the server needs one.")
-    storage_connect_timeout: float = Field(3.0, description="Seconds to wait for the S3 server to accept a connection.")
-    storage_read_timeout: float = Field(30.0, description="Seconds to wait for the S3 server to answer.")
+    storage_connect_timeout: float = Field(3.0, gt=0, le=120, description="Seconds to wait for the S3 server to accept a connection.")
+    storage_read_timeout: float = Field(30.0, gt=0, le=3600, description="Seconds to wait for the S3 server to answer.")
     # backends
     image_backend: Literal["sketch"] = Field("sketch", description="Panel renderer: 'sketch' (offline, CPU).")
     tts_backend: Literal["espeak"] = Field("espeak", description="Voice engine: 'espeak' (offline espeak-ng).")
@@ -81,6 +81,15 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @model_validator(mode="after")
+    def _heartbeats_fit_the_stale_timeout(self) -> Settings:
+        if self.task_heartbeat_interval * 3 > self.task_stale_after:
+            raise ValueError(
+                f"COMICREEL_TASK_STALE_AFTER ({self.task_stale_after}) must be at least three heartbeats "
+                f"(3 x COMICREEL_TASK_HEARTBEAT_INTERVAL = {3 * self.task_heartbeat_interval}), or live tasks get requeued"
+            )
+        return self
 
     @property
     def resolved_database_url(self) -> str:

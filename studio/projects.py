@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 import uuid
@@ -13,19 +14,20 @@ from sqlalchemy import func, select
 from db.models import CharacterRow, ParsedScriptRow, Project, Script, ScriptVersion, ShotRow, Task, Video
 from db.queries import latest_parsed_script, latest_storyboard, lock_project
 from db.session import transaction
-from jobs.progress import ACTIVE, TERMINAL, cancel_tasks
+from jobs.progress import TERMINAL, active_task_ids, cancel_tasks
 from jobs.tasks import create_task
 from pipeline.errors import ScriptParseError
-from pipeline.models import ASPECT_SIZES
-from pipeline.parse import check_script_text, detect_format, estimate_duration
-from pipeline.plan import STYLES
+from pipeline.models import ASPECT_SIZES, STYLES
+from pipeline.parse import FORMATS, check_script_text, detect_format, estimate_duration
+from storage.base import StorageError
 from studio.errors import Conflict, InvalidParams, NotFound, ProjectNotFound
 from studio.services import Services
+
+logger = logging.getLogger(__name__)
 
 MAX_NAME_CHARS = 255
 MAX_DESCRIPTION_CHARS = 2000
 MAX_PAGE = 100_000
-FORMATS = ("text", "markdown", "fountain")
 
 
 def _uuid(value: str | uuid.UUID, what: str) -> uuid.UUID:
@@ -141,17 +143,20 @@ def delete_project(svc: Services, *, user_id: uuid.UUID, project_id: str) -> Non
     with transaction(svc.sessions) as s:
         project = _owned_project(s, user_id, project_id)
         pid = project.id
-        active = list(s.scalars(select(Task.id).where(Task.project_id == pid, Task.status.in_(ACTIVE))))
-        cancel_tasks(s, active)
+        cancel_tasks(s, active_task_ids(s, pid))
     prefix = f"projects/{pid}/"
     for key in svc.storage.list(prefix):
         svc.storage.delete(key)
+        svc.forget_ui_file(key)
     with transaction(svc.sessions) as s:
         row = s.get(Project, pid)
         if row is not None:
             s.delete(row)
-    for key in svc.storage.list(prefix):  # written by a job that finished meanwhile
-        svc.storage.delete(key)
+    try:
+        for key in svc.storage.list(prefix):  # written by a job that finished meanwhile
+            svc.storage.delete(key)
+    except StorageError:  # the project is gone; a stray file is only disk space
+        logger.warning("project %s deleted; could not remove files written meanwhile", pid, exc_info=True)
 
 
 # -- script ------------------------------------------------------------------------------------------------
@@ -249,10 +254,9 @@ def cancel_task(svc: Services, *, user_id: uuid.UUID, task_id: str) -> dict[str,
     """Cancel a queued or running task; its job stops at its next progress report (ffmpeg included)."""
     with transaction(svc.sessions) as s:
         task = _owned_task(s, user_id, task_id)
-        if task.status in TERMINAL:
+        if not cancel_tasks(s, [task.id]):
             raise Conflict(f"task {task_id} is already {task.status}", field="task_id")
-        cancel_tasks(s, [task.id])
-        s.flush()
+        s.refresh(task)
         return task_public(task)
 
 
@@ -260,8 +264,7 @@ def cancel_project_tasks(svc: Services, *, user_id: uuid.UUID, project_id: str) 
     """Cancel every queued or running task of the project (the studio's Cancel button); return how many."""
     with transaction(svc.sessions) as s:
         project = _owned_project(s, user_id, project_id)
-        active = list(s.scalars(select(Task.id).where(Task.project_id == project.id, Task.status.in_(ACTIVE))))
-        return len(cancel_tasks(s, active))
+        return cancel_tasks(s, active_task_ids(s, project.id))
 
 
 def count_shots(svc: Services, *, user_id: uuid.UUID, project_id: str, voiced: bool = False) -> int:

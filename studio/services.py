@@ -7,6 +7,7 @@ import logging
 import os
 import secrets
 import shutil
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,16 +52,22 @@ def load_secret_key(settings: Settings) -> bytes:
         return settings.secret_key.encode()
     path = settings.data_dir / "secret_key"
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        # O_EXCL: of two processes starting at once, the second keeps the first one's secret.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        if path.stat().st_mode & 0o077:
-            logger.warning("%s is readable by other users: chmod 600 it", path)
-    else:
+    if not path.exists():
+        # Written whole under a temporary name, then linked into place: of two processes starting at once, the
+        # second's link fails and it reads the first one's complete secret.
+        tmp = path.with_name(f".secret_key.{uuid.uuid4().hex}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_hex(32))
-        logger.info("generated a secret for file URLs in %s", path)
+        try:
+            os.link(tmp, path)
+            logger.info("generated a secret for file URLs in %s", path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    elif path.stat().st_mode & 0o077:
+        logger.warning("%s is readable by other users: chmod 600 it", path)
     secret = path.read_bytes().strip()
     if not secret:
         raise StorageError(f"{path} is empty: delete it to generate a new secret, or set COMICREEL_SECRET_KEY.")
@@ -101,12 +108,16 @@ class Services:
         return self.storage.url(key, self.settings.signed_url_ttl)
 
     def ui_file(self, key: str) -> str:
-        """A stored object as a file Gradio may hand to the browser (a hard link where possible, else a copy)."""
-        source = Path(self.storage.local_path(key))
-        target = self.ui_dir / hashlib.sha256(key.encode()).hexdigest()[:16] / Path(key).name
+        """A stored object as a file Gradio may hand to the browser (a hard link where possible, else a copy).
+
+        Keys are written once, so an existing copy is current. Copies go when their project is deleted, and at
+        start when older than a signed URL lives.
+        """
+        target = self._ui_folder(key) / Path(key).name
         if not target.is_file():
+            source = Path(self.storage.local_path(key))
             target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_name(f".{target.name}.{os.getpid()}")
+            tmp = target.with_name(f".{uuid.uuid4().hex}.part")
             try:
                 os.link(source, tmp)
             except OSError:
@@ -114,7 +125,20 @@ class Services:
             os.replace(tmp, target)
         return str(target)
 
+    def forget_ui_file(self, key: str) -> None:
+        shutil.rmtree(self._ui_folder(key), ignore_errors=True)
+
+    def _ui_folder(self, key: str) -> Path:
+        return self.ui_dir / hashlib.sha256(key.encode()).hexdigest()[:16]
+
+    def prune_ui_files(self) -> None:
+        cutoff = time.time() - self.settings.signed_url_ttl
+        for folder in self.ui_dir.glob("*") if self.ui_dir.is_dir() else ():
+            if folder.stat().st_mtime < cutoff:
+                shutil.rmtree(folder, ignore_errors=True)
+
     def start_workers(self) -> None:
+        self.prune_ui_files()
         removed = sweep_work_dirs(self.ctx.work_dir)
         if removed:
             logger.info("removed %d work folders left by stopped processes", len(removed))

@@ -110,3 +110,15 @@ def test_mypy_is_clean() -> None:
     packages = ["pipeline", "storage", "db", "jobs", "studio", "assets_library", "app.py"]
     result = subprocess.run([_tool("mypy"), *packages], capture_output=True, text=True, cwd=REPO)
     assert result.returncode == 0, result.stdout[-3000:]
+
+
+def test_settings_refuse_values_that_would_break_the_app() -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    from studio.config import Settings
+
+    for bad in ({"task_heartbeat_interval": 30, "task_stale_after": 60}, {"signed_url_ttl": 0},
+                {"signed_url_ttl": 8 * 86_400}, {"max_request_bytes": -1}, {"storage_connect_timeout": 0}):  # fmt: skip
+        with pytest.raises(ValidationError):
+            Settings(_env_file=None, **bad)

@@ -8,6 +8,7 @@ ServerErrorMiddleware, which would otherwise answer a 500 and then re-raise, mak
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from collections.abc import Sequence
 
@@ -25,6 +26,11 @@ class BodyTooLarge(Exception):
     pass
 
 
+def _is_api(scope: Scope) -> bool:
+    path = scope.get("path", "")
+    return bool(path == API_PREFIX or path.startswith(API_PREFIX + "/"))
+
+
 def host_allowed(host: str, allowed: Sequence[str]) -> bool:
     """`host` is the Host header without its port; entries may be `*` (any) or `*.example.com`."""
     host = host.lower().rstrip(".")
@@ -35,11 +41,13 @@ def host_allowed(host: str, allowed: Sequence[str]) -> bool:
     return False
 
 
+_HOST = re.compile(r"^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+)(:\d{1,5})?$")
+
+
 def split_host(value: str) -> str:
-    """Host header without its port: `example.com:8080` -> `example.com`, `[::1]:7860` -> `[::1]`."""
-    if value.startswith("["):
-        return value[: value.find("]") + 1] if "]" in value else value
-    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+    """Host header without its port (`example.com:8080` -> `example.com`, `[::1]:7860` -> `[::1]`); "" if malformed."""
+    match = _HOST.match(value)
+    return match.group(1) if match else ""
 
 
 class RequestGuard:
@@ -55,7 +63,9 @@ class RequestGuard:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        headers: dict[str, str] = {}
+        for key, value in scope["headers"]:  # the first of repeated headers, as Starlette reads them
+            headers.setdefault(key.decode("latin-1").lower(), value.decode("latin-1"))
         rid = headers.get("x-request-id", "")[:100] or str(uuid.uuid4())
         scope.setdefault("state", {})["request_id"] = rid
         refusal = self._refusal(scope, headers)
@@ -79,10 +89,8 @@ class RequestGuard:
                 message = {**message, "headers": raw}
             await send(message)
 
-        path = scope.get("path", "")
-        is_api = path == API_PREFIX or path.startswith(API_PREFIX + "/")
         try:
-            if is_api and scope["type"] == "http":
+            if _is_api(scope) and scope["type"] == "http":
                 receive = await self._buffered(receive)
         except BodyTooLarge:
             await envelope_response(
@@ -101,6 +109,8 @@ class RequestGuard:
 
     def _refusal(self, scope: Scope, headers: dict[str, str]) -> tuple[int, int, str] | None:
         host = headers.get("host", "")
+        if scope.get("path") == "/healthz":  # probes reach it by address; it tells nothing
+            return None
         if not host_allowed(split_host(host), self.allowed_hosts):
             return 400, 10002, f"host {host!r} is not served here; add it to COMICREEL_ALLOWED_HOSTS"
         origin = headers.get("origin")
@@ -108,8 +118,7 @@ class RequestGuard:
             return 403, 20003, f"cross-origin request from {origin!r} refused; add it to COMICREEL_ALLOWED_ORIGINS"
         if scope["type"] != "http":
             return None
-        method, path = scope["method"], scope["path"]
-        is_api = path == API_PREFIX or path.startswith(API_PREFIX + "/")
+        method, is_api = scope["method"], _is_api(scope)
         length = headers.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > self.max_body) and is_api:
             return 413, 10002, f"the request body is larger than {self.max_body} bytes"

@@ -7,13 +7,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from pipeline.models import RESOLUTIONS
-from pipeline.parse import MAX_SCRIPT_CHARS
+from pipeline.models import AspectRatio as Aspect
+from pipeline.models import Resolution, Style
+from pipeline.parse import MAX_SCRIPT_CHARS, Format
 from studio.projects import MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS
-
-Style = Literal["anime", "chinese", "comic", "chibi"]
-Aspect = Literal["9:16", "16:9", "1:1"]
-Resolution = Literal[tuple(RESOLUTIONS)]  # type: ignore[valid-type]  # mypy cannot read a Literal built at runtime
 
 
 class Body(BaseModel):
@@ -50,7 +47,7 @@ class ProjectUpdate(Body):
 
 class ScriptCreate(Body):
     content: str = Field(min_length=1, max_length=MAX_SCRIPT_CHARS)
-    format: Literal["text", "markdown", "fountain"] | None = None
+    format: Format | None = None
 
 
 class StoryboardOptions(Body):
@@ -82,7 +79,7 @@ class ShotRegenerate(Body):
 
 
 class RenderFinal(Body):
-    resolution: Resolution = "1080p"  # type: ignore[valid-type]
+    resolution: Resolution = "1080p"
     format: Literal["mp4"] = "mp4"
     platform_preset: Literal["douyin", "bilibili", "kuaishou", "youtube", "custom"] = Field(
         "custom", description="Only 'custom' for now: platform presets are not supported yet (refused with 10002)."

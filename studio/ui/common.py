@@ -38,8 +38,11 @@ def ui_errors(fn: F) -> F:
             return fn(*args, **kwargs)
         except gr.Error:
             raise
-        except (AppError, PipelineError, StorageError) as exc:
+        except (AppError, PipelineError) as exc:
             raise gr.Error(str(exc)) from exc
+        except StorageError as exc:
+            logger.warning("studio handler %s: storage failed: %s", fn.__name__, exc)
+            raise gr.Error("存储暂不可用,请稍后再试 · File storage is unavailable; try again shortly.") from exc
         except Exception as exc:
             ref = uuid.uuid4().hex[:12]
             logger.exception("studio handler %s failed (ref %s)", fn.__name__, ref)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gradio as gr
 
+from pipeline.models import ASPECT_SIZES, STYLES
 from studio import projects
 from studio.services import Services
 from studio.ui.common import require_project, ui_errors
@@ -17,8 +18,8 @@ def _choices(svc: Services) -> list[tuple[str, str]]:
 def build(svc: Services, blocks: gr.Blocks) -> gr.Textbox:
     with gr.Row(equal_height=True):
         name = gr.Textbox(label="项目名称 Project name", value="我的漫画视频", scale=3)
-        style = gr.Dropdown(["comic", "anime", "chinese", "chibi"], value="comic", label="风格 Style", scale=1)
-        aspect = gr.Radio(["9:16", "16:9", "1:1"], value="9:16", label="画幅 Aspect ratio", scale=2)
+        style = gr.Dropdown(list(STYLES), value="comic", label="风格 Style", scale=1)
+        aspect = gr.Radio(list(ASPECT_SIZES), value="9:16", label="画幅 Aspect ratio", scale=2)
         create = gr.Button("新建项目 Create", variant="primary", scale=1)
     with gr.Row(equal_height=True):
         existing = gr.Dropdown(choices=[], label="打开项目 Open project", scale=3, allow_custom_value=False)

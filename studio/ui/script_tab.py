@@ -7,7 +7,7 @@ from typing import Any
 
 import gradio as gr
 
-from pipeline.parse import decode_script
+from pipeline.parse import FORMATS, decode_script
 from studio import projects
 from studio.services import Services
 from studio.ui.common import require_project, run_and_wait, ui_errors
@@ -31,7 +31,7 @@ def build(svc: Services, project_id: gr.Textbox) -> None:
                 label="上传剧本 Upload (.txt .md .fountain)", file_types=[".txt", ".md", ".fountain"], type="filepath"
             )
             with gr.Row():
-                fmt = gr.Dropdown(["auto", "text", "markdown", "fountain"], value="auto", label="格式 Format")
+                fmt = gr.Dropdown(["auto", *FORMATS], value="auto", label="格式 Format")
                 save = gr.Button("保存 Save")
                 parse = gr.Button("保存并解析 Save & parse", variant="primary")
         with gr.Column(scale=2):

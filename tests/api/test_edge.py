@@ -25,11 +25,12 @@ def _project(client, **fields) -> str:
 
 
 def test_a_forged_host_is_refused(client) -> None:
-    for host in ("evil.example.com", "127.0.0.1.evil.com", "attacker:7860"):
+    for host in ("evil.example.com", "127.0.0.1.evil.com", "attacker:7860", "localhost:evil", "[::1]evil", ""):
         refused(client.get("/api/v1/projects", headers={"Host": host}), 400, 10002)
         assert client.get("/", headers={"Host": host}).status_code == 400  # the studio too (DNS rebinding)
     for host in ("127.0.0.1", "127.0.0.1:7860", "localhost:7860", "[::1]:7860"):
         ok(client.get("/api/v1/projects", headers={"Host": host}))
+    assert client.get("/healthz", headers={"Host": "10.1.2.3:7860"}).status_code == 200  # probes come by address
 
 
 def test_allowed_hosts_and_origins_are_settings(settings) -> None:
@@ -46,6 +47,14 @@ def test_allowed_hosts_and_origins_are_settings(settings) -> None:
         refused(client.get("/api/v1/projects", headers={"Host": "127.0.0.1"}), 400, 10002)
         ok(client.post("/api/v1/projects", json={"name": "x"}, headers={"Origin": "https://app.example.com"}), 201)
         refused(client.post("/api/v1/projects", json={"name": "x"}, headers={"Origin": "https://evil.com"}), 403, 20003)
+        # what a browser on the allowed origin really sends first: a preflight, answered with the CORS headers
+        preflight = client.options("/api/v1/projects", headers={
+            "Origin": "https://app.example.com", "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type"})  # fmt: skip
+        assert preflight.status_code == 200
+        assert preflight.headers["access-control-allow-origin"] == "https://app.example.com"
+        listing = client.get("/api/v1/projects", headers={"Origin": "https://app.example.com"})
+        assert listing.headers["access-control-allow-origin"] == "https://app.example.com"
 
 
 def test_cross_origin_requests_are_refused(client) -> None:

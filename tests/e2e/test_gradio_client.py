@@ -3,6 +3,7 @@ storyboard -> render, then the MP4 is probed."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -83,6 +84,19 @@ def test_script_to_mp4_through_gradio_client(running_app, samples, tmp_path) -> 
         shots = json.load(r)["data"]["shots"]
     video_path = video["video"] if isinstance(video, dict) else video
     assert_video(video_path, width=1920, height=1080, shot_durations=[s["duration"] for s in shots])
+    # One orchestration: the CLI, given the same script and settings, draws the same panels and times the same shots.
+    from tests.test_cli import _cli
+
+    studio_shots = []
+    for shot in shots:
+        with urllib.request.urlopen(running_app + shot["image_url"]) as r:  # a signed, expiring URL
+            studio_shots.append({"order": shot["order"], "duration": shot["duration"], "text": shot["text"],
+                                 "panel_sha256": hashlib.sha256(r.read()).hexdigest()})  # fmt: skip
+    script = tmp_path / "night-market.zh.md"
+    script.write_text(samples["night-market.zh.md"], encoding="utf-8")
+    cli = _cli("render", str(script), "-o", str(tmp_path / "cli.mp4"), "--aspect", "16:9", "--json", "-q")
+    assert cli.returncode == 0, cli.stderr
+    assert json.loads(cli.stdout)["shots"] == studio_shots
 
 
 @pytest.mark.e2e

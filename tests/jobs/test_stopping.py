@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -147,10 +148,11 @@ def test_a_sweep_removes_work_folders_of_dead_processes(tmp_path) -> None:
 
     dead = subprocess.Popen(["true"])
     dead.wait()
-    (tmp_path / f"{dead.pid}-abc").mkdir()
-    (tmp_path / f"{os.getpid()}-mine").mkdir()
-    assert sweep_work_dirs(tmp_path) == [f"{dead.pid}-abc"]
-    assert [p.name for p in tmp_path.iterdir()] == [f"{os.getpid()}-mine"]
+    host = socket.gethostname()
+    for name in (f"{dead.pid}@{host}%abc", f"{os.getpid()}@{host}%mine", f"{dead.pid}@other-machine%theirs"):
+        (tmp_path / name).mkdir()
+    assert sweep_work_dirs(tmp_path) == [f"{dead.pid}@{host}%abc"]
+    assert {p.name for p in tmp_path.iterdir()} == {f"{dead.pid}@other-machine%theirs", f"{os.getpid()}@{host}%mine"}
 
 
 def test_task_errors_are_for_people_and_the_log_has_the_rest(settings, caplog, monkeypatch) -> None:

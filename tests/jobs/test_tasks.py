@@ -144,3 +144,30 @@ def test_unknown_task_type_creates_nothing(svc) -> None:
         create_task(svc.ctx, svc.tasks, user_id=svc.default_user_id, project_id=None, task_type="nope")
     with svc.sessions() as s:
         assert s.scalars(select(Task)).all() == []
+
+
+def test_a_task_taken_over_by_another_worker_stops_writing(svc) -> None:
+    from jobs.progress import TaskReporter, TaskStopped, cancel_tasks, requeue_if_stale
+
+    pid = _project(svc)
+    task_id = create_task(svc.ctx, svc.tasks, user_id=svc.default_user_id, project_id=uuid.UUID(pid), task_type="nlp")
+    with svc.sessions.begin() as s:  # the immediate run finished it; pretend it is queued again for two workers
+        s.get(Task, task_id).status = "queued"
+    first = TaskReporter(svc.sessions, task_id, heartbeat_interval=3600)
+    assert first.start()
+    assert not TaskReporter(svc.sessions, task_id).start()  # a second delivery cannot claim it meanwhile
+    with svc.sessions.begin() as s:  # the first worker stalls past the stale timeout and is swept
+        s.get(Task, task_id).heartbeat_at = datetime.now(UTC) - timedelta(hours=1)
+        assert requeue_if_stale(s, task_id, 60)
+    second = TaskReporter(svc.sessions, task_id, heartbeat_interval=3600)
+    assert second.start()
+    with pytest.raises(TaskStopped, match="taken over"):
+        first.progress(0.5, "parsing_script")  # the old worker learns it lost the task, and writes nothing
+    first.fail("late failure", will_retry=False)
+    second.complete({"ok": True})
+    with svc.sessions() as s:
+        task = s.get(Task, task_id)
+        assert (task.status, task.result, task.error) == ("completed", {"ok": True}, None)
+        assert cancel_tasks(s, [task_id]) == 0  # a finished task cannot be cancelled over its result
+    for reporter in (first, second):
+        reporter.stop_heartbeat()
