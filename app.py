@@ -59,7 +59,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     # secret and objects are also blocked outright, whatever else changes.
     data = settings.data_dir.resolve()
     blocked = [str(data / name) for name in ("comicreel.db", "queue.db", "secret_key", "objects", "work", "cache")]
-    return gr.mount_gradio_app(app, blocks, path="/", allowed_paths=[str(svc.ui_dir)], blocked_paths=blocked,
+    from studio.ui import CSS, I18N
+
+    return gr.mount_gradio_app(app, blocks, path="/", allowed_paths=[str(svc.ui_dir)], blocked_paths=blocked, css=CSS, i18n=I18N,
                                max_file_size=settings.max_request_bytes)  # fmt: skip
 
 
@@ -68,7 +70,8 @@ def main() -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = Settings()
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+    # Open streams (a browser tab, a gradio_client heartbeat) must not hold a shutdown forever.
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, timeout_graceful_shutdown=10)
 
 
 if __name__ == "__main__":

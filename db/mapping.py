@@ -1,22 +1,25 @@
-"""Rows <-> pipeline dataclasses, in one place: shots, storyboards, parsed scripts and the cast."""
+"""Rows <-> pipeline dataclasses, in one place: shots, storyboards, parsed scripts and the cast; and what the stored
+panels and voices say against their shots' current inputs (staleness)."""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import CharacterRow, ParsedScriptRow, ShotRow, StoryboardRow
+from db.models import CharacterRow, ParsedScriptRow, ShotImage, ShotRow, StoryboardRow
 from pipeline.models import Character, ParsedScript, Storyboard, StoryboardShot
+from pipeline.shot_requests import panel_inputs_hash, voice_inputs_hash
 
 # ShotRow column -> StoryboardShot field; the two lists are stored as JSON arrays.
 _SHOT_FIELDS = {
     "order": "order", "scene_id": "scene_id", "kind": "kind", "type": "camera", "scene_description": "scene_description",
     "location": "location", "time": "time", "interior": "interior", "characters": "characters", "text": "text",
     "duration": "duration", "transition": "transition", "speaker": "speaker", "emotion": "emotion",
-    "sound_effects": "sound_effects", "prompt_used": "prompt",
+    "sound_effects": "sound_effects", "prompt_used": "prompt", "prompt_override": "prompt_override",
 }  # fmt: skip
 _LISTS = ("characters", "sound_effects")
 
@@ -59,4 +62,56 @@ def characters_of(session: Session, project_id: uuid.UUID) -> dict[str, Characte
     rows = session.scalars(
         select(CharacterRow).where(CharacterRow.project_id == project_id).order_by(CharacterRow.created_at)
     )
-    return {r.name: Character(name=r.name, attributes=dict(r.attributes), appearance=dict(r.appearance)) for r in rows}
+    return {r.name: character_from_row(r) for r in rows}
+
+
+def character_from_row(row: CharacterRow) -> Character:
+    return Character(name=row.name, attributes=dict(row.attributes), appearance=dict(row.appearance),
+                     voice=dict(row.voice or {}), reference_image=reference_image_key(row))  # fmt: skip
+
+
+def reference_image_key(row: CharacterRow) -> str | None:
+    return str(row.reference_images[-1]) if row.reference_images else None
+
+
+# -- staleness -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShotState:
+    """What a shot's stored panel and voice say against its current inputs.
+
+    `image_stale`: the current panel was drawn from other inputs than the shot has now; `voice_stale`: likewise for
+    its voice. Missing ones are not stale (they are missing), and rows stored before hashes were kept count as
+    current. `seed` is the current panel's seed.
+    """
+
+    image_stale: bool = False
+    voice_stale: bool = False
+    seed: int | None = None
+
+
+def shot_states(session: Session, board: StoryboardRow, characters: dict[str, Character]) -> dict[uuid.UUID, ShotState]:
+    """Every shot's state by shot id, in one pass (one query for the current panels; the cast loaded by the caller)."""
+    ids = [r.id for r in board.shots]
+    current: dict[uuid.UUID, tuple[str | None, int]] = {}
+    if ids:
+        rows = session.execute(
+            select(ShotImage.shot_id, ShotImage.inputs_hash, ShotImage.seed).where(
+                ShotImage.shot_id.in_(ids), ShotImage.is_current.is_(True)
+            )
+        )
+        current = {shot_id: (inputs_hash, seed) for shot_id, inputs_hash, seed in rows}
+    storyboard = storyboard_from_row(board)
+    states = {}
+    for row, shot in zip(board.shots, storyboard.shots, strict=True):
+        stored_hash, seed = current.get(row.id, (None, None))
+        image_stale = bool(
+            row.image_key and stored_hash and stored_hash != panel_inputs_hash(storyboard, shot, characters)
+        )
+        voice_stale = bool(
+            row.audio_key and row.voice_hash and shot.voiced
+            and row.voice_hash != voice_inputs_hash(shot, characters, storyboard.language)
+        )  # fmt: skip
+        states[row.id] = ShotState(image_stale=image_stale, voice_stale=voice_stale, seed=seed)
+    return states

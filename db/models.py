@@ -123,9 +123,11 @@ class CharacterRow(_Stamped, Base):
     description: Mapped[str | None] = mapped_column(Text, default=None)
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
     appearance: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    reference_images: Mapped[list[Any]] = mapped_column(default=list)
+    reference_images: Mapped[list[Any]] = mapped_column(default=list)  # storage keys; the last one is current
     embedding_data: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     voice_id: Mapped[str | None] = mapped_column(String(100), default=None)
+    # The creator's voice settings over the derived voice (pipeline.tts.base.voice_for): gender, variant, pitch, speed.
+    voice: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
 class StoryboardRow(_Stamped, Base):
@@ -162,13 +164,16 @@ class ShotRow(_Stamped, Base):
     emotion: Mapped[str | None] = mapped_column(String(50), default=None)
     duration: Mapped[float] = mapped_column(Float, default=3.0)
     transition: Mapped[str] = mapped_column(String(20), default="dissolve")
-    prompt_used: Mapped[str] = mapped_column(Text, default="")
+    prompt_used: Mapped[str] = mapped_column(Text, default="")  # the planned prompt
+    prompt_override: Mapped[str | None] = mapped_column(Text, default=None)  # the creator's words, drawn instead
     generation_params: Mapped[dict[str, Any]] = mapped_column(default=dict)
     sound_effects: Mapped[list[Any]] = mapped_column(default=list)
     status: Mapped[str] = mapped_column(String(20), default="pending")  # pending, generating, completed, failed
     image_key: Mapped[str | None] = mapped_column(Text, default=None)
     audio_key: Mapped[str | None] = mapped_column(Text, default=None)
     audio_duration: Mapped[float | None] = mapped_column(Float, default=None)
+    # The inputs hash of the current voice (pipeline.shot_requests.voice_inputs_hash); None for older rows.
+    voice_hash: Mapped[str | None] = mapped_column(String(64), default=None)
 
     storyboard: Mapped[StoryboardRow] = relationship(back_populates="shots")
     images: Mapped[list[ShotImage]] = relationship(cascade="all, delete-orphan", order_by="ShotImage.created_at")
@@ -185,6 +190,8 @@ class ShotImage(_Id, Base):
     params: Mapped[dict[str, Any]] = mapped_column(default=dict)
     is_current: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The inputs hash of what it shows (pipeline.shot_requests.panel_inputs_hash); None for older rows.
+    inputs_hash: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 class Task(_Stamped, Base):

@@ -25,17 +25,24 @@ TASK_TYPES: dict[str, int] = {"nlp": 30, "storyboard": 25, "tts": 20, "image_gen
 
 Body = Callable[[JobContext, uuid.UUID, dict[str, Any], Callable[[float, str], None]], dict[str, Any]]
 
+
+def _images(
+    ctx: JobContext, project_id: uuid.UUID, payload: dict[str, Any], progress: Callable[[float, str], None]
+) -> dict[str, Any]:
+    """The image queue's jobs: a character's reference picture, bringing stale work up to date, or panels."""
+    if payload.get("character_id"):
+        return work.draw_reference_image(ctx, project_id, str(payload["character_id"]), progress)
+    if payload.get("update_stale"):
+        return work.update_stale(ctx, project_id, progress)
+    seed = payload.get("seed")
+    return work.draw_panels(ctx, project_id, progress, shot_ids=payload.get("shot_ids"), force=bool(payload.get("force")),
+                            prompt_override=payload.get("prompt_override"), seed=None if seed is None else int(seed))  # fmt: skip
+
+
 BODIES: dict[str, Body] = {
     "nlp": lambda ctx, pid, payload, p: work.parse_project_script(ctx, pid, p),
     "storyboard": lambda ctx, pid, payload, p: work.plan_project_storyboard(ctx, pid, payload.get("options", {}), p),
-    "image_generation": lambda ctx, pid, payload, p: work.draw_panels(
-        ctx,
-        pid,
-        p,
-        shot_ids=payload.get("shot_ids"),
-        force=bool(payload.get("force")),
-        prompt_override=payload.get("prompt_override"),
-    ),  # fmt: skip
+    "image_generation": _images,
     "tts": lambda ctx, pid, payload, p: work.voice_dialogue(
         ctx, pid, p, shot_ids=payload.get("shot_ids"), force=bool(payload.get("force"))
     ),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import os
 import secrets
 import shutil
@@ -12,7 +14,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,20 +22,35 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from db.mapping import characters_of, parsed_from_row, parsed_row_values, shot_row_values, storyboard_from_row
+from db.mapping import (
+    characters_of,
+    parsed_from_row,
+    parsed_row_values,
+    shot_row_values,
+    shot_states,
+    storyboard_from_row,
+)
 from db.models import CharacterRow, ParsedScriptRow, Project, Script, ShotImage, ShotRow, StoryboardRow, Subtitle, Video
 from db.queries import latest_parsed_script, latest_storyboard
 from db.session import transaction
 from jobs.context import JobContext
 from jobs.progress import TaskStopped
 from pipeline.errors import PipelineError
-from pipeline.models import RenderResult, Timeline, VoiceClip, frame_size
+from pipeline.models import RenderResult, StoryboardShot, Timeline, VoiceClip, frame_size
 from pipeline.parse import FORMATS, parse_script
 from pipeline.plan import PlanOptions, plan_storyboard
 from pipeline.render import render_video
-from pipeline.shot_requests import panel_request, shot_seed, voice_request
+from pipeline.shot_requests import (
+    character_sheet_request,
+    panel_inputs_hash,
+    panel_request,
+    shot_seed,
+    voice_inputs_hash,
+    voice_request,
+)
 from pipeline.subtitles import subtitle_cues
 from pipeline.timeline import build_timeline, shot_duration
+from pipeline.tts.base import VoiceRequest
 from storage.base import StorageError, project_key
 
 Progress = Callable[[float, str], None]
@@ -126,89 +143,141 @@ def _parsed_script(session: Session, project_id: uuid.UUID, parse_id: str | None
     return row
 
 
-def _select_shots(board: StoryboardRow, shot_ids: list[str] | None) -> list[ShotRow]:
-    if not shot_ids:
-        return list(board.shots)
-    wanted = {uuid.UUID(str(i)) for i in shot_ids}
-    return [r for r in board.shots if r.id in wanted]
-
-
 def draw_panels(
     ctx: JobContext, project_id: uuid.UUID, progress: Progress, *, shot_ids: list[str] | None = None,
-    force: bool = False, prompt_override: str | None = None,
+    force: bool = False, prompt_override: str | None = None, seed: int | None = None, stale: bool = False,
 ) -> dict[str, Any]:  # fmt: skip
-    """Draw the panels that have none (every selected one when `force`), keeping every earlier image."""
+    """Draw the panels that have none, keeping every earlier image.
+
+    With `stale`, also redraw those whose inputs changed since they were drawn, each with its current seed. With
+    `force`, redraw every selected one with `seed`, or a new random seed so the picture changes; `prompt_override`
+    then becomes the shot's own prompt, so later redraws keep it.
+    """
     with ctx.sessions() as s:
         board = storyboard_or_fail(s, project_id)
         storyboard = storyboard_from_row(board)
         characters = characters_of(s, project_id)
-        todo = [(r.id, r.order) for r in _select_shots(board, shot_ids) if force or not r.image_key]
+        states = shot_states(s, board, characters) if stale else {}
+        wanted = {uuid.UUID(str(i)) for i in shot_ids} if shot_ids else None
+        todo: list[tuple[uuid.UUID, StoryboardShot, int]] = []
+        for row, shot in zip(board.shots, storyboard.shots, strict=True):
+            if wanted is not None and row.id not in wanted:
+                continue
+            if force:
+                todo.append((row.id, replace(shot, prompt_override=prompt_override or shot.prompt_override),
+                             seed if seed is not None else secrets.randbits(32)))  # fmt: skip
+            elif not row.image_key:  # a first drawing has a seed from the shot's content
+                todo.append((row.id, shot, shot_seed(storyboard, shot)))
+            elif stale and (state := states[row.id]).image_stale and state.seed is not None:
+                todo.append((row.id, shot, state.seed))  # redrawn from its new inputs with the same seed
     with work_dir(ctx) as tmp:
-        for i, (shot_id, order) in enumerate(todo):
-            shot = next(sh for sh in storyboard.shots if sh.order == order)
-            # A first drawing has a seed from the shot's content; a forced redraw asks for a new variation.
-            seed = secrets.randbits(32) if force else shot_seed(storyboard, shot)
-            request = panel_request(storyboard, shot, characters, seed, prompt_override)
-            path = str(Path(tmp) / f"shot_{order:03d}.png")
-            drawn = ctx.image_backend.draw(request, path)
-            key = project_key(project_id, "images", f"shot_{order:03d}_{uuid.uuid4().hex[:8]}.png")
+        for i, (shot_id, shot, shot_seed_) in enumerate(todo):
+            inputs_hash = panel_inputs_hash(storyboard, shot, characters)
+            path = str(Path(tmp) / f"shot_{shot.order:03d}.png")
+            drawn = ctx.image_backend.draw(panel_request(storyboard, shot, characters, shot_seed_), path)
+            key = project_key(project_id, "images", f"shot_{shot.order:03d}_{uuid.uuid4().hex[:8]}.png")
             ctx.storage.put_file(key, path, "image/png")
+            params = {**drawn.params, "seed": drawn.seed, "width": drawn.width, "height": drawn.height}
             with transaction(ctx.sessions) as s:
-                row = s.get(ShotRow, shot_id)
-                if row is None:  # the storyboard was replaced meanwhile
+                target = s.get(ShotRow, shot_id)
+                if target is None:  # the shot was deleted or the storyboard replaced meanwhile
                     ctx.storage.delete(key)
                     continue
-                for old in row.images:
+                for old in target.images:
                     old.is_current = False
-                s.add(
-                    ShotImage(shot_id=shot_id, image_key=key, seed=drawn.seed, prompt=drawn.prompt, params=drawn.params)
-                )
-                row.image_key, row.status = key, "completed"
-                row.generation_params = {
-                    **drawn.params,
-                    "seed": drawn.seed,
-                    "width": drawn.width,
-                    "height": drawn.height,
-                }
-                row.prompt_used = drawn.prompt
+                s.add(ShotImage(shot_id=shot_id, image_key=key, seed=drawn.seed, prompt=drawn.prompt, params=params,
+                                inputs_hash=inputs_hash))  # fmt: skip
+                target.image_key, target.status, target.generation_params = key, "completed", params
+                if force:
+                    target.prompt_override = shot.prompt_override
             progress((i + 1) / max(1, len(todo)), "generating_images")
     return {"drawn": len(todo), "total_shots": len(storyboard.shots)}
 
 
 def voice_dialogue(
-    ctx: JobContext,
-    project_id: uuid.UUID,
-    progress: Progress,
-    *,
-    shot_ids: list[str] | None = None,
-    force: bool = False,
-) -> dict[str, Any]:
-    """Voice every dialogue and narration line that has no clip yet (every selected one when `force`)."""
+    ctx: JobContext, project_id: uuid.UUID, progress: Progress, *, shot_ids: list[str] | None = None,
+    force: bool = False, stale: bool = False,
+) -> dict[str, Any]:  # fmt: skip
+    """Voice every dialogue and narration line that has no clip yet; with `stale`, also those whose text, emotion or
+    voice changed since; with `force`, every selected one."""
     with ctx.sessions() as s:
         board = storyboard_or_fail(s, project_id)
         storyboard = storyboard_from_row(board)
         characters = characters_of(s, project_id)
+        states = shot_states(s, board, characters) if stale else {}
+        wanted = {uuid.UUID(str(i)) for i in shot_ids} if shot_ids else None
         todo = [
-            (r.id, r.order)
-            for r in _select_shots(board, shot_ids)
-            if r.kind != "action" and r.text.strip() and (force or not r.audio_key)
-        ]
+            (row.id, shot)
+            for row, shot in zip(board.shots, storyboard.shots, strict=True)
+            if (wanted is None or row.id in wanted) and shot.voiced
+            and (force or not row.audio_key or (stale and states[row.id].voice_stale))
+        ]  # fmt: skip
     with work_dir(ctx) as tmp:
-        for i, (shot_id, order) in enumerate(todo):
-            shot = next(sh for sh in storyboard.shots if sh.order == order)
-            path = str(Path(tmp) / f"voice_{order:03d}.wav")
+        for i, (shot_id, shot) in enumerate(todo):
+            voice_hash = voice_inputs_hash(shot, characters, storyboard.language)
+            path = str(Path(tmp) / f"voice_{shot.order:03d}.wav")
             clip = ctx.tts_backend.synthesize(voice_request(shot, characters, storyboard.language), path)
-            key = project_key(project_id, "audio", f"voice_{order:03d}_{uuid.uuid4().hex[:8]}.wav")
+            key = project_key(project_id, "audio", f"voice_{shot.order:03d}_{uuid.uuid4().hex[:8]}.wav")
             ctx.storage.put_file(key, path, "audio/wav")
             with transaction(ctx.sessions) as s:
-                row = s.get(ShotRow, shot_id)
-                if row is None:
+                target = s.get(ShotRow, shot_id)
+                if target is None:
                     ctx.storage.delete(key)
                     continue
-                row.audio_key, row.audio_duration = key, round(clip.duration, 3)
-                row.duration = shot_duration(row.duration, clip)  # a voiced shot lasts as long as its voice
+                target.audio_key, target.audio_duration, target.voice_hash = key, round(clip.duration, 3), voice_hash
+                target.duration = shot_duration(target.duration, clip)  # a voiced shot lasts as long as its voice
             progress((i + 1) / max(1, len(todo)), "generating_voices")
     return {"voiced": len(todo)}
+
+
+def update_stale(ctx: JobContext, project_id: uuid.UUID, progress: Progress) -> dict[str, Any]:
+    """Redraw exactly the stale or missing panels (each with its current seed) and revoice exactly the stale or
+    missing lines; nothing else is touched."""
+    return _draw_and_voice(ctx, project_id, progress)
+
+
+def draw_reference_image(
+    ctx: JobContext, project_id: uuid.UUID, character_id: str, progress: Progress
+) -> dict[str, Any]:
+    """Draw a character sheet (a medium shot with only that character, no text) and make it the character's
+    reference picture; the one it replaces is deleted."""
+    with ctx.sessions() as s:
+        row = s.get(CharacterRow, uuid.UUID(str(character_id)))
+        project = s.get(Project, project_id)
+        if row is None or project is None or row.project_id != project_id:
+            raise JobInputError(f"character {character_id} does not exist in this project.")
+        characters = characters_of(s, project_id)
+        request = character_sheet_request(characters[row.name], characters, project.style, secrets.randbits(32))
+    progress(0.1, "generating_reference_image")
+    with work_dir(ctx) as tmp:
+        path = str(Path(tmp) / "reference.png")
+        ctx.image_backend.draw(request, path)
+        key = project_key(project_id, "references", f"char_{str(character_id)[:8]}_{uuid.uuid4().hex[:8]}.png")
+        ctx.storage.put_file(key, path, "image/png")
+    with transaction(ctx.sessions) as s:
+        row = s.get(CharacterRow, uuid.UUID(str(character_id)))
+        if row is None:  # deleted meanwhile
+            ctx.storage.delete(key)
+            raise JobInputError(f"character {character_id} was deleted while its picture was drawn.")
+        replaced, row.reference_images = list(row.reference_images), [key]
+    for old in replaced:
+        with contextlib.suppress(StorageError):  # the character is done; a stray file is only disk space
+            ctx.storage.delete(str(old))
+    progress(1.0, "generating_reference_image")
+    return {"character_id": str(character_id), "reference_image_key": key}
+
+
+def voice_preview(ctx: JobContext, project_id: uuid.UUID, request: VoiceRequest) -> str:
+    """Voice a sample line and store it under the project's previews; return its key. The same request gives the
+    same key, so asking again costs nothing."""
+    name = hashlib.sha256(json.dumps(asdict(request), sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:20]
+    key = project_key(project_id, "previews", f"voice_{name}.wav")
+    if not ctx.storage.exists(key):
+        with work_dir(ctx) as tmp:
+            path = str(Path(tmp) / "preview.wav")
+            ctx.tts_backend.synthesize(request, path)
+            ctx.storage.put_file(key, path, "audio/wav")
+    return key
 
 
 # -- render ------------------------------------------------------------------------------------------------
@@ -221,7 +290,7 @@ def render_project(
     size = frame_size(_project_aspect(ctx, project_id), settings.get("resolution", "1080p"))
     _set_project_status(ctx, project_id, "generating")
     try:
-        _draw_and_voice(ctx, project_id, lambda f, step: progress(0.3 * f, step))
+        _draw_and_voice(ctx, project_id, lambda f, step: progress(0.3 * f, step))  # what is missing or stale
         progress(0.3, "merging_assets")
         timeline, board_id, shot_ids = _load_timeline(ctx, project_id, size)
         with work_dir(ctx) as tmp:
@@ -255,8 +324,9 @@ def render_project(
     }  # fmt: skip
 
 
-def _draw_and_voice(ctx: JobContext, project_id: uuid.UUID, progress: Progress) -> None:
-    """Draw the missing panels and voice the missing lines side by side (Pillow and espeak-ng both leave the GIL)."""
+def _draw_and_voice(ctx: JobContext, project_id: uuid.UUID, progress: Progress) -> dict[str, Any]:
+    """Draw the missing or stale panels and voice the missing or stale lines side by side (Pillow and espeak-ng both
+    leave the GIL)."""
     done = {"draw": 0.0, "voice": 0.0}
     lock = threading.Lock()
 
@@ -270,10 +340,9 @@ def _draw_and_voice(ctx: JobContext, project_id: uuid.UUID, progress: Progress) 
         return report
 
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="render-prep") as pool:
-        jobs = [pool.submit(draw_panels, ctx, project_id, part("draw")),
-                pool.submit(voice_dialogue, ctx, project_id, part("voice"))]  # fmt: skip
-        for job in jobs:
-            job.result()
+        drawing = pool.submit(draw_panels, ctx, project_id, part("draw"), stale=True)
+        voicing = pool.submit(voice_dialogue, ctx, project_id, part("voice"), stale=True)
+        return {**drawing.result(), **voicing.result()}
 
 
 def _project_aspect(ctx: JobContext, project_id: uuid.UUID) -> str:

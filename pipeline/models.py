@@ -6,8 +6,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, get_args
 
 ShotKind = Literal["dialogue", "narration", "action"]
+SHOT_KINDS: tuple[str, ...] = get_args(ShotKind)
 CameraType = Literal["closeup", "medium", "long", "over-shoulder"]
+CAMERAS: tuple[str, ...] = get_args(CameraType)
 Transition = Literal["cut", "fade", "dissolve", "wipe"]
+TRANSITIONS: tuple[str, ...] = get_args(Transition)
 AspectRatio = Literal["9:16", "16:9", "1:1"]
 Style = Literal["anime", "chinese", "comic", "chibi"]
 STYLES: tuple[str, ...] = get_args(Style)
@@ -26,11 +29,14 @@ def frame_size(aspect_ratio: str, resolution: str = "1080p") -> tuple[int, int]:
 
 @dataclass(frozen=True)
 class Character:
-    """A character as the script introduces it (`角色:小明(男,高中生,黑色短发)` or a Fountain intro)."""
+    """A character as the script introduces it (`角色:小明(男,高中生,黑色短发)` or a Fountain intro), with what the
+    creator set since: voice overrides and a reference picture."""
 
     name: str
     attributes: dict[str, str] = field(default_factory=dict)  # gender, role, age
     appearance: dict[str, Any] = field(default_factory=dict)  # hair, clothing, features[]
+    voice: dict[str, Any] = field(default_factory=dict)  # overrides of the derived voice: gender, variant, pitch, speed
+    reference_image: str | None = None  # where the character's reference picture is stored (a storage key)
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "attributes": dict(self.attributes), "appearance": dict(self.appearance)}
@@ -166,7 +172,13 @@ class StoryboardShot:
     speaker: str | None = None
     emotion: str | None = None
     sound_effects: tuple[str, ...] = ()
-    prompt: str = ""
+    prompt: str = ""  # the planned prompt
+    prompt_override: str | None = None  # the creator's own words for the panel, used instead of `prompt`
+
+    @property
+    def panel_prompt(self) -> str:
+        """The words the panel is drawn from."""
+        return self.prompt_override or self.prompt
 
     @property
     def voiced(self) -> bool:

@@ -125,7 +125,14 @@ def decode_script(data: bytes) -> str:
 
 
 def parse_script(text: str, fmt: Format | None = None, filename: str | None = None) -> ParsedScript:
-    """Parse script text into scenes, shots and characters.
+    """Parse script text into scenes, shots and characters (see `parse_script_with_warnings`)."""
+    return parse_script_with_warnings(text, fmt, filename)[0]
+
+
+def parse_script_with_warnings(
+    text: str, fmt: Format | None = None, filename: str | None = None
+) -> tuple[ParsedScript, list[ScriptWarning]]:
+    """Parse script text into scenes, shots and characters, with what the parser had to guess at, by line.
 
     Args:
         text: the script.
@@ -144,7 +151,7 @@ def parse_script(text: str, fmt: Format | None = None, filename: str | None = No
         _parse_fountain(text, builder)
     else:
         _parse_seed(text, builder, markdown=fmt == "markdown")
-    return builder.build(fmt)
+    return builder.build(fmt), builder.warnings
 
 
 # -- building ----------------------------------------------------------------------------------------------
@@ -159,6 +166,14 @@ class _SceneDraft:
     shots: list[ParsedShot] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class ScriptWarning:
+    """Something the parser guessed at, with the 1-based line it concerns."""
+
+    line: int
+    message: str
+
+
 @dataclass
 class _ScriptBuilder:
     language: Literal["zh", "en"]
@@ -166,6 +181,12 @@ class _ScriptBuilder:
     scenes: list[_SceneDraft] = field(default_factory=list)
     characters: dict[str, Character] = field(default_factory=dict)
     pending_sfx: list[str] = field(default_factory=list)
+    warnings: list[ScriptWarning] = field(default_factory=list)
+    line: int = 0  # the line being read, for warnings
+    declared: bool = False  # the script has a cast line (角色: / Characters:)
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(ScriptWarning(self.line, message))
 
     def start_scene(self, location: str, time: str, interior: bool | None = None) -> None:
         self._attach_pending_to_last()
@@ -182,9 +203,13 @@ class _ScriptBuilder:
         text = text.strip()
         if not text:
             return
+        if not self.scenes:
+            self.warn("a line before any scene heading: it goes into a scene with no place or time")
         scene = self._scene()
         if character:
             if character not in self.characters:
+                if self.declared:
+                    self.warn(f"{character} speaks but is not in the cast list: added with no description")
                 self.characters[character] = Character(name=character)
             if character not in scene.cast:
                 scene.cast.append(character)
@@ -317,7 +342,8 @@ def _strip_markdown(line: str) -> str:
 
 
 def _parse_seed(text: str, builder: _ScriptBuilder, *, markdown: bool) -> None:
-    for raw in text.splitlines():
+    for number, raw in enumerate(text.splitlines(), start=1):
+        builder.line = number
         line = raw.strip()
         if not line or line.startswith("<!--") or line in ("---", "***"):
             continue
@@ -332,6 +358,7 @@ def _parse_seed(text: str, builder: _ScriptBuilder, *, markdown: bool) -> None:
             time = parts[1] if len(parts) > 1 else ""
             builder.start_scene(location, time, _guess_interior(location))
         elif m := _CAST_ZH.match(line):
+            builder.declared = True
             for item in _split_top_level(m.group(1)):
                 if am := _ATTR_LIST.match(item):
                     builder.add_character(character_from_description(am.group(1), am.group(2) or ""))
@@ -346,6 +373,8 @@ def _parse_seed(text: str, builder: _ScriptBuilder, *, markdown: bool) -> None:
         elif m := re.match(rf"^(?:标题|Title)\s*{_COLON}\s*(.+)$", line):
             builder.title = m.group(1).strip()
         else:
+            builder.warn("not a scene, cast, dialogue (名字: 台词), narration (旁白: …) or action （…） line: "
+                         "kept as an action line")
             builder.add_shot("action", line)
 
 

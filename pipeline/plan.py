@@ -161,7 +161,9 @@ def build_prompt(parsed: ParsedScript, scene: Scene, line: ParsedShot, camera: C
     for name in line.characters:
         character = parsed.character(name)
         if character:
-            looks = [*character.attributes.values(), *(str(v) for v in character.appearance.values())]
+            looks = [*character.attributes.values(),
+                     *(", ".join(map(str, v)) if isinstance(v, list | tuple) else str(v)
+                       for v in character.appearance.values())]  # fmt: skip
             parts.append(f"{name} ({', '.join(looks)})" if looks else name)
     if line.emotion:
         parts.append(f"{line.emotion} expression")

@@ -1,12 +1,18 @@
-"""What one shot asks of the backends: its panel request (with a seed from its content) and its voice request."""
+"""What one shot asks of the backends: its panel request (with a seed from its content) and its voice request, and
+the hashes of those inputs, which say when a drawn panel or a voiced line no longer matches its shot (stale)."""
 
 from __future__ import annotations
 
 import hashlib
+import json
+from dataclasses import asdict
+from typing import Any
 
 from pipeline.image.base import PanelRequest
 from pipeline.models import ASPECT_SIZES, Character, Storyboard, StoryboardShot
 from pipeline.tts.base import VoiceRequest, voice_for
+
+SHEET_ASPECT = "1:1"  # a character's reference picture: a square medium shot
 
 
 def shot_seed(storyboard: Storyboard, shot: StoryboardShot) -> int:
@@ -19,11 +25,66 @@ def panel_request(
     storyboard: Storyboard, shot: StoryboardShot, characters: dict[str, Character], seed: int,
     prompt_override: str | None = None,
 ) -> PanelRequest:  # fmt: skip
+    """The request for one panel; the creator's words for the shot (`shot.prompt_override`) steer it unless
+    `prompt_override` is given."""
     width, height = ASPECT_SIZES[storyboard.aspect_ratio]
     return PanelRequest(shot=shot, characters=characters, width=width, height=height, style=storyboard.style,
-                        seed=seed, prompt_override=prompt_override)  # fmt: skip
+                        seed=seed, prompt_override=prompt_override or shot.prompt_override)  # fmt: skip
 
 
 def voice_request(shot: StoryboardShot, characters: dict[str, Character], language: str) -> VoiceRequest:
     speaker = characters.get(shot.speaker) if shot.speaker else None
     return VoiceRequest(text=shot.text, language=language, voice=voice_for(speaker), emotion=shot.emotion)  # type: ignore[arg-type]  # language is "zh" or "en", checked by the parser
+
+
+def character_sheet_request(
+    character: Character, characters: dict[str, Character], style: str, seed: int
+) -> PanelRequest:
+    """A character's reference picture: a medium shot with only that character in it, and no text."""
+    shot = StoryboardShot(
+        order=1, scene_id=1, kind="action", camera="medium", scene_description=f"character sheet: {character.name}",
+        location="", time="", interior=None, characters=(character.name,), text="", duration=3.0, transition="cut",
+        prompt=f"{style} style character sheet, medium shot, {character.name}, plain background",
+    )  # fmt: skip
+    width, height = ASPECT_SIZES[SHEET_ASPECT]
+    return PanelRequest(shot=shot, characters=characters, width=width, height=height, style=style, seed=seed)
+
+
+def panel_inputs_hash(storyboard: Storyboard, shot: StoryboardShot, characters: dict[str, Character]) -> str:
+    """A hash of everything a panel shows: the storyboard's style and aspect ratio; the shot's kind, camera,
+    description, place, time, characters in frame, text, speaker, emotion and prompt; and for each character in
+    frame its name, place in the cast (it picks a default coat colour), attributes, appearance and reference picture.
+
+    Not the shot's order, duration or transition (they change the video, not the panel), nor the seed: a panel is
+    stale when this differs from the hash stored with it.
+    """
+    cast = list(characters)
+    framed: list[dict[str, Any]] = []
+    for i, name in enumerate(shot.characters):
+        character = characters.get(name)
+        framed.append({
+            "name": name,
+            "place": cast.index(name) if name in cast else len(cast) + i,
+            "attributes": character.attributes if character else {},
+            "appearance": character.appearance if character else {},
+            "reference_image": character.reference_image if character else None,
+        })  # fmt: skip
+    inputs = {
+        "style": storyboard.style, "aspect_ratio": storyboard.aspect_ratio, "kind": shot.kind, "camera": shot.camera,
+        "scene_description": shot.scene_description, "location": shot.location, "time": shot.time,
+        "interior": shot.interior, "characters": framed, "text": shot.text, "speaker": shot.speaker,
+        "emotion": shot.emotion, "prompt": shot.panel_prompt,
+    }  # fmt: skip
+    return _digest(inputs)
+
+
+def voice_inputs_hash(shot: StoryboardShot, characters: dict[str, Character], language: str) -> str:
+    """A hash of what a voiced line depends on: its text, language, emotion and the speaker's effective voice."""
+    request = voice_request(shot, characters, language)
+    return _digest({"text": request.text, "language": request.language, "emotion": request.emotion,
+                    "voice": asdict(request.voice)})  # fmt: skip
+
+
+def _digest(value: dict[str, Any]) -> str:
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()

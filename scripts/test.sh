@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 extra=()
 command -v pg_ctlcluster >/dev/null || extra+=(postgresql)
 command -v redis-server >/dev/null || extra+=(redis-server)
+command -v chromium >/dev/null || extra+=(chromium)  # the browser tests drive Debian's Chromium (never `playwright install`)
 bash scripts/install.sh "${extra[@]}"
 
 # PostgreSQL: start the cluster if it is down; use trust auth on loopback if allowed, else give postgres a password.

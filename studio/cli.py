@@ -97,7 +97,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = Settings()
     # By name, so the web edge (studio) never imports the entry point (app) that composes it.
-    uvicorn.run("app:create_app", factory=True, host=settings.host, port=settings.port)
+    uvicorn.run("app:create_app", factory=True, host=settings.host, port=settings.port, timeout_graceful_shutdown=10)
     return 0
 
 

@@ -10,8 +10,10 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from db.models import CharacterRow, ParsedScriptRow, Project, Script, ScriptVersion, ShotRow, Task, Video
+from db.mapping import ShotState, characters_of, shot_states
+from db.models import ParsedScriptRow, Project, Script, ScriptVersion, ShotRow, Task, Video
 from db.queries import latest_parsed_script, latest_storyboard, lock_project
 from db.session import transaction
 from jobs.progress import TERMINAL, active_task_ids, cancel_tasks
@@ -37,11 +39,15 @@ def _uuid(value: str | uuid.UUID, what: str) -> uuid.UUID:
         raise InvalidParams(f"{what} id {str(value)[:60]!r} is not a UUID", field=f"{what}_id") from None
 
 
-def _owned_project(session, user_id: uuid.UUID, project_id: str | uuid.UUID) -> Project:  # type: ignore[no-untyped-def]
+def owned_project(session: Session, user_id: uuid.UUID, project_id: str | uuid.UUID) -> Project:
+    """The project, if it belongs to the user; ProjectNotFound otherwise (never "forbidden": ids are not leaked)."""
     project = session.get(Project, _uuid(project_id, "project"))
     if project is None or project.user_id != user_id:
         raise ProjectNotFound(f"project {project_id} does not exist")
     return project
+
+
+_owned_project = owned_project  # the name editor.py was written against
 
 
 def project_public(p: Project) -> dict[str, Any]:
@@ -107,7 +113,7 @@ def list_projects(
 
 def get_project(svc: Services, *, user_id: uuid.UUID, project_id: str) -> dict[str, Any]:
     with svc.sessions() as s:
-        project = _owned_project(s, user_id, project_id)
+        project = owned_project(s, user_id, project_id)
         out = project_public(project)
         script = s.scalars(select(Script).where(Script.project_id == project.id)).first()
         out["script"] = (
@@ -127,7 +133,7 @@ def update_project(svc: Services, *, user_id: uuid.UUID, project_id: str, change
         raise InvalidParams(f"{nulls[0]} cannot be null; leave it out to keep it", field=nulls[0])
     values = _checked_project_fields(changes)
     with transaction(svc.sessions) as s:
-        project = _owned_project(s, user_id, project_id)
+        project = owned_project(s, user_id, project_id)
         for key, value in values.items():
             setattr(project, key, value)
         s.flush()
@@ -141,7 +147,7 @@ def delete_project(svc: Services, *, user_id: uuid.UUID, project_id: str) -> Non
     deleting it again finishes the job. A job still running notices its task is gone and stops (killing ffmpeg).
     """
     with transaction(svc.sessions) as s:
-        project = _owned_project(s, user_id, project_id)
+        project = owned_project(s, user_id, project_id)
         pid = project.id
         cancel_tasks(s, active_task_ids(s, pid))
     prefix = f"projects/{pid}/"
@@ -198,7 +204,7 @@ def save_script(
 
 def get_parsed(svc: Services, *, user_id: uuid.UUID, project_id: str) -> dict[str, Any]:
     with svc.sessions() as s:
-        project = _owned_project(s, user_id, project_id)
+        project = owned_project(s, user_id, project_id)
         row = latest_parsed_script(s, project_id=project.id)
         if row is None:
             raise NotFound("the script has not been parsed yet: POST .../script/parse first")
@@ -206,13 +212,10 @@ def get_parsed(svc: Services, *, user_id: uuid.UUID, project_id: str) -> dict[st
 
 
 def list_characters(svc: Services, *, user_id: uuid.UUID, project_id: str) -> list[dict[str, Any]]:
-    with svc.sessions() as s:
-        project = _owned_project(s, user_id, project_id)
-        rows = s.scalars(
-            select(CharacterRow).where(CharacterRow.project_id == project.id).order_by(CharacterRow.created_at)
-        )
-        return [{"id": str(r.id), "name": r.name, "description": r.description, "attributes": r.attributes,
-                 "appearance": r.appearance, "voice_id": r.voice_id} for r in rows]  # fmt: skip
+    """The project's cast (moved to studio.editor with the other character use cases)."""
+    from studio import editor  # editor builds on this module, so it is imported when called
+
+    return editor.list_characters(svc, user_id=user_id, project_id=project_id)
 
 
 # -- tasks -------------------------------------------------------------------------------------------------
@@ -222,7 +225,7 @@ def start_task(
     svc: Services, *, user_id: uuid.UUID, project_id: str, task_type: str, payload: dict[str, Any] | None = None
 ) -> str:
     with svc.sessions() as s:
-        project = _owned_project(s, user_id, project_id)
+        project = owned_project(s, user_id, project_id)
     return str(
         create_task(svc.ctx, svc.tasks, user_id=user_id, project_id=project.id, task_type=task_type, payload=payload)
     )
@@ -263,14 +266,14 @@ def cancel_task(svc: Services, *, user_id: uuid.UUID, task_id: str) -> dict[str,
 def cancel_project_tasks(svc: Services, *, user_id: uuid.UUID, project_id: str) -> int:
     """Cancel every queued or running task of the project (the studio's Cancel button); return how many."""
     with transaction(svc.sessions) as s:
-        project = _owned_project(s, user_id, project_id)
+        project = owned_project(s, user_id, project_id)
         return cancel_tasks(s, active_task_ids(s, project.id))
 
 
 def count_shots(svc: Services, *, user_id: uuid.UUID, project_id: str, voiced: bool = False) -> int:
     """Shots of the current storyboard (only those with a line to voice when `voiced`)."""
     with svc.sessions() as s:
-        project = _owned_project(s, user_id, project_id)
+        project = owned_project(s, user_id, project_id)
         board = latest_storyboard(s, project_id=project.id)
         if board is None:
             raise NotFound("the project has no storyboard yet: generate it first")
@@ -279,7 +282,7 @@ def count_shots(svc: Services, *, user_id: uuid.UUID, project_id: str, voiced: b
 
 def check_parse(svc: Services, *, user_id: uuid.UUID, project_id: str, parse_id: str) -> None:
     with svc.sessions() as s:
-        project = _owned_project(s, user_id, project_id)
+        project = owned_project(s, user_id, project_id)
         row = s.get(ParsedScriptRow, _uuid(parse_id, "parsed_script"))
         if row is None or row.project_id != project.id:
             raise NotFound(f"parsed script {parse_id} does not exist in this project", field="parsed_script_id")
@@ -287,7 +290,7 @@ def check_parse(svc: Services, *, user_id: uuid.UUID, project_id: str, parse_id:
 
 def check_shot(svc: Services, *, user_id: uuid.UUID, project_id: str, shot_id: str) -> None:
     with svc.sessions() as s:
-        project = _owned_project(s, user_id, project_id)
+        project = owned_project(s, user_id, project_id)
         shot = s.get(ShotRow, _uuid(shot_id, "shot"))
         if shot is None or shot.project_id != project.id:
             raise NotFound(f"shot {shot_id} does not exist in this project")
@@ -316,11 +319,12 @@ def wait_task(
 
 def get_storyboard(svc: Services, *, user_id: uuid.UUID, project_id: str) -> dict[str, Any]:
     with svc.sessions() as s:
-        project = _owned_project(s, user_id, project_id)
+        project = owned_project(s, user_id, project_id)
         board = latest_storyboard(s, project_id=project.id)
         if board is None:
             raise NotFound("the project has no storyboard yet: generate it first")
-        shots = [shot_public(svc, r) for r in board.shots]
+        states = shot_states(s, board, characters_of(s, project.id))
+        shots = [shot_public(svc, r, states[r.id]) for r in board.shots]
         return {
             "storyboard_id": str(board.id),
             "aspect_ratio": board.aspect_ratio,
@@ -329,23 +333,27 @@ def get_storyboard(svc: Services, *, user_id: uuid.UUID, project_id: str) -> dic
         }
 
 
-def shot_public(svc: Services, r: ShotRow) -> dict[str, Any]:
+def shot_public(svc: Services, r: ShotRow, state: ShotState | None = None) -> dict[str, Any]:
+    """A shot as the API and the studio show it; `state` (from db.mapping.shot_states) says what is stale."""
+    state = state or ShotState()
     return {
         "shot_id": str(r.id), "order": r.order, "type": r.type, "kind": r.kind,
         "scene_description": r.scene_description, "characters": r.characters, "duration": r.duration,
         "transition": r.transition, "image_key": r.image_key,
         "image_url": svc.signed_url(r.image_key) if r.image_key else None,
-        "prompt_used": r.prompt_used, "generation_params": r.generation_params, "status": r.status,
+        "prompt_used": r.prompt_override or r.prompt_used, "prompt_override": r.prompt_override,
+        "generation_params": r.generation_params, "status": r.status,
         "dialogue": {"character": r.speaker, "text": r.text, "emotion": r.emotion,
-                     "audio_url": svc.signed_url(r.audio_key) if r.audio_key else None,
+                     "audio_key": r.audio_key, "audio_url": svc.signed_url(r.audio_key) if r.audio_key else None,
                      "audio_duration": r.audio_duration} if r.kind != "action" else None,
         "text": r.text, "sound_effects": r.sound_effects,
+        "image_stale": state.image_stale, "voice_stale": state.voice_stale, "seed": state.seed,
     }  # fmt: skip
 
 
 def latest_video(svc: Services, *, user_id: uuid.UUID, project_id: str) -> dict[str, Any]:
     with svc.sessions() as s:
-        project = _owned_project(s, user_id, project_id)
+        project = owned_project(s, user_id, project_id)
         video = s.scalars(
             select(Video)
             .where(Video.project_id == project.id, Video.render_status == "completed")

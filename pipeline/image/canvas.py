@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 from PIL import Image, ImageDraw
 
 from pipeline.image.base import PanelRequest
@@ -21,3 +23,4 @@ class PanelCanvas:
     unit: float  # one percent of the shorter side, in pixels
     outline: RGB
     line_w: int
+    rng: random.Random  # seeded by the request: what varies between variations of one panel

@@ -15,7 +15,9 @@ class FigureMixin(PanelCanvas):
         cast = list(self.req.characters)
         camera = self.shot.camera
         scale = {"long": 0.42, "medium": 0.95, "over-shoulder": 1.05, "closeup": 1.9}[camera]
-        head_r = int(min(self.w * 0.16, self.h * 0.09) * scale)
+        # The seed frames the shot a little differently on each variation: a small pan and zoom.
+        head_r = int(min(self.w * 0.16, self.h * 0.09) * scale * self.rng.uniform(0.94, 1.06))
+        pan = int(self.w * self.rng.uniform(-0.05, 0.05))
         count = len(names)
         for i, name in enumerate(names):
             index = cast.index(name) if name in cast else len(cast) + i
@@ -30,7 +32,7 @@ class FigureMixin(PanelCanvas):
                 cx = int(self.w * (0.28 + 0.44 * i / (count - 1))) if count > 1 else self.w // 2
             cy = {"long": horizon - int(head_r * 6.2), "closeup": int(self.h * 0.58)}.get(camera, int(self.h * 0.5))
             emotion = self.shot.emotion if (name == self.shot.speaker or count == 1) else None
-            self._figure(cx, cy, head_r, look, emotion=emotion, back=False)
+            self._figure(cx + pan, cy, head_r, look, emotion=emotion, back=False)
 
     def _figure(self, cx: int, cy: int, r: int, look: Look, *, emotion: str | None, back: bool) -> None:
         d, ow = self.draw, self.line_w

@@ -31,7 +31,8 @@ class SceneryMixin(PanelCanvas):
         shot = self.shot
         place = f"{shot.location} {shot.time}".lower()
         top, bottom, night = _sky_colors(shot.time, shot.interior)
-        horizon = int(self.h * (0.72 if shot.camera == "long" else 0.66))
+        # The seed tilts the camera a little, so each variation of a panel frames its place differently.
+        horizon = int(self.h * ((0.72 if shot.camera == "long" else 0.66) + self.rng.uniform(-0.03, 0.03)))
         scenery = random.Random(stable_int("place", shot.location))  # the same place looks the same each shot
         if shot.interior:
             wall = mix((200, 180, 150), bottom, 0.25)
@@ -51,13 +52,26 @@ class SceneryMixin(PanelCanvas):
                     x, y = scenery.randrange(self.w), scenery.randrange(int(horizon * 0.7))
                     r = scenery.choice((1, 1, 2)) * max(1, int(self.unit / 4))
                     self.draw.ellipse([x - r, y - r, x + r, y + r], fill=(250, 250, 220))
-                mx, my, mr = int(self.w * 0.8), int(self.h * 0.12), int(7 * self.unit)
+                mx, my = int(self.w * self.rng.uniform(0.62, 0.85)), int(self.h * self.rng.uniform(0.08, 0.16))
+                mr = int(7 * self.unit)
                 self.draw.ellipse([mx - mr, my - mr, mx + mr, my + mr], fill=(250, 245, 210))
             elif any(w in place for w in ("傍晚", "黄昏", "dusk", "evening", "sunset")):
                 sx, sy, sr = int(self.w * 0.25), int(horizon * 0.85), int(10 * self.unit)
                 self.draw.ellipse([sx - sr, sy - sr, sx + sr, sy + sr], fill=(255, 190, 110))
+            if not night:
+                self._clouds(horizon, top)
             self._scenery(place, horizon, night, scenery)
         return horizon
+
+    def _clouds(self, horizon: int, sky: RGB) -> None:
+        """A few clouds placed by the panel's seed: the same place, a different sky for each variation."""
+        for _ in range(self.rng.randint(2, 4)):
+            cx, cy = self.rng.randrange(self.w), int(horizon * self.rng.uniform(0.08, 0.45))
+            width, height = int(self.rng.uniform(14, 26) * self.unit), int(self.rng.uniform(4, 7) * self.unit)
+            colour = mix(sky, (255, 255, 255), 0.75)
+            for k in range(3):
+                ox = int((k - 1) * width * 0.35)
+                self.draw.ellipse([cx + ox - width // 3, cy - height, cx + ox + width // 3, cy + height], fill=colour)
 
     def _scenery(self, place: str, horizon: int, night: bool, rng: random.Random) -> None:
         dark = (25, 25, 45) if night else (80, 80, 110)

@@ -51,10 +51,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 def api_router() -> APIRouter:
-    from studio.api import projects, scripts, storyboard, tasks
+    from studio.api import characters, projects, scripts, shots, storyboard, tasks
 
     router = APIRouter(prefix=API_PREFIX)
-    for module in (projects, scripts, storyboard, tasks):
+    for module in (projects, scripts, characters, storyboard, shots, tasks):
         router.include_router(module.router)
 
     # Last: any other path under /api/v1 answers the envelope (404, or 405 when the path exists for other methods),

@@ -8,8 +8,17 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pipeline.models import AspectRatio as Aspect
-from pipeline.models import Resolution, Style
+from pipeline.models import CameraType, Resolution, ShotKind, Style, Transition
 from pipeline.parse import MAX_SCRIPT_CHARS, Format
+from pipeline.tts.base import VOICE_PITCH, VOICE_SPEED, VOICE_VARIANTS, VoiceGender
+from studio.edit_checks import (
+    MAX_CHARACTER_NAME,
+    MAX_IN_FRAME,
+    MAX_PREVIEW_TEXT,
+    MAX_REFERENCE_BYTES,
+    MAX_SEED,
+    MAX_TEXT,
+)
 from studio.projects import MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS
 
 
@@ -73,8 +82,12 @@ class StoryboardGenerate(Body):
 class ShotRegenerate(Body):
     prompt_override: str | None = Field(
         None, min_length=1, max_length=2000,
-        description="Words for the new panel: a diffusion model reads it as its prompt; the sketch renderer takes "
-                    "place, time of day and weather words from it.",
+        description="Words for the new panel, kept as the shot's prompt for later redraws: a diffusion model reads "
+                    "it as its prompt; the sketch renderer takes place, time of day and weather words from it.",
+    )  # fmt: skip
+    seed: int | None = Field(
+        None, ge=0, le=MAX_SEED, description="Draw with this seed (the same seed and inputs give the same panel); "
+                                             "by default a new random seed, so the picture changes.",
     )  # fmt: skip
 
 
@@ -139,6 +152,13 @@ class ParsedPublic(BaseModel):
     metadata: dict[str, Any]
 
 
+class VoicePublic(BaseModel):
+    gender: VoiceGender
+    variant: int
+    pitch: int
+    speed: float
+
+
 class CharacterPublic(BaseModel):
     id: str
     name: str
@@ -146,6 +166,11 @@ class CharacterPublic(BaseModel):
     attributes: dict[str, Any]
     appearance: dict[str, Any]
     voice_id: str | None
+    voice: VoicePublic = Field(description="The voice the character's lines are spoken in: its settings over the "
+                                           "voice derived from its name and attributes.")  # fmt: skip
+    reference_image_key: str | None
+    reference_image_url: str | None
+    stale_panels: int = Field(description="Panels with this character in frame drawn before its latest change.")
 
 
 class CharacterList(BaseModel):
@@ -177,6 +202,7 @@ class DialoguePublic(BaseModel):
     character: str | None
     text: str
     emotion: str | None
+    audio_key: str | None
     audio_url: str | None
     audio_duration: float | None
 
@@ -198,6 +224,10 @@ class ShotPublic(BaseModel):
     dialogue: DialoguePublic | None
     text: str
     sound_effects: list[str]
+    prompt_override: str | None = Field(description="The creator's words for the panel (null: the planned prompt).")
+    image_stale: bool = Field(description="The panel was drawn from other inputs than the shot and its cast have now.")
+    voice_stale: bool = Field(description="The voice was made from another text, emotion or voice than now.")
+    seed: int | None = Field(description="The current panel's seed.")
 
 
 class StoryboardPublic(BaseModel):
@@ -230,3 +260,126 @@ class TaskPublic(BaseModel):
     created_at: str
     updated_at: str
     heartbeat_at: str | None
+
+
+# -- the editor: characters and shots ---------------------------------------------------------------------------
+
+
+def _refuse_null(value: object) -> object:
+    if value is None:
+        raise ValueError("cannot be null; leave the field out to keep its value")
+    return value
+
+
+class VoiceSettings(Body):
+    """Settings over the derived voice; a field left out keeps the derived value."""
+
+    gender: VoiceGender | None = None
+    variant: int | None = Field(None, ge=VOICE_VARIANTS[0], le=VOICE_VARIANTS[1], description="Which voice of that gender.")
+    pitch: int | None = Field(None, ge=VOICE_PITCH[0], le=VOICE_PITCH[1])
+    speed: float | None = Field(None, ge=VOICE_SPEED[0], le=VOICE_SPEED[1], description="1.0 is normal speed.")
+
+
+Words = str
+Attributes = dict[str, Words]
+Appearance = dict[str, Words | list[Words]]
+
+
+class CharacterCreate(Body):
+    name: str = Field(min_length=1, max_length=MAX_CHARACTER_NAME, description="Unique in the project.")
+    description: str | None = Field(None, max_length=MAX_TEXT)
+    attributes: Attributes | None = Field(None, description="e.g. {\"gender\": \"女\", \"role\": \"高中生\", \"age\": \"17\"}")
+    appearance: Appearance | None = Field(
+        None, description="What panels draw, e.g. {\"hair\": \"黑色长发\", \"clothing\": \"校服\", \"features\": [\"眼镜\"]}"
+    )
+    voice: VoiceSettings | None = None
+
+
+class CharacterUpdate(Body):
+    """Fields left out keep their value; a new name follows into the storyboard and keeps the character's voice;
+    null attributes, appearance or voice clear them (voice: back to the derived voice)."""
+
+    name: str | None = Field(None, min_length=1, max_length=MAX_CHARACTER_NAME)
+    description: str | None = Field(None, max_length=MAX_TEXT)
+    attributes: Attributes | None = None
+    appearance: Appearance | None = None
+    voice: VoiceSettings | None = None
+
+    _name_not_null = field_validator("name", mode="before")(_refuse_null)
+
+
+class ReferenceImageUpload(Body):
+    image_base64: str = Field(
+        min_length=1, max_length=(MAX_REFERENCE_BYTES + 2) // 3 * 4,
+        description="A PNG, JPEG or WebP picture (at most 8 MB and 4096 px a side), base64-encoded; the request "
+                    "body limit (COMICREEL_MAX_REQUEST_BYTES) applies too.",
+    )  # fmt: skip
+
+
+class VoicePreviewRequest(Body):
+    voice: VoiceSettings | None = Field(None, description="Settings to hear over the character's voice (not saved).")
+    text: str | None = Field(None, min_length=1, max_length=MAX_PREVIEW_TEXT,
+                             description="The line to say; by default a greeting with the character's name.")  # fmt: skip
+
+
+class ShotUpdate(Body):
+    """Fields left out keep their value; null emotion, speaker or prompt clear them (prompt: back to the planned
+    prompt). The panel and the voice become stale where what they show or say changed."""
+
+    text: str | None = Field(None, max_length=MAX_TEXT, description="The line (dialogue, narration) or caption (action).")
+    scene_description: str | None = Field(None, max_length=MAX_TEXT)
+    prompt: str | None = Field(None, max_length=MAX_TEXT, description="The creator's words for the panel.")
+    camera: CameraType | None = None
+    emotion: str | None = Field(None, max_length=50)
+    characters: list[str] | None = Field(None, max_length=MAX_IN_FRAME, description="Who is in frame (cast names).")
+    speaker: str | None = Field(None, description="Who says a dialogue line (a cast name).")
+    duration: float | None = Field(None, ge=0.5, le=30, description="Seconds; only action shots (a voiced shot lasts "
+                                                                     "as long as its voice).")  # fmt: skip
+    transition: Transition | None = None
+
+    _not_null = field_validator("text", "scene_description", "camera", "characters", "duration", "transition",
+                                mode="before")(_refuse_null)  # fmt: skip
+
+
+class ShotInsert(Body):
+    """A new shot; place, time and scene come from the shot before it (or after it, when inserted first)."""
+
+    after_shot_id: uuid.UUID | None = Field(None, description="Insert after this shot; first when left out.")
+    kind: ShotKind
+    text: str = Field("", max_length=MAX_TEXT, description="Required for dialogue and narration.")
+    speaker: str | None = None
+    emotion: str | None = Field(None, max_length=50)
+    characters: list[str] | None = Field(None, max_length=MAX_IN_FRAME, description="By default the speaker alone.")
+    camera: CameraType = "medium"
+    scene_description: str = Field("", max_length=MAX_TEXT)
+    prompt: str | None = Field(None, max_length=MAX_TEXT)
+    duration: float | None = Field(None, ge=0.5, le=30, description="Seconds, for action shots (default 3).")
+    transition: Transition = "dissolve"
+
+
+class ShotReorder(Body):
+    shot_ids: list[uuid.UUID] = Field(min_length=1, description="Every shot of the storyboard once, in the new order.")
+
+
+class ShotImagePublic(BaseModel):
+    image_id: str
+    image_key: str
+    image_url: str
+    seed: int
+    prompt: str
+    created_at: str
+    is_current: bool
+
+
+class ShotImageList(BaseModel):
+    images: list[ShotImagePublic]
+
+
+class VoicePreviewPublic(BaseModel):
+    audio_key: str
+    audio_url: str
+
+
+class StaleQueued(TaskQueued):
+    panels: int = Field(description="Panels to draw: stale or missing.")
+    voices: int = Field(description="Lines to voice: stale or missing.")

@@ -1,4 +1,4 @@
-"""Script and characters: save, parse (a task), read the parsed result (seed §3.3)."""
+"""Script: save, parse (a task), read the parsed result (seed §3.3); the cast is in characters.py."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from studio import projects
 from studio.api.deps import ServicesDep, UserDep
 from studio.api.envelope import Envelope, errors, ok
-from studio.api.schemas import CharacterList, ParsedPublic, ParseQueued, ScriptCreate, ScriptSaved
+from studio.api.schemas import ParsedPublic, ParseQueued, ScriptCreate, ScriptSaved
 
 router = APIRouter(tags=["script"])
 
@@ -33,11 +33,3 @@ def parse_script(project_id: uuid.UUID, request: Request, svc: ServicesDep, user
 @router.get("/projects/{project_id}/script/parsed", response_model=Envelope[ParsedPublic], responses=errors(404))
 def get_parsed(project_id: uuid.UUID, request: Request, svc: ServicesDep, user: UserDep) -> Envelope[ParsedPublic]:
     return ok(request, ParsedPublic.model_validate(projects.get_parsed(svc, user_id=user, project_id=str(project_id))))
-
-
-@router.get("/projects/{project_id}/characters", response_model=Envelope[CharacterList], responses=errors(404))
-def list_characters(
-    project_id: uuid.UUID, request: Request, svc: ServicesDep, user: UserDep
-) -> Envelope[CharacterList]:
-    characters = projects.list_characters(svc, user_id=user, project_id=str(project_id))
-    return ok(request, CharacterList.model_validate({"characters": characters}))

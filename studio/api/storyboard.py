@@ -13,7 +13,6 @@ from studio.api.schemas import (
     BatchQueued,
     RenderFinal,
     RenderQueued,
-    ShotRegenerate,
     StoryboardGenerate,
     StoryboardPublic,
     TaskQueued,
@@ -51,21 +50,6 @@ def generate_images(project_id: uuid.UUID, request: Request, svc: ServicesDep, u
     total = projects.count_shots(svc, user_id=user, project_id=str(project_id))
     task_id = projects.start_task(svc, user_id=user, project_id=str(project_id), task_type="image_generation")
     return ok(request, BatchQueued(batch_task_id=task_id, total_shots=total, status="queued"))
-
-
-@router.post("/projects/{project_id}/shots/{shot_id}/regenerate", status_code=202,
-             response_model=Envelope[TaskQueued], responses=errors(404, unsafe=True))  # fmt: skip
-def regenerate_shot(
-    project_id: uuid.UUID, shot_id: uuid.UUID, request: Request, svc: ServicesDep, user: UserDep,
-    body: ShotRegenerate | None = None,
-) -> Envelope[TaskQueued]:  # fmt: skip
-    """Draw the shot again with a new seed (every earlier image is kept); `prompt_override` steers the new panel."""
-    projects.check_shot(svc, user_id=user, project_id=str(project_id), shot_id=str(shot_id))
-    override = body.prompt_override if body else None
-    payload = {"shot_ids": [str(shot_id)], "force": True, "prompt_override": override}
-    task_id = projects.start_task(svc, user_id=user, project_id=str(project_id), task_type="image_generation",
-                                  payload=payload)  # fmt: skip
-    return ok(request, TaskQueued(task_id=task_id, status="queued"))
 
 
 @router.post("/projects/{project_id}/audio/generate-dialogues", status_code=202,

@@ -1,29 +1,117 @@
-"""The Gradio studio: one Blocks composed from one file per tab; every step has an api_name."""
+"""The Gradio studio: one Blocks composed from one file per tab. Per-browser-session state lives in gr.State (the
+cast and the storyboard being edited); opening a project (from the list, by id, or `/?project=<id>`) restores
+everything. Every step has an api_name; the editing steps also have API-only endpoints (studio/ui/api.py)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import gradio as gr
 
+from studio import projects, workspace
 from studio.services import Services
-from studio.ui import audio_tab, characters_tab, export_tab, projects_bar, script_tab, storyboard_tab
+from studio.ui import api, projects_bar
+from studio.ui.audio_tab import AudioTab
+from studio.ui.characters_tab import CharactersTab
+from studio.ui.common import require_project, ui_errors
+from studio.ui.export_tab import ExportTab
+from studio.ui.i18n import I18N, Lang, say, step_label, t
+from studio.ui.i18n import request_lang as lang_of
+from studio.ui.script_tab import ScriptTab
+from studio.ui.storyboard_tab import StoryboardTab
+
+# Phones (390 px): the grid keeps two columns and long captions wrap (the tabs wrap through `overflow_behavior`).
+CSS = """
+#storyboard-grid .caption-label { white-space: normal !important; overflow: visible !important; }
+#storyboard-grid .grid-wrap, #shot-versions .grid-wrap { max-height: none !important; min-height: 0 !important; }
+#shot-versions .grid-container { grid-template-columns: repeat(auto-fill, minmax(88px, 120px)) !important; }
+@media (max-width: 640px) {
+  #storyboard-grid .grid-container { grid-template-columns: repeat(2, minmax(0, 1fr)) !important; }
+}
+"""
 
 
 def build_blocks(svc: Services) -> gr.Blocks:
     with gr.Blocks(title="ComicReel · 漫画视频工作室") as blocks:
-        gr.Markdown(
-            "# ComicReel · 漫画视频工作室\n剧本 → 分镜 → 画面 → 配音 → 视频 · Script → storyboard → panels → voices → MP4"
-        )
-        project_id = projects_bar.build(svc, blocks)
-        with gr.Tabs():
-            with gr.Tab("剧本 Script"):
-                script_tab.build(svc, project_id)
-            with gr.Tab("角色 Characters"):
-                characters_tab.build(svc, project_id)
-            with gr.Tab("分镜 Storyboard"):
-                storyboard_tab.build(svc, project_id)
-            with gr.Tab("音频 Audio"):
-                audio_tab.build(svc, project_id)
-            with gr.Tab("导出 Export"):
-                export_tab.build(svc, project_id)
+        gr.Markdown("# ComicReel · 漫画视频工作室")
+        gr.Markdown(t("tagline"))
+        bar = projects_bar.build(svc, blocks)
+        characters = gr.State([])  # this browser session's cast
+        board = gr.State(None)  # this browser session's storyboard
+        with gr.Tabs(overflow_behavior="wrap"):  # on a phone every tab stays in sight, none behind "⋯"
+            with gr.Tab(t("tab_script"), id="script"):
+                script = ScriptTab(svc, bar.project_id)
+            with gr.Tab(t("tab_characters"), id="characters"):
+                CharactersTab(svc, bar.project_id, characters, board)
+            with gr.Tab(t("tab_storyboard"), id="storyboard"):
+                storyboard = StoryboardTab(svc, bar.project_id, characters, board)
+            with gr.Tab(t("tab_audio"), id="audio"):
+                AudioTab(svc, bar.project_id, board)
+            with gr.Tab(t("tab_export"), id="export"):
+                export = ExportTab(svc, bar.project_id, board)
+        api.register(svc)
+
+        outputs = [bar.project_id, bar.status, bar.name, bar.style, bar.aspect, bar.existing, bar.timer, characters, board,
+                   *script.outputs, *storyboard.outputs, *export.outputs]  # fmt: skip
+
+        def show(snapshot: dict[str, Any], lang: Lang) -> list[Any]:
+            project = snapshot["project"]
+            return [project["id"], _with_task(_opened(project, lang), snapshot["task"], lang), project["name"], project["style"],
+                    project["aspect_ratio"], gr.update(choices=projects_bar.choices(svc), value=project["id"]),
+                    gr.Timer(active=snapshot["task"] is not None), snapshot["characters"],
+                    snapshot["storyboard"], *script.show(snapshot, lang), *storyboard.show(snapshot, lang),
+                    *export.show(snapshot, lang)]  # fmt: skip
+
+        @ui_errors
+        def open_project(pid: str, request: gr.Request) -> list[Any]:
+            lang = lang_of(request)
+            snapshot = workspace.open_project(svc, user_id=svc.default_user_id, project_id=require_project(pid, lang))
+            return show(snapshot, lang)
+
+        @ui_errors
+        def open_from_url(request: gr.Request) -> list[Any]:
+            pid = request.query_params.get("project", "") if request else ""
+            if not pid:
+                return [gr.skip()] * len(outputs)
+            return open_project(pid, request)
+
+        @ui_errors
+        def watch_task(pid: str, request: gr.Request) -> tuple:
+            """While a task runs (e.g. one started before the page was opened), show its step and progress."""
+            lang = lang_of(request)
+            pid = require_project(pid, lang)
+            task = workspace.running_task(svc, user_id=svc.default_user_id, project_id=pid)
+            project = projects.get_project(svc, user_id=svc.default_user_id, project_id=pid)
+            return _with_task(_opened(project, lang), task, lang), gr.Timer(active=task is not None)
+
+        bar.open.click(open_project, bar.project_id, outputs, api_visibility="private")
+        bar.created.then(open_project, bar.project_id, outputs, api_visibility="private")
+        bar.existing.select(open_project, bar.existing, outputs, api_visibility="private")
+        bar.timer.tick(watch_task, bar.project_id, [bar.status, bar.timer], api_visibility="private")
+        blocks.load(open_from_url, None, outputs, api_visibility="private")
+        script.parse_event.then(_reload_cast(svc), bar.project_id, [characters, board], api_visibility="private")
     blocks.queue(default_concurrency_limit=4)
     return blocks
+
+
+def _opened(project: dict[str, Any], lang: Lang) -> str:
+    return say("msg_opened", lang, name=project["name"], status=say(f"status_{project['status']}", lang))
+
+
+def _with_task(status: str, task: dict[str, Any] | None, lang: Lang) -> str:
+    if not task:
+        return status
+    running = say("msg_running", lang, step=step_label(task["current_step"], lang), progress=task["progress"])
+    return f"{status}\n\n… {running}" if status else f"… {running}"
+
+
+def _reload_cast(svc: Services):  # type: ignore[no-untyped-def]
+    @ui_errors
+    def reload(pid: str) -> tuple:
+        snapshot = workspace.open_project(svc, user_id=svc.default_user_id, project_id=require_project(pid))
+        return snapshot["characters"], snapshot["storyboard"]
+
+    return reload
+
+
+__all__ = ["CSS", "I18N", "build_blocks"]

@@ -1,27 +1,159 @@
-"""Characters tab: the cast the parser found, with attributes and appearance used for drawing and voices."""
+"""Characters tab: one card per character — who they are, how they look, how they sound (with a preview), a
+reference image — to add, edit and delete. Saving marks exactly the panels and lines it changes as stale."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import gradio as gr
 
-from studio import projects
+from studio import editor, workspace
 from studio.services import Services
-from studio.ui.common import require_project, ui_errors
+from studio.ui.common import require_project, run_and_wait, ui_errors
+from studio.ui.i18n import request_lang as lang_of
+from studio.ui.i18n import say, t
 
-COLUMNS = ["名字 Name", "性别 Gender", "身份 Role", "年龄 Age", "发型 Hair", "服装 Clothing", "特征 Features"]
+GENDERS = [("—", ""), ("男 male", "男"), ("女 female", "女")]
+# Said outright: the browser infers interactivity from the page's first event list, which lacks the cards' events
+# (gr.render adds them later), so a card's filled-in fields would otherwise be read-only.
+EDITABLE: dict[str, Any] = {"interactive": True}
 
 
-def build(svc: Services, project_id: gr.Textbox) -> None:
-    refresh = gr.Button("刷新角色 Refresh characters")
-    table = gr.Dataframe(headers=COLUMNS, interactive=False, wrap=True)
+def _features(value: str) -> list[str]:
+    return [f.strip() for f in value.replace("，", ",").split(",") if f.strip()]
 
-    @ui_errors
-    def list_characters(pid: str) -> list[list[str]]:
-        rows = projects.list_characters(svc, user_id=svc.default_user_id, project_id=require_project(pid))
-        return [
-            [c["name"], c["attributes"].get("gender", ""), c["attributes"].get("role", ""), c["attributes"].get("age", ""),
-             c["appearance"].get("hair", ""), c["appearance"].get("clothing", ""), ", ".join(c["appearance"].get("features", []))]
-            for c in rows
-        ]  # fmt: skip
 
-    refresh.click(list_characters, project_id, table, api_name="list_characters")
+class CharactersTab:
+    def __init__(self, svc: Services, project_id: gr.Textbox, characters: gr.State, board: gr.State) -> None:
+        user = svc.default_user_id
+        with gr.Row(equal_height=True):
+            new_name = gr.Textbox(label=t("new_character_name"), scale=3, min_width=160)
+            add = gr.Button(t("add_character"), scale=1, min_width=100)
+        self.message = gr.Markdown()
+
+        def reload(pid: str) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+            chars = editor.list_characters(svc, user_id=user, project_id=pid)
+            return chars, workspace.storyboard(svc, user_id=user, project_id=pid)
+
+        @ui_errors
+        def add_character(pid: str, name: str, request: gr.Request) -> tuple:
+            pid = require_project(pid, lang_of(request))
+            editor.create_character(svc, user_id=user, project_id=pid, name=name)
+            return ("", *reload(pid))
+
+        add.click(add_character, [project_id, new_name], [new_name, characters, board], api_visibility="private")
+
+        @gr.render(inputs=[characters], triggers=[characters.change])
+        def cards(chars: list[dict[str, Any]] | None) -> None:
+            if not chars:
+                gr.Markdown(t("no_characters"))
+                return
+            for c in chars:
+                appearance, attributes, voice = c.get("appearance") or {}, c.get("attributes") or {}, c.get("voice") or {}
+                stale = f" · ！{c['stale_panels']} {t('stale')}" if c.get("stale_panels") else ""
+                with gr.Group(elem_classes=["character-card"]):
+                    gr.Markdown(f"### {c['name']}{stale}")
+                    with gr.Row():
+                        with gr.Column(scale=3, min_width=260):
+                            with gr.Row():
+                                name = gr.Textbox(c["name"], label=t("name"), min_width=120, **EDITABLE)
+                                gender = gr.Dropdown(GENDERS, value=attributes.get("gender", ""), label=t("gender"),
+                                                     min_width=100, **EDITABLE)  # fmt: skip
+                                age = gr.Textbox(attributes.get("age", ""), label=t("age"), min_width=80, **EDITABLE)
+                            description = gr.Textbox(c.get("description") or "", label=t("description"), **EDITABLE)
+                            with gr.Row():
+                                hair = gr.Textbox(appearance.get("hair", ""), label=t("hair"), min_width=120,
+                                                  elem_classes=["character-hair"], **EDITABLE)  # fmt: skip
+                                clothing = gr.Textbox(appearance.get("clothing", ""), label=t("clothing"), min_width=120,
+                                                      **EDITABLE)  # fmt: skip
+                            features = gr.Textbox(", ".join(appearance.get("features", [])), label=t("features"),
+                                                  **EDITABLE)  # fmt: skip
+                            with gr.Row():
+                                v_gender = gr.Dropdown(["male", "female"], value=voice.get("gender", "male"),
+                                                       label=t("voice_gender"), min_width=100, **EDITABLE)  # fmt: skip
+                                variant = gr.Slider(1, 4, value=voice.get("variant", 1), step=1, label=t("voice_variant"),
+                                                    min_width=120, **EDITABLE)  # fmt: skip
+                                pitch = gr.Slider(0, 99, value=voice.get("pitch", 50), step=1, label=t("pitch"),
+                                                  min_width=120, **EDITABLE)  # fmt: skip
+                                speed = gr.Slider(0.5, 2.0, value=voice.get("speed", 1.0), step=0.01, label=t("speed"),
+                                                  min_width=120, **EDITABLE)  # fmt: skip
+                            with gr.Row():
+                                save = gr.Button(t("save"), variant="primary", size="sm", elem_classes=["character-save"])
+                                preview = gr.Button(t("preview_voice"), size="sm")
+                                delete = gr.Button(t("delete"), variant="stop", size="sm")
+                            sample = gr.Audio(label=t("preview_voice"), interactive=False)
+                        with gr.Column(scale=1, min_width=180):
+                            reference = gr.Image(svc.ui_file(c["reference_image_key"]) if c.get("reference_image_key")
+                                                 else None, label=t("reference_image"), type="filepath",
+                                                 height=220, **EDITABLE)  # fmt: skip
+                            generate = gr.Button(t("generate_reference"), size="sm")
+
+                voice_inputs = [v_gender, variant, pitch, speed]
+                fields = [name, description, gender, age, hair, clothing, features, *voice_inputs]
+                h = _CardHandlers(svc, c["id"], reload)
+                outputs = [self.message, characters, board]
+                save.click(h.save, [project_id, *fields], outputs, api_visibility="private")
+                preview.click(h.preview, [project_id, *voice_inputs], sample, api_visibility="private")
+                delete.click(h.delete, project_id, outputs, api_visibility="private")
+                reference.upload(h.upload_reference, [project_id, reference], outputs, api_visibility="private")
+                generate.click(h.generate_reference, project_id, outputs, api_visibility="private")
+
+
+class _CardHandlers:
+    """The events of one character's card, bound to its id (Gradio maps inputs to plain parameters)."""
+
+    def __init__(self, svc: Services, character_id: str, reload: Any) -> None:
+        self.svc, self.cid, self.reload = svc, character_id, reload
+        self.user = svc.default_user_id
+
+        @ui_errors
+        def save(pid: str, name: str, description: str, gender: str, age: str, hair: str, clothing: str,
+                 features: str, v_gender: str, variant: float, pitch: float, speed: float,
+                 request: gr.Request) -> tuple:  # fmt: skip
+            lang = lang_of(request)
+            pid = require_project(pid, lang)
+            current = editor.get_character(svc, user_id=self.user, project_id=pid, character_id=self.cid)
+            attributes = {**current["attributes"], "gender": gender, "age": age.strip()}
+            changes = {
+                "name": name.strip(), "description": description.strip() or None,
+                "attributes": {k: v for k, v in attributes.items() if v},
+                "appearance": {**current["appearance"], "hair": hair.strip(), "clothing": clothing.strip(),
+                               "features": _features(features)},
+                "voice": {"gender": v_gender, "variant": int(variant), "pitch": int(pitch), "speed": float(speed)},
+            }  # fmt: skip
+            saved = editor.update_character(svc, user_id=self.user, project_id=pid, character_id=self.cid,
+                                            changes=changes)  # fmt: skip
+            return (say("msg_character_saved", lang, name=saved["name"]), *self.reload(pid))
+
+        @ui_errors
+        def preview(pid: str, v_gender: str, variant: float, pitch: float, speed: float, request: gr.Request) -> str:
+            pid = require_project(pid, lang_of(request))
+            voice = {"gender": v_gender, "variant": int(variant), "pitch": int(pitch), "speed": float(speed)}
+            key = editor.preview_voice(svc, user_id=self.user, project_id=pid, character_id=self.cid, voice=voice)
+            return svc.ui_file(key)
+
+        @ui_errors
+        def delete(pid: str, request: gr.Request) -> tuple:
+            pid = require_project(pid, lang_of(request))
+            editor.delete_character(svc, user_id=self.user, project_id=pid, character_id=self.cid)
+            return ("", *self.reload(pid))
+
+        @ui_errors
+        def upload_reference(pid: str, path: str | None, request: gr.Request) -> tuple:
+            if not path:
+                return gr.skip(), gr.skip(), gr.skip()
+            pid = require_project(pid, lang_of(request))
+            editor.set_reference_image(svc, user_id=self.user, project_id=pid, character_id=self.cid,
+                                       data=Path(path).read_bytes())  # fmt: skip
+            return ("", *self.reload(pid))
+
+        @ui_errors
+        def generate_reference(pid: str, request: gr.Request, progress: gr.Progress = gr.Progress()) -> tuple:
+            lang = lang_of(request)
+            pid = require_project(pid, lang)
+            run_and_wait(svc, pid, "image_generation", progress, {"character_id": self.cid}, lang=lang)
+            return ("", *self.reload(pid))
+
+        self.save, self.preview, self.delete = save, preview, delete
+        self.upload_reference, self.generate_reference = upload_reference, generate_reference

@@ -1,6 +1,10 @@
-"""The project bar above the tabs: create a project or pick an existing one."""
+"""The project bar above the tabs: create a project, open one (from the list or `/?project=<id>`), cancel its task,
+and the line that shows what is running."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
 
 import gradio as gr
 
@@ -8,47 +12,62 @@ from pipeline.models import ASPECT_SIZES, STYLES
 from studio import projects
 from studio.services import Services
 from studio.ui.common import require_project, ui_errors
+from studio.ui.i18n import request_lang as lang_of
+from studio.ui.i18n import say, t
 
 
-def _choices(svc: Services) -> list[tuple[str, str]]:
+@dataclass
+class ProjectBar:
+    name: gr.Textbox
+    style: gr.Dropdown
+    aspect: gr.Radio
+    existing: gr.Dropdown
+    project_id: gr.Textbox
+    open: gr.Button
+    status: gr.Markdown
+    timer: gr.Timer
+    created: Any  # the create event, for what follows it
+
+
+def choices(svc: Services) -> list[tuple[str, str]]:
     rows = projects.list_projects(svc, user_id=svc.default_user_id, page_size=100)["projects"]
     return [(f"{p['name']} · {p['aspect_ratio']} · {p['status']}", p["id"]) for p in rows]
 
 
-def build(svc: Services, blocks: gr.Blocks) -> gr.Textbox:
+def build(svc: Services, blocks: gr.Blocks) -> ProjectBar:
     with gr.Row(equal_height=True):
-        name = gr.Textbox(label="项目名称 Project name", value="我的漫画视频", scale=3)
-        style = gr.Dropdown(list(STYLES), value="comic", label="风格 Style", scale=1)
-        aspect = gr.Radio(list(ASPECT_SIZES), value="9:16", label="画幅 Aspect ratio", scale=2)
-        create = gr.Button("新建项目 Create", variant="primary", scale=1)
+        name = gr.Textbox(label=t("project_name"), value="我的漫画视频", scale=3, min_width=160)
+        style = gr.Dropdown(list(STYLES), value="comic", label=t("style"), scale=1, min_width=100)
+        aspect = gr.Radio(list(ASPECT_SIZES), value="9:16", label=t("aspect"), scale=2, min_width=160)
+        create = gr.Button(t("create"), variant="primary", scale=1, min_width=100)
     with gr.Row(equal_height=True):
-        existing = gr.Dropdown(choices=[], label="打开项目 Open project", scale=3, allow_custom_value=False)
-        project_id = gr.Textbox(label="项目 ID Project ID", interactive=True, scale=3)
-        cancel = gr.Button("取消任务 Cancel running task", variant="stop", scale=1)
-        status = gr.Markdown()
+        existing = gr.Dropdown(choices=[], label=t("open_project"), scale=3, min_width=160, allow_custom_value=False)
+        project_id = gr.Textbox(label=t("project_id"), interactive=True, scale=3, min_width=160)
+        open_button = gr.Button(t("open"), scale=1, min_width=80)
+        cancel = gr.Button(t("cancel_task"), variant="stop", scale=1, min_width=100)
+    status = gr.Markdown(elem_id="project-status")
+    timer = gr.Timer(2.0, active=False)
 
     @ui_errors
-    def create_project(name_value: str, style_value: str, aspect_value: str) -> tuple[str, str, dict]:
+    def create_project(name_value: str, style_value: str, aspect_value: str, request: gr.Request) -> tuple:
         project = projects.create_project(svc, user_id=svc.default_user_id, name=name_value, style=style_value,
                                           aspect_ratio=aspect_value)  # fmt: skip
-        return (
-            project["id"],
-            f"已创建 Created **{project['name']}** ({project['aspect_ratio']})",
-            gr.update(choices=_choices(svc), value=project["id"]),
-        )
+        message = say("msg_created", lang_of(request), name=project["name"], aspect=project["aspect_ratio"])
+        return project["id"], message, gr.update(choices=choices(svc), value=project["id"])
 
     @ui_errors
-    def cancel_tasks(pid: str) -> str:
-        count = projects.cancel_project_tasks(svc, user_id=svc.default_user_id, project_id=require_project(pid))
-        return f"已取消 Cancelled {count} 个任务 task(s)" if count else "没有运行中的任务 · Nothing is running."
+    def cancel_tasks(pid: str, request: gr.Request) -> str:
+        lang = lang_of(request)
+        count = projects.cancel_project_tasks(svc, user_id=svc.default_user_id, project_id=require_project(pid, lang))
+        return say("msg_cancelled_n", lang, count=count) if count else say("msg_nothing_running", lang)
 
     @ui_errors
     def refresh() -> dict:
-        return gr.update(choices=_choices(svc))
+        return gr.update(choices=choices(svc))
 
-    create.click(create_project, [name, style, aspect], [project_id, status, existing], api_name="create_project")
+    created = create.click(create_project, [name, style, aspect], [project_id, status, existing],
+                           api_name="create_project")  # fmt: skip
     cancel.click(cancel_tasks, project_id, status, api_name="cancel_tasks")
-    existing.select(lambda pid: pid, existing, project_id, api_visibility="private")
     existing.focus(refresh, None, existing, api_visibility="private")
     blocks.load(refresh, None, existing, api_visibility="private")
-    return project_id
+    return ProjectBar(name, style, aspect, existing, project_id, open_button, status, timer, created)

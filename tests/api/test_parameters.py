@@ -4,7 +4,9 @@ without a check here fails the test."""
 
 from __future__ import annotations
 
+import base64
 import io
+import wave
 
 import numpy as np
 from PIL import Image
@@ -118,8 +120,158 @@ def check_regenerate_field(client) -> None:
     after_shot = ok(client.get(f"/api/v1/projects/{pid}/storyboard"))["shots"][0]
     after = storage.get_bytes(after_shot["image_key"])
     assert after != before and after_shot["prompt_used"] == "深夜 night, rain"
-    sky = [np.asarray(Image.open(io.BytesIO(b)).convert("L"))[20:200, 20:-20].mean() for b in (before, after)]
-    assert sky[1] < sky[0] - 40, sky  # the daytime sky turned to night
+    assert _sky(after) < _sky(before) - 40, (_sky(before), _sky(after))  # the daytime sky turned to night
+    # seed: the panel is drawn with it (speed lines of a surprised face follow it), and again the same with it
+    url = f"/api/v1/projects/{pid}/shots/{shot['shot_id']}"
+    ok(client.patch(url, json={"emotion": "惊讶"}))
+    panels = []
+    for seed in (11, 12, 11):
+        _run(client, url + "/regenerate", {"seed": seed})
+        drawn = ok(client.get(f"/api/v1/projects/{pid}/storyboard"))["shots"][0]
+        assert drawn["seed"] == seed
+        panels.append(storage.get_bytes(drawn["image_key"]))
+    assert panels[0] != panels[1] and panels[0] == panels[2]
+
+
+def _sky(png: bytes) -> float:
+    return float(np.asarray(Image.open(io.BytesIO(png)).convert("L"))[20:200, 20:-20].mean())
+
+
+def _drawn_and_voiced(client) -> tuple[str, list[dict]]:
+    pid = _project(client)
+    _storyboard(client, pid)
+    _run(client, f"/api/v1/projects/{pid}/storyboard/generate-images")
+    _run(client, f"/api/v1/projects/{pid}/audio/generate-dialogues")
+    return pid, ok(client.get(f"/api/v1/projects/{pid}/storyboard"))["shots"]
+
+
+def _wav(client, url: str) -> tuple[bytes, float]:
+    """A preview's bytes and length in seconds."""
+    data = client.get(url).content
+    with wave.open(io.BytesIO(data), "rb") as w:
+        return data, w.getnframes() / w.getframerate()
+
+
+def _red_pixels(png: bytes) -> int:
+    rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+    return int(((rgb[..., 0] > 180) & (rgb[..., 1] < 70) & (rgb[..., 2] < 80)).sum())
+
+
+def check_character_fields(client) -> None:
+    pid, shots = _drawn_and_voiced(client)
+    url = f"/api/v1/projects/{pid}/characters"
+    storage = client.app.state.services.storage
+    # CharacterCreate: name (greeted by name in its preview), description, attributes (a woman's voice),
+    # appearance (drawn: red hair), voice (its settings)
+    red = ok(client.post(url, json={"name": "阿红", "description": "卖鱼的", "attributes": {"gender": "女"},
+                                    "appearance": {"hair": "红色长发"}, "voice": {"speed": 0.5}}), 201)  # fmt: skip
+    plain = ok(client.post(url, json={"name": "阿灰", "voice": {"speed": 2.0}}), 201)
+    assert (red["description"], red["voice"]["gender"], plain["voice"]["gender"]) == ("卖鱼的", "female", "male")
+    assert (red["voice"]["speed"], plain["voice"]["speed"]) == (0.5, 2.0)
+    said = {c["name"]: _wav(client, ok(client.post(f"{url}/{c['id']}/voice-preview"))["audio_url"]) for c in (red, plain)}
+    assert said["阿红"][1] > said["阿灰"][1] * 2  # the same greeting, said at a quarter of the speed
+    action = f"/api/v1/projects/{pid}/shots/{shots[1]['shot_id']}"
+    panels = {}
+    for who in (red, plain):
+        ok(client.patch(action, json={"characters": [who["name"]]}))
+        _run(client, f"/api/v1/projects/{pid}/storyboard/update-stale")
+        panels[who["name"]] = storage.get_bytes(ok(client.get(f"/api/v1/projects/{pid}/storyboard"))["shots"][1]["image_key"])
+    assert _red_pixels(panels["阿红"]) > 2000 > _red_pixels(panels["阿灰"])
+    # CharacterUpdate: each field changes what it should
+    one = f"{url}/{plain['id']}"
+    changed = ok(client.patch(one, json={"description": "d", "voice": {"pitch": 5}}))
+    assert (changed["description"], changed["voice"]["pitch"]) == ("d", 5)
+    ok(client.patch(one, json={"appearance": {"hair": "红色长发"}}))
+    assert ok(client.get(f"/api/v1/projects/{pid}/storyboard"))["shots"][1]["image_stale"]
+    _run(client, f"/api/v1/projects/{pid}/storyboard/update-stale")
+    redrawn = ok(client.get(f"/api/v1/projects/{pid}/storyboard"))["shots"][1]
+    assert _red_pixels(storage.get_bytes(redrawn["image_key"])) > 2000 and not redrawn["image_stale"]
+    ok(client.patch(one, json={"attributes": {"gender": "女"}}))
+    assert ok(client.get(one))["voice"]["gender"] == "female"
+    assert ok(client.get(f"/api/v1/projects/{pid}/storyboard"))["shots"][1]["image_stale"]  # drawn as a woman now
+    ok(client.patch(one, json={"name": "阿银"}))
+    assert ok(client.get(f"/api/v1/projects/{pid}/storyboard"))["shots"][1]["characters"] == ["阿银"]
+    ming = next(c for c in ok(client.get(url))["characters"] if c["name"] == "小明")
+    ok(client.patch(f"{url}/{ming['id']}", json={"voice": {"pitch": 99}}))
+    assert [s["voice_stale"] for s in ok(client.get(f"/api/v1/projects/{pid}/storyboard"))["shots"]] == [
+        False, False, True]  # fmt: skip
+    # ReferenceImageUpload: stored as the reference picture, which the character's panels follow
+    picture = io.BytesIO()
+    Image.new("RGB", (32, 32), (10, 200, 30)).save(picture, format="PNG")
+    body = {"image_base64": base64.b64encode(picture.getvalue()).decode()}
+    assert [s["image_stale"] for s in ok(client.get(f"/api/v1/projects/{pid}/storyboard"))["shots"]][2] is False
+    referenced = ok(client.put(f"{url}/{ming['id']}/reference-image", json=body))
+    assert storage.get_bytes(referenced["reference_image_key"]) == picture.getvalue()
+    assert [s["image_stale"] for s in ok(client.get(f"/api/v1/projects/{pid}/storyboard"))["shots"]] == [
+        False, True, True]  # shot 3 (小明 in frame) now; shot 2 since 阿银's attributes changed  # fmt: skip
+    # VoicePreviewRequest (text, voice) and VoiceSettings (gender, variant, pitch, speed)
+    preview = f"{url}/{ming['id']}/voice-preview"
+
+    def heard(**body) -> tuple[bytes, float]:
+        return _wav(client, ok(client.post(preview, json=body))["audio_url"])
+
+    assert heard(text="你好")[1] < heard(text="你好，今天天气真不错，我们一起去公园散步吧。")[1]
+    base = heard(text="你好")
+    assert heard(text="你好", voice={"pitch": 0})[0] != base[0]
+    for settings in ({"gender": "male"}, {"gender": "female"}), ({"variant": 1}, {"variant": 4}), ({"pitch": 0}, {"pitch": 99}):
+        assert heard(text="你好", voice=settings[0])[0] != heard(text="你好", voice=settings[1])[0], settings
+    assert heard(text="你好", voice={"speed": 0.5})[1] > heard(text="你好", voice={"speed": 2.0})[1] * 2
+
+
+def check_shot_fields(client) -> None:
+    pid, shots = _drawn_and_voiced(client)
+    storage = client.app.state.services.storage
+    board = f"/api/v1/projects/{pid}/storyboard"
+    # ShotUpdate: each field is shown, and what a panel shows or a line says marks them stale
+    first, action = (f"/api/v1/projects/{pid}/shots/{shots[i]['shot_id']}" for i in (0, 1))
+    for url, change, shown, stale in (
+        (first, {"text": "明天见。"}, lambda s: s["text"] == s["dialogue"]["text"] == "明天见。", (True, True)),
+        (first, {"emotion": "伤心"}, lambda s: s["dialogue"]["emotion"] == "伤心", (True, True)),
+        (first, {"speaker": "小明"}, lambda s: s["dialogue"]["character"] == "小明", (True, True)),
+        (first, {"camera": "closeup"}, lambda s: s["type"] == "closeup", (True, False)),
+        (first, {"characters": ["小明", "小红"]}, lambda s: s["characters"] == ["小明", "小红"], (True, False)),
+        (first, {"scene_description": "天台边"}, lambda s: s["scene_description"] == "天台边", (True, False)),
+        (action, {"prompt": "深夜 night"}, lambda s: s["prompt_used"] == "深夜 night", (True, False)),
+        (action, {"duration": 6.5}, lambda s: s["duration"] == 6.5, (False, False)),
+        (action, {"transition": "wipe"}, lambda s: s["transition"] == "wipe", (False, False)),
+    ):  # fmt: skip
+        shot = ok(client.patch(url, json=change))
+        assert shown(shot) and (shot["image_stale"], shot["voice_stale"]) == stale, (change, shot)
+        ok(client.patch(url, json={k: v for k, v in _undo(change, shots, url == first).items()}))
+    ok(client.patch(action, json={"prompt": "深夜 night"}))
+    ok(client.patch(first, json={"text": "明天见。"}))
+    before = [storage.get_bytes(s["image_key"]) for s in shots]
+    _run(client, f"{board}/update-stale")
+    after = ok(client.get(board))["shots"]
+    assert [storage.get_bytes(s["image_key"]) != b for s, b in zip(after, before, strict=True)] == [True, True, False]
+    assert _sky(storage.get_bytes(after[1]["image_key"])) < _sky(before[1]) - 40  # the prompt was drawn
+    assert after[0]["dialogue"]["audio_url"].split("?")[0] != shots[0]["dialogue"]["audio_url"].split("?")[0]  # revoiced
+    # ShotInsert: every field lands in the new shot
+    inserted = ok(client.post(f"/api/v1/projects/{pid}/shots", json={
+        "after_shot_id": shots[0]["shot_id"], "kind": "dialogue", "text": "等等!", "speaker": "小红", "emotion": "惊讶",
+        "characters": ["小红", "小明"], "camera": "closeup", "scene_description": "楼梯口", "prompt": "rain",
+        "transition": "cut"}), 201)  # fmt: skip
+    assert (inserted["order"], inserted["kind"], inserted["text"], inserted["dialogue"]["character"],
+            inserted["dialogue"]["emotion"], inserted["characters"], inserted["type"], inserted["scene_description"],
+            inserted["prompt_override"], inserted["transition"]) == (
+        2, "dialogue", "等等!", "小红", "惊讶", ["小红", "小明"], "closeup", "楼梯口", "rain", "cut")  # fmt: skip
+    silent = ok(client.post(f"/api/v1/projects/{pid}/shots", json={"kind": "action", "duration": 7.5}), 201)
+    assert (silent["order"], silent["duration"], silent["kind"]) == (1, 7.5, "action")
+    # ShotReorder
+    ids = [s["shot_id"] for s in ok(client.get(board))["shots"]]
+    reordered = ok(client.post(f"{board}/reorder", json={"shot_ids": ids[::-1]}))
+    assert [s["shot_id"] for s in reordered["shots"]] == ids[::-1]
+
+
+def _undo(change: dict, shots: list[dict], first: bool) -> dict:
+    """The PATCH that puts the field back as planned."""
+    shot = shots[0 if first else 1]
+    key = next(iter(change))
+    original = {"text": shot["text"], "emotion": (shot["dialogue"] or {}).get("emotion"), "camera": shot["type"],
+                "speaker": (shot["dialogue"] or {}).get("character"), "characters": shot["characters"],
+                "scene_description": shot["scene_description"], "prompt": None, "duration": shot["duration"],
+                "transition": shot["transition"]}  # fmt: skip
+    return {key: original[key]}
 
 
 def check_render_fields(client, tmp_path) -> None:
@@ -148,7 +300,17 @@ CHECKS = {
     "StoryboardGenerate.parsed_script_id": check_storyboard_fields, "StoryboardGenerate.options": check_storyboard_fields,
     "StoryboardOptions.max_shots": check_storyboard_fields,
     "StoryboardOptions.shot_duration_range": check_storyboard_fields,
-    "ShotRegenerate.prompt_override": check_regenerate_field,
+    "ShotRegenerate.prompt_override": check_regenerate_field, "ShotRegenerate.seed": check_regenerate_field,
+    **{f"CharacterCreate.{f}": check_character_fields for f in ("name", "description", "attributes", "appearance", "voice")},
+    **{f"CharacterUpdate.{f}": check_character_fields for f in ("name", "description", "attributes", "appearance", "voice")},
+    **{f"VoiceSettings.{f}": check_character_fields for f in ("gender", "variant", "pitch", "speed")},
+    "ReferenceImageUpload.image_base64": check_character_fields, "VoicePreviewRequest.voice": check_character_fields,
+    "VoicePreviewRequest.text": check_character_fields,
+    **{f"ShotUpdate.{f}": check_shot_fields for f in ("text", "scene_description", "prompt", "camera", "emotion",
+                                                      "characters", "speaker", "duration", "transition")},
+    **{f"ShotInsert.{f}": check_shot_fields for f in ("after_shot_id", "kind", "text", "speaker", "emotion", "characters",
+                                                      "camera", "scene_description", "prompt", "duration", "transition")},
+    "ShotReorder.shot_ids": check_shot_fields,
     "RenderFinal.resolution": check_render_fields, "RenderFinal.format": check_render_fields,
     "RenderFinal.platform_preset": check_render_fields, "RenderFinal.subtitle_style": check_render_fields,
 }  # fmt: skip

@@ -64,8 +64,8 @@ def test_script_to_mp4_through_gradio_client(running_app, samples, tmp_path) -> 
     client = Client(running_app, verbose=False, download_files=str(tmp_path))
     pid, status, _ = client.predict("夜市奇遇", "comic", "16:9", api_name="/create_project")
     assert pid and "夜市奇遇" in status
-    summary, parsed = client.predict(pid, samples["night-market.zh.md"], "auto", api_name="/parse_script")
-    assert "**7**" in summary and parsed["characters"][0]["name"] == "阿福"
+    summary, parsed, _ = client.predict(pid, samples["night-market.zh.md"], "auto", api_name="/parse_script")
+    assert "**7**" in summary and "阿福" in parsed and "####" in parsed  # scenes and shots a person reads
     job = client.submit(pid, api_name="/generate_storyboard")
     progress = []
     deadline = time.monotonic() + 300
@@ -98,6 +98,20 @@ def test_script_to_mp4_through_gradio_client(running_app, samples, tmp_path) -> 
     assert cli.returncode == 0, cli.stderr
     assert json.loads(cli.stdout)["shots"] == studio_shots
 
+    # The README's editing script: open the project, change one line, redraw that panel, render again.
+    others = {s["shot_id"]: s["image_key"] for s in shots[1:]}
+    first_video = client.predict(pid, api_name="/open_project")["video"]["video_id"]
+    edit = subprocess.run([sys.executable, str(REPO / "examples" / "edit_with_gradio_client.py"), running_app, pid,
+                           "新的台词"], capture_output=True, text=True, timeout=600)  # fmt: skip
+    assert edit.returncode == 0, edit.stderr[-3000:]
+    assert "now says 新的台词" in edit.stdout
+    project = client.predict(pid, api_name="/open_project")
+    board = project["storyboard"]["shots"]
+    assert board[0]["text"] == "新的台词" and board[0]["image_key"] != shots[0]["image_key"]
+    assert {s["shot_id"]: s["image_key"] for s in board[1:]} == others  # no other panel was redrawn
+    assert not any(s["image_stale"] or s["voice_stale"] for s in board)
+    assert project["video"]["video_id"] != first_video  # rendered again
+
 
 @pytest.mark.e2e
 def test_ui_errors_reach_the_client(running_app) -> None:
@@ -117,3 +131,16 @@ def test_ui_errors_reach_the_client(running_app) -> None:
     with pytest.raises(AppError, match="empty"):
         client.predict(pid, "  ", "auto", api_name="/save_script")
     assert "Nothing is running" in client.predict(pid, api_name="/cancel_tasks")
+
+
+@pytest.mark.e2e
+def test_every_step_has_its_stable_api_name(running_app) -> None:
+    from gradio_client import Client
+
+    names = set(Client(running_app, verbose=False).view_api(return_format="dict", print_info=False)["named_endpoints"])
+    wanted = {"/create_project", "/save_script", "/parse_script", "/generate_storyboard", "/get_storyboard",
+              "/voice_dialogue", "/render_final", "/cancel_tasks", "/open_project", "/update_character",
+              "/update_shot", "/regenerate_shot", "/list_shot_images", "/select_shot_image", "/update_stale",
+              "/cancel_task"}  # fmt: skip
+    assert wanted <= names, sorted(wanted - names)
+    assert not any(n.rstrip("_0123456789") in wanted and n not in wanted for n in names)  # no name taken twice

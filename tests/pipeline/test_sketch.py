@@ -63,3 +63,16 @@ def test_bad_requests_are_refused(samples, tmp_path) -> None:
         SketchImageBackend().draw(_request(samples, 1, (32, 32)), str(tmp_path / "x.png"))
     with pytest.raises(DrawError, match="unknown style"):
         SketchImageBackend().draw(_request(samples, 1, style="oil"), str(tmp_path / "x.png"))
+
+
+@pytest.mark.parametrize("order", [1, 2, 7, 9])  # dusk narration, a close-up, night narration, a night scene
+def test_a_new_seed_gives_a_visibly_different_variation(samples, tmp_path, order) -> None:
+    """Regenerate draws with a new seed: the same shot, framed or set differently enough for a creator to see."""
+    from dataclasses import replace
+
+    request = _request(samples, order)
+    backend = SketchImageBackend()
+    backend.draw(request, str(tmp_path / "a.png"))
+    backend.draw(replace(request, seed=request.seed + 1000), str(tmp_path / "b.png"))
+    a, b = (np.asarray(Image.open(tmp_path / f"{n}.png").convert("L")).astype(int) for n in "ab")
+    assert (np.abs(a - b) > 40).mean() > 0.01  # over 1 % of the pixels clearly changed

@@ -1,0 +1,110 @@
+"""What the studio shows when a project opens: one snapshot of everything a creator works on, and the script's
+versions. Shared by the Gradio studio and its `/open_project` API step."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+
+from db.models import Script, ScriptVersion, Task
+from db.queries import latest_parsed_script
+from jobs.progress import ACTIVE
+from pipeline.parse import parse_script_with_warnings
+from studio import projects
+from studio.errors import NotFound
+from studio.services import Services
+
+
+def open_project(svc: Services, *, user_id: uuid.UUID, project_id: str) -> dict[str, Any]:
+    """The project, its script and versions, the parse with warnings, the cast, the storyboard, the last video and
+    the task running now (each None when there is none yet)."""
+    project = projects.get_project(svc, user_id=user_id, project_id=project_id)
+    return {
+        "project": {k: v for k, v in project.items() if k != "script"},
+        "script": project["script"],
+        "versions": script_versions(svc, user_id=user_id, project_id=project_id),
+        "parsed": _parsed(svc, user_id=user_id, project_id=project_id),
+        "characters": projects.list_characters(svc, user_id=user_id, project_id=project_id),
+        "storyboard": storyboard(svc, user_id=user_id, project_id=project_id),
+        "video": _or_none(projects.latest_video, svc, user_id=user_id, project_id=project_id),
+        "task": running_task(svc, user_id=user_id, project_id=project_id),
+    }
+
+
+def storyboard(svc: Services, *, user_id: uuid.UUID, project_id: str) -> dict[str, Any] | None:
+    """The current storyboard with every shot (and its staleness), or None before one is generated."""
+    return _or_none(projects.get_storyboard, svc, user_id=user_id, project_id=project_id)
+
+
+def script_versions(svc: Services, *, user_id: uuid.UUID, project_id: str) -> list[dict[str, Any]]:
+    """Every saved version of the script, newest first (without their text)."""
+    with svc.sessions() as s:
+        project = projects.owned_project(s, user_id, project_id)
+        rows = s.execute(
+            select(ScriptVersion.version, ScriptVersion.format, ScriptVersion.created_at)
+            .join(Script, Script.id == ScriptVersion.script_id)
+            .where(Script.project_id == project.id)
+            .order_by(ScriptVersion.version.desc())
+        ).all()
+        return [{"version": v, "format": f, "created_at": c.isoformat()} for v, f, c in rows]
+
+
+def script_version(svc: Services, *, user_id: uuid.UUID, project_id: str, version: int) -> dict[str, Any]:
+    with svc.sessions() as s:
+        project = projects.owned_project(s, user_id, project_id)
+        row = s.scalars(
+            select(ScriptVersion)
+            .join(Script, Script.id == ScriptVersion.script_id)
+            .where(Script.project_id == project.id, ScriptVersion.version == version)
+        ).first()
+        if row is None:
+            raise NotFound(f"the script has no version {version}", field="version")
+        return {"version": row.version, "format": row.format, "content": row.content,
+                "created_at": row.created_at.isoformat()}  # fmt: skip
+
+
+def restore_script_version(svc: Services, *, user_id: uuid.UUID, project_id: str, version: int) -> dict[str, Any]:
+    """Save an earlier version's text as the newest version (nothing is overwritten)."""
+    old = script_version(svc, user_id=user_id, project_id=project_id, version=version)
+    return projects.save_script(svc, user_id=user_id, project_id=project_id, content=old["content"],
+                                format=old["format"])  # fmt: skip
+
+
+def running_task(svc: Services, *, user_id: uuid.UUID, project_id: str) -> dict[str, Any] | None:
+    """The project's newest queued or running task, if any."""
+    with svc.sessions() as s:
+        project = projects.owned_project(s, user_id, project_id)
+        task = s.scalars(
+            select(Task).where(Task.project_id == project.id, Task.status.in_(ACTIVE)).order_by(Task.created_at.desc())
+        ).first()
+        return projects.task_public(task) if task else None
+
+
+def _parsed(svc: Services, *, user_id: uuid.UUID, project_id: str) -> dict[str, Any] | None:
+    """The latest parse, with warnings by line found again from the script version it was parsed from."""
+    with svc.sessions() as s:
+        project = projects.owned_project(s, user_id, project_id)
+        row = latest_parsed_script(s, project_id=project.id)
+        if row is None:
+            return None
+        text = s.scalars(
+            select(ScriptVersion.content)
+            .join(Script, Script.id == ScriptVersion.script_id)
+            .where(Script.project_id == project.id, ScriptVersion.version == row.script_version)
+        ).first()
+        parsed = {"parse_id": str(row.id), "scenes": row.scenes, "characters": row.characters, "metadata": row.meta,
+                  "script_version": row.script_version, "warnings": []}  # fmt: skip
+    if text:
+        fmt = row.meta.get("format")
+        _, warnings = parse_script_with_warnings(text, fmt if fmt in ("text", "markdown", "fountain") else None)
+        parsed["warnings"] = [{"line": w.line, "message": w.message} for w in warnings]
+    return parsed
+
+
+def _or_none(fn, svc: Services, **kwargs: Any) -> dict[str, Any] | None:  # type: ignore[no-untyped-def]
+    try:
+        return fn(svc, **kwargs)  # type: ignore[no-any-return]
+    except NotFound:
+        return None

@@ -1,0 +1,50 @@
+"""The studio's two languages: every key the UI uses exists in both tables, with the same placeholders."""
+
+from __future__ import annotations
+
+import re
+import string
+
+from studio.ui.i18n import I18N, TEXTS, request_lang, say
+from tests.conftest import REPO
+
+
+def _used_keys() -> set[str]:
+    keys: set[str] = set()
+    for path in (REPO / "studio" / "ui").glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        keys |= set(re.findall(r"\b(?:t|say)\(\s*\"([a-z_]+)\"", source))
+        keys |= {f"status_{s}" for s in ("draft", "generating", "completed", "failed")} if "status_" in source else set()
+    return keys
+
+
+def _fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_every_key_the_ui_uses_is_in_both_languages() -> None:
+    used = _used_keys()
+    assert len(used) > 40
+    missing = used - set(TEXTS)
+    assert not missing, f"keys used in studio/ui but missing from the tables: {sorted(missing)}"
+    for locale in ("zh", "en", "zh-CN"):
+        table = I18N.translations[locale]
+        assert set(TEXTS) <= set(table), locale
+        assert all(table[k].strip() for k in TEXTS), locale
+
+
+def test_both_languages_take_the_same_values() -> None:
+    for key, (zh, en) in TEXTS.items():
+        assert _fields(zh) == _fields(en), key
+        assert zh != en or key in ("title",) or not re.search(r"[a-zA-Z]", en), key
+
+
+def test_messages_follow_the_browser_language() -> None:
+    class FakeRequest:
+        def __init__(self, header: str) -> None:
+            self.headers = {"accept-language": header}
+
+    assert request_lang(FakeRequest("zh-CN,zh;q=0.9,en;q=0.8")) == "zh"  # type: ignore[arg-type]
+    assert request_lang(FakeRequest("en-US,en;q=0.9")) == "en"  # type: ignore[arg-type]
+    assert request_lang(None) == "en"
+    assert say("msg_cancelled", "zh") == "已取消。" and say("msg_cancelled", "en") == "Cancelled."
