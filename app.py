@@ -32,7 +32,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
 
     from studio.api import api_router, install_error_handlers, install_openapi
     from studio.api.guards import RequestGuard
-    from studio.ui import build_blocks
+    from studio.ui import CSS, HEAD, I18N, build_blocks
 
     app = FastAPI(title="ComicReel", version="0.1.0", lifespan=lifespan, docs_url="/docs")
     app.state.services = svc
@@ -59,10 +59,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     # secret and objects are also blocked outright, whatever else changes.
     data = settings.data_dir.resolve()
     blocked = [str(data / name) for name in ("comicreel.db", "queue.db", "secret_key", "objects", "work", "cache")]
-    from studio.ui import CSS, I18N
-
-    return gr.mount_gradio_app(app, blocks, path="/", allowed_paths=[str(svc.ui_dir)], blocked_paths=blocked, css=CSS, i18n=I18N,
-                               max_file_size=settings.max_request_bytes)  # fmt: skip
+    return gr.mount_gradio_app(app, blocks, path="/", allowed_paths=[str(svc.ui_dir)], blocked_paths=blocked,
+                               max_file_size=settings.max_request_bytes, css=CSS, i18n=I18N, head=HEAD)  # fmt: skip
 
 
 def main() -> None:

@@ -22,6 +22,8 @@ logger = logging.getLogger(__name__)
 
 # The seed's queues, as priorities on one Huey queue: quick interactive work first, long renders last.
 TASK_TYPES: dict[str, int] = {"nlp": 30, "storyboard": 25, "tts": 20, "image_generation": 10, "video_render": 0}
+TASK_NAMES = {"nlp": "Parsing the script", "storyboard": "Planning the storyboard", "tts": "Voicing the lines",
+              "image_generation": "Drawing the panels", "video_render": "Rendering the video"}  # fmt: skip
 
 Body = Callable[[JobContext, uuid.UUID, dict[str, Any], Callable[[float, str], None]], dict[str, Any]]
 
@@ -77,7 +79,7 @@ def run_task(ctx: JobContext, task_id: uuid.UUID, attempts_left: int, requeue: C
         reporter.fail(str(exc), will_retry=False)
     except Exception:  # the edge: a message for people on the Task row, the traceback in the log; Huey retries
         logger.exception("task %s (%s) failed", task_id, task_type)
-        message = f"{task_type} failed unexpectedly; the server log has the details (task {task_id})."
+        message = f"{TASK_NAMES[task_type]} failed unexpectedly; the server log has the details (task {task_id})."
         reporter.fail(message, will_retry=attempts_left > 0)
         raise
     finally:

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from db.mapping import (
@@ -30,9 +30,20 @@ from db.mapping import (
     shot_states,
     storyboard_from_row,
 )
-from db.models import CharacterRow, ParsedScriptRow, Project, Script, ShotImage, ShotRow, StoryboardRow, Subtitle, Video
+from db.models import (
+    CharacterRow,
+    ParsedScriptRow,
+    Project,
+    Script,
+    ShotImage,
+    ShotRow,
+    StoryboardRow,
+    Subtitle,
+    Video,
+    utcnow,
+)
 from db.queries import latest_parsed_script, latest_storyboard
-from db.session import transaction
+from db.session import changed_rows, transaction
 from jobs.context import JobContext
 from jobs.progress import TaskStopped
 from pipeline.errors import PipelineError
@@ -179,7 +190,9 @@ def draw_panels(
             ctx.storage.put_file(key, path, "image/png")
             params = {**drawn.params, "seed": drawn.seed, "width": drawn.width, "height": drawn.height}
             with transaction(ctx.sessions) as s:
-                target = s.get(ShotRow, shot_id)
+                # The shot's row lock first: two jobs drawing one shot store one after the other, one current image.
+                held = changed_rows(s, update(ShotRow).where(ShotRow.id == shot_id).values(updated_at=utcnow()))
+                target = s.get(ShotRow, shot_id, populate_existing=True) if held else None
                 if target is None:  # the shot was deleted or the storyboard replaced meanwhile
                     ctx.storage.delete(key)
                     continue
@@ -396,8 +409,11 @@ def _record_video(
         s.add(video)
         s.execute(delete(Subtitle).where(Subtitle.project_id == project_id))
         by_start = {round(sh.start + sh.voice_offset, 3): sh.order for sh in timeline.shots}
+        # A shot deleted while the video rendered keeps its subtitle in the video, without a link to the shot.
+        alive = set(s.scalars(select(ShotRow.id).where(ShotRow.id.in_(list(shot_ids.values())))))
         for cue in subtitle_cues(timeline):
-            s.add(Subtitle(project_id=project_id, shot_id=shot_ids.get(by_start.get(cue.start, -1)),
+            shot_id = shot_ids.get(by_start.get(cue.start, -1))
+            s.add(Subtitle(project_id=project_id, shot_id=shot_id if shot_id in alive else None,
                            text=cue.text, start_time=cue.start, end_time=cue.end))  # fmt: skip
         project = s.get(Project, project_id)
         if project is not None:

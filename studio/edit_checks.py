@@ -24,7 +24,9 @@ MAX_PREVIEW_TEXT = 200
 MAX_REFERENCE_BYTES = 8 * 1024 * 1024
 MAX_REFERENCE_SIDE = 4096
 MAX_SEED = 2**32 - 1
-REFERENCE_FORMATS = {"PNG": ("png", "image/png"), "JPEG": ("jpg", "image/jpeg"), "WEBP": ("webp", "image/webp")}
+# MPO is how Pillow names the JPEGs many phone cameras write (a JPEG with extra frames).
+REFERENCE_FORMATS = {"PNG": ("png", "image/png"), "JPEG": ("jpg", "image/jpeg"), "MPO": ("jpg", "image/jpeg"),
+                     "WEBP": ("webp", "image/webp")}  # fmt: skip
 CHARACTER_FIELDS = ("name", "description", "attributes", "appearance", "voice")
 SHOT_FIELDS = ("text", "scene_description", "prompt", "camera", "emotion", "characters", "speaker", "duration",
                "transition")  # fmt: skip
@@ -73,7 +75,9 @@ def _checked_words(value: Any, field: str, *, lists: bool) -> dict[str, Any]:
         ):
             raise InvalidParams(f"{field}.{key} must be {kinds} of at most {MAX_WORDS} characters",
                                 field=f"{field}.{key}")  # fmt: skip
-        out[key] = [i.strip() for i in item] if isinstance(item, list) else item.strip()
+        cleaned = [i.strip() for i in item if i.strip()] if isinstance(item, list) else item.strip()
+        if cleaned:  # an emptied field is the same as no field: it must not make a panel stale
+            out[key] = cleaned
     if lists and "features" in out and not isinstance(out["features"], list):
         raise InvalidParams("appearance.features must be a list of texts", field="appearance.features")
     return out

@@ -5,6 +5,7 @@ as stale panels and voices (db.mapping.shot_states), which "update stale" redraw
 from __future__ import annotations
 
 import contextlib
+import logging
 import uuid
 from collections import Counter
 from collections.abc import Iterable
@@ -40,6 +41,8 @@ from studio.edit_checks import (
 )
 from studio.errors import Conflict, InvalidParams, NotFound
 from studio.services import Services
+
+logger = logging.getLogger(__name__)
 
 # -- characters ------------------------------------------------------------------------------------------------
 
@@ -104,23 +107,19 @@ def update_character(
 
 def delete_character(svc: Services, *, user_id: uuid.UUID, project_id: str, character_id: str) -> None:
     """Delete a character that has no line in the storyboard (Conflict names the shots where it speaks); it leaves
-    every frame it was in. Its reference pictures are deleted first, then its row."""
-    with svc.sessions() as s:
-        row = _owned_character(s, user_id, project_id, character_id)
-        _check_not_speaking(s, row)
-        keys = [str(k) for k in row.reference_images]
-    for key in keys:
-        svc.storage.delete(key)
-        svc.forget_ui_file(key)
+    every frame it was in. The row goes under the project's lock (so no line is given to it meanwhile), then its
+    reference pictures are removed from storage."""
     with transaction(svc.sessions) as s:
         _locked_project(s, user_id, project_id)
         row = _owned_character(s, user_id, project_id, character_id)
-        _check_not_speaking(s, row)  # a line may have been given to it meanwhile
+        _check_not_speaking(s, row)
+        keys = [str(k) for k in row.reference_images]
         board = latest_storyboard(s, project_id=row.project_id)
         for shot in board.shots if board else ():
             if row.name in shot.characters:
                 shot.characters = [c for c in shot.characters if c != row.name]
         s.delete(row)
+    _forget_files(svc, keys)
 
 
 def set_reference_image(
@@ -247,21 +246,28 @@ def insert_shot(
 
 
 def delete_shot(svc: Services, *, user_id: uuid.UUID, project_id: str, shot_id: str) -> None:
-    """Delete a shot: its panels (every one drawn) and its voice from storage first, then its rows."""
-    with svc.sessions() as s:
-        row = _owned_shot(s, user_id, project_id, shot_id)
-        if len(_board(s, row.project_id).shots) == 1:
-            raise Conflict("this is the storyboard's only shot: insert another before deleting it", field="shot_id")
-        keys = {img.image_key for img in row.images} | {k for k in (row.image_key, row.audio_key) if k}
-    for key in sorted(keys):
-        svc.storage.delete(key)
-        svc.forget_ui_file(key)
+    """Delete a shot under the project's lock (never the storyboard's only one), then every panel drawn for it and
+    its voice from storage."""
     with transaction(svc.sessions) as s:
         _locked_project(s, user_id, project_id)
         row = _owned_shot(s, user_id, project_id, shot_id)
         board = _board(s, row.project_id)
+        if len(board.shots) == 1:
+            raise Conflict("this is the storyboard's only shot: insert another before deleting it", field="shot_id")
+        keys = sorted({img.image_key for img in row.images} | {k for k in (row.image_key, row.audio_key) if k})
         s.delete(row)
         _renumber([r for r in board.shots if r.id != row.id])
+    _forget_files(svc, keys)
+
+
+def _forget_files(svc: Services, keys: list[str]) -> None:
+    """Remove files whose rows are gone; a storage outage leaves them behind (disk space, never a broken link)."""
+    try:
+        for key in keys:
+            svc.storage.delete(key)
+            svc.forget_ui_file(key)
+    except StorageError:
+        logger.warning("could not remove %d files of deleted rows; they stay in storage", len(keys), exc_info=True)
 
 
 def reorder_shots(svc: Services, *, user_id: uuid.UUID, project_id: str, shot_ids: list[str]) -> dict[str, Any]:
@@ -271,7 +277,7 @@ def reorder_shots(svc: Services, *, user_id: uuid.UUID, project_id: str, shot_id
         project = _locked_project(s, user_id, project_id)
         board = _board(s, project.id)
         by_id = {str(r.id): r for r in board.shots}
-        wanted = [str(projects._uuid(i, "shot")) for i in shot_ids]
+        wanted = [str(projects.parse_uuid(i, "shot")) for i in shot_ids]
         if len(wanted) != len(set(wanted)) or set(wanted) != set(by_id):
             raise InvalidParams(f"shot_ids must list each of the storyboard's {len(by_id)} shots exactly once",
                                 field="shot_ids")  # fmt: skip
@@ -299,7 +305,7 @@ def select_shot_image(
     with transaction(svc.sessions) as s:
         _locked_project(s, user_id, project_id)
         row = _owned_shot(s, user_id, project_id, shot_id)
-        image = s.get(ShotImage, projects._uuid(image_id, "image"))
+        image = s.get(ShotImage, projects.parse_uuid(image_id, "image"))
         if image is None or image.shot_id != row.id:
             raise NotFound(f"image {image_id} is not a panel of this shot", field="image_id")
         for other in row.images:
@@ -370,7 +376,7 @@ def _locked_project(session: Session, user_id: uuid.UUID, project_id: str) -> Pr
 
 def _owned_character(session: Session, user_id: uuid.UUID, project_id: str, character_id: str) -> CharacterRow:
     project = projects.owned_project(session, user_id, project_id)
-    row = session.get(CharacterRow, projects._uuid(character_id, "character"))
+    row = session.get(CharacterRow, projects.parse_uuid(character_id, "character"))
     if row is None or row.project_id != project.id:
         raise NotFound(f"character {character_id} does not exist in this project", field="character_id")
     return row
@@ -380,7 +386,7 @@ def _owned_shot(
     session: Session, user_id: uuid.UUID, project_id: str, shot_id: str, field: str = "shot_id"
 ) -> ShotRow:
     project = projects.owned_project(session, user_id, project_id)
-    row = session.get(ShotRow, projects._uuid(shot_id, "shot"))
+    row = session.get(ShotRow, projects.parse_uuid(shot_id, "shot"))
     if row is None or row.project_id != project.id:
         raise NotFound(f"shot {shot_id} does not exist in this project", field=field)
     return row

@@ -32,7 +32,7 @@ MAX_DESCRIPTION_CHARS = 2000
 MAX_PAGE = 100_000
 
 
-def _uuid(value: str | uuid.UUID, what: str) -> uuid.UUID:
+def parse_uuid(value: str | uuid.UUID, what: str) -> uuid.UUID:
     try:
         return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value).strip())
     except ValueError:
@@ -41,13 +41,10 @@ def _uuid(value: str | uuid.UUID, what: str) -> uuid.UUID:
 
 def owned_project(session: Session, user_id: uuid.UUID, project_id: str | uuid.UUID) -> Project:
     """The project, if it belongs to the user; ProjectNotFound otherwise (never "forbidden": ids are not leaked)."""
-    project = session.get(Project, _uuid(project_id, "project"))
+    project = session.get(Project, parse_uuid(project_id, "project"))
     if project is None or project.user_id != user_id:
         raise ProjectNotFound(f"project {project_id} does not exist")
     return project
-
-
-_owned_project = owned_project  # the name editor.py was written against
 
 
 def project_public(p: Project) -> dict[str, Any]:
@@ -182,7 +179,7 @@ def save_script(
     fmt = format or detect_format(content)
     if fmt not in FORMATS:
         raise InvalidParams(f"format must be one of {list(FORMATS)}", field="format")
-    pid = _uuid(project_id, "project")
+    pid = parse_uuid(project_id, "project")
     words = len(re.findall(r"[\u3400-\u9fff]", content)) + len(re.findall(r"[A-Za-z0-9']+", content))
     lines = [ln for ln in content.splitlines() if ln.strip()]
     estimate = round(sum(estimate_duration(ln) for ln in lines))
@@ -242,7 +239,7 @@ def task_public(t: Task) -> dict[str, Any]:
 
 
 def _owned_task(session, user_id: uuid.UUID, task_id: str) -> Task:  # type: ignore[no-untyped-def]
-    task = session.get(Task, _uuid(task_id, "task"))
+    task = session.get(Task, parse_uuid(task_id, "task"))
     if task is None or task.user_id != user_id:
         raise NotFound(f"task {task_id} does not exist")
     return task
@@ -283,17 +280,9 @@ def count_shots(svc: Services, *, user_id: uuid.UUID, project_id: str, voiced: b
 def check_parse(svc: Services, *, user_id: uuid.UUID, project_id: str, parse_id: str) -> None:
     with svc.sessions() as s:
         project = owned_project(s, user_id, project_id)
-        row = s.get(ParsedScriptRow, _uuid(parse_id, "parsed_script"))
+        row = s.get(ParsedScriptRow, parse_uuid(parse_id, "parsed_script"))
         if row is None or row.project_id != project.id:
             raise NotFound(f"parsed script {parse_id} does not exist in this project", field="parsed_script_id")
-
-
-def check_shot(svc: Services, *, user_id: uuid.UUID, project_id: str, shot_id: str) -> None:
-    with svc.sessions() as s:
-        project = owned_project(s, user_id, project_id)
-        shot = s.get(ShotRow, _uuid(shot_id, "shot"))
-        if shot is None or shot.project_id != project.id:
-            raise NotFound(f"shot {shot_id} does not exist in this project")
 
 
 def wait_task(

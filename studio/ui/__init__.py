@@ -15,7 +15,7 @@ from studio.ui.audio_tab import AudioTab
 from studio.ui.characters_tab import CharactersTab
 from studio.ui.common import require_project, ui_errors
 from studio.ui.export_tab import ExportTab
-from studio.ui.i18n import I18N, Lang, say, step_label, t
+from studio.ui.i18n import HEAD, I18N, Lang, say, step_label, t
 from studio.ui.i18n import request_lang as lang_of
 from studio.ui.script_tab import ScriptTab
 from studio.ui.storyboard_tab import StoryboardTab
@@ -48,7 +48,7 @@ def build_blocks(svc: Services) -> gr.Blocks:
             with gr.Tab(t("tab_audio"), id="audio"):
                 AudioTab(svc, bar.project_id, board)
             with gr.Tab(t("tab_export"), id="export"):
-                export = ExportTab(svc, bar.project_id, board)
+                export = ExportTab(svc, bar.project_id)
         api.register(svc)
 
         outputs = [bar.project_id, bar.status, bar.name, bar.style, bar.aspect, bar.existing, bar.timer, characters, board,
@@ -87,7 +87,8 @@ def build_blocks(svc: Services) -> gr.Blocks:
         bar.open.click(open_project, bar.project_id, outputs, api_visibility="private")
         bar.created.then(open_project, bar.project_id, outputs, api_visibility="private")
         bar.existing.select(open_project, bar.existing, outputs, api_visibility="private")
-        bar.timer.tick(watch_task, bar.project_id, [bar.status, bar.timer], api_visibility="private")
+        bar.timer.tick(watch_task, bar.project_id, [bar.status, bar.timer], api_visibility="private",
+                       show_progress="hidden")  # a poll, not work the creator waits for
         blocks.load(open_from_url, None, outputs, api_visibility="private")
         script.parse_event.then(_reload_cast(svc), bar.project_id, [characters, board], api_visibility="private")
     blocks.queue(default_concurrency_limit=4)
@@ -114,4 +115,4 @@ def _reload_cast(svc: Services):  # type: ignore[no-untyped-def]
     return reload
 
 
-__all__ = ["CSS", "I18N", "build_blocks"]
+__all__ = ["CSS", "HEAD", "I18N", "build_blocks"]

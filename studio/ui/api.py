@@ -3,24 +3,18 @@ on the same services as the tabs and the REST API."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import gradio as gr
 
 from studio import editor, projects, workspace
 from studio.services import Services
-from studio.ui.common import require_project, ui_errors
+from studio.ui.common import require_project, ui_errors, wait_for
 
 
 def register(svc: Services) -> None:
     user = svc.default_user_id
-
-    def wait(pid: str, task_type: str, payload: dict[str, Any]) -> dict[str, Any]:
-        task_id = projects.start_task(svc, user_id=user, project_id=pid, task_type=task_type, payload=payload)
-        task = projects.wait_task(svc, user_id=user, task_id=task_id)
-        if task["status"] != "completed":
-            raise gr.Error(f"{task['status']}: {(task['error'] or '').splitlines()[0] if task['error'] else ''}")
-        return task
 
     @ui_errors
     def open_project(project_id: str) -> dict[str, Any]:
@@ -44,11 +38,11 @@ def register(svc: Services) -> None:
     def regenerate_shot(project_id: str, shot_id: str, prompt_override: str = "", seed: int = -1) -> dict[str, Any]:
         """Draw a new version of one panel (a new seed unless `seed` >= 0); returns the shot."""
         pid = require_project(project_id)
-        wait(pid, "image_generation", {"shot_ids": [shot_id], "force": True,
-                                       "prompt_override": prompt_override.strip() or None,
-                                       "seed": seed if seed >= 0 else None})  # fmt: skip
+        wait_for(svc, editor.regenerate_shot(svc, user_id=user, project_id=pid, shot_id=shot_id,
+                                             prompt_override=prompt_override.strip() or None,
+                                             seed=seed if seed >= 0 else None))  # fmt: skip
         board = projects.get_storyboard(svc, user_id=user, project_id=pid)
-        return next(s for s in board["shots"] if s["shot_id"] == shot_id)
+        return next(s for s in board["shots"] if s["shot_id"] == str(uuid.UUID(shot_id)))
 
     @ui_errors
     def list_shot_images(project_id: str, shot_id: str) -> list[dict[str, Any]]:
@@ -65,7 +59,7 @@ def register(svc: Services) -> None:
     def update_stale(project_id: str) -> dict[str, Any]:
         """Redraw the stale panels and revoice the stale lines (only those); returns the storyboard."""
         pid = require_project(project_id)
-        wait(pid, "image_generation", {"update_stale": True})
+        wait_for(svc, editor.update_stale(svc, user_id=user, project_id=pid))
         return projects.get_storyboard(svc, user_id=user, project_id=pid)
 
     @ui_errors

@@ -8,9 +8,9 @@ from typing import Any
 
 import gradio as gr
 
-from studio import workspace
+from studio import editor, workspace
 from studio.services import Services
-from studio.ui.common import require_project, run_and_wait, ui_errors
+from studio.ui.common import require_project, run_and_wait, ui_errors, wait_for
 from studio.ui.i18n import request_lang as lang_of
 from studio.ui.i18n import say, t
 
@@ -66,7 +66,8 @@ def _revoicer(svc: Services, shot_id: str):  # type: ignore[no-untyped-def]
     def revoice(pid: str, request: gr.Request, progress: gr.Progress = gr.Progress()) -> dict[str, Any] | None:
         lang = lang_of(request)
         pid = require_project(pid, lang)
-        run_and_wait(svc, pid, "tts", progress, {"shot_ids": [shot_id], "force": True}, lang=lang)
+        task_id = editor.revoice_shot(svc, user_id=svc.default_user_id, project_id=pid, shot_id=shot_id)
+        wait_for(svc, task_id, progress, lang=lang)
         return workspace.storyboard(svc, user_id=svc.default_user_id, project_id=pid)
 
     return revoice

@@ -10,7 +10,7 @@ import gradio as gr
 
 from studio import editor, workspace
 from studio.services import Services
-from studio.ui.common import require_project, run_and_wait, ui_errors
+from studio.ui.common import require_project, ui_errors, wait_for
 from studio.ui.i18n import request_lang as lang_of
 from studio.ui.i18n import say, t
 
@@ -84,9 +84,13 @@ class CharactersTab:
                                 delete = gr.Button(t("delete"), variant="stop", size="sm")
                             sample = gr.Audio(label=t("preview_voice"), interactive=False)
                         with gr.Column(scale=1, min_width=180):
-                            reference = gr.Image(svc.ui_file(c["reference_image_key"]) if c.get("reference_image_key")
-                                                 else None, label=t("reference_image"), type="filepath",
-                                                 height=220, **EDITABLE)  # fmt: skip
+                            # Shown, not uploaded through: gr.Image would decode and convert any upload before
+                            # our checks; the upload button hands over the file, which the editor checks first.
+                            gr.Image(svc.ui_file(c["reference_image_key"]) if c.get("reference_image_key") else None,
+                                     label=t("reference_image"), type="filepath", height=220,
+                                     interactive=False)  # fmt: skip
+                            upload = gr.UploadButton(t("upload_reference"), file_types=[".png", ".jpg", ".jpeg", ".webp"],
+                                                     type="filepath", size="sm")  # fmt: skip
                             generate = gr.Button(t("generate_reference"), size="sm")
 
                 voice_inputs = [v_gender, variant, pitch, speed]
@@ -96,7 +100,7 @@ class CharactersTab:
                 save.click(h.save, [project_id, *fields], outputs, api_visibility="private")
                 preview.click(h.preview, [project_id, *voice_inputs], sample, api_visibility="private")
                 delete.click(h.delete, project_id, outputs, api_visibility="private")
-                reference.upload(h.upload_reference, [project_id, reference], outputs, api_visibility="private")
+                upload.upload(h.upload_reference, [project_id, upload], outputs, api_visibility="private")
                 generate.click(h.generate_reference, project_id, outputs, api_visibility="private")
 
 
@@ -120,8 +124,10 @@ class _CardHandlers:
                 "attributes": {k: v for k, v in attributes.items() if v},
                 "appearance": {**current["appearance"], "hair": hair.strip(), "clothing": clothing.strip(),
                                "features": _features(features)},
-                "voice": {"gender": v_gender, "variant": int(variant), "pitch": int(pitch), "speed": float(speed)},
             }  # fmt: skip
+            voice = {"gender": v_gender, "variant": int(variant), "pitch": int(pitch), "speed": float(speed)}
+            if voice != current["voice"]:  # pinned only when the creator changed it; else it follows name and gender
+                changes["voice"] = voice
             saved = editor.update_character(svc, user_id=self.user, project_id=pid, character_id=self.cid,
                                             changes=changes)  # fmt: skip
             return (say("msg_character_saved", lang, name=saved["name"]), *self.reload(pid))
@@ -152,7 +158,8 @@ class _CardHandlers:
         def generate_reference(pid: str, request: gr.Request, progress: gr.Progress = gr.Progress()) -> tuple:
             lang = lang_of(request)
             pid = require_project(pid, lang)
-            run_and_wait(svc, pid, "image_generation", progress, {"character_id": self.cid}, lang=lang)
+            task_id = editor.generate_reference_image(svc, user_id=self.user, project_id=pid, character_id=self.cid)
+            wait_for(svc, task_id, progress, lang=lang)
             return ("", *self.reload(pid))
 
         self.save, self.preview, self.delete = save, preview, delete

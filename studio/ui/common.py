@@ -16,7 +16,7 @@ from storage.base import StorageError
 from studio import projects
 from studio.errors import AppError
 from studio.services import Services
-from studio.ui.i18n import Lang, request_lang, say, step_label
+from studio.ui.i18n import Lang, localize_error, request_lang, say, step_label
 
 logger = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -38,7 +38,7 @@ def ui_errors(fn: F) -> F:
         except gr.Error:
             raise
         except (AppError, PipelineError) as exc:
-            raise gr.Error(str(exc)) from exc
+            raise gr.Error(localize_error(str(exc), lang_of(*args, **kwargs))) from exc
         except StorageError as exc:
             logger.warning("studio handler %s: storage failed: %s", fn.__name__, exc)
             raise gr.Error(say("msg_storage", lang_of(*args, **kwargs))) from exc
@@ -64,18 +64,29 @@ def run_and_wait(
     *, span: tuple[float, float] = (0.0, 1.0), lang: Lang = "en",
 ) -> dict[str, Any]:  # fmt: skip
     """Enqueue a task, show its progress, and return its result; a failed or cancelled task becomes gr.Error."""
+    task_id = projects.start_task(svc, user_id=svc.default_user_id, project_id=project_id, task_type=task_type,
+                                  payload=payload)  # fmt: skip
+    return wait_for(svc, task_id, progress, span=span, lang=lang)
+
+
+def wait_for(
+    svc: Services, task_id: str, progress: gr.Progress | None = None, *, span: tuple[float, float] = (0.0, 1.0),
+    lang: Lang = "en",
+) -> dict[str, Any]:  # fmt: skip
+    """Show a started task's progress until it ends; return its result, or raise gr.Error in `lang`."""
     user = svc.default_user_id
-    task_id = projects.start_task(svc, user_id=user, project_id=project_id, task_type=task_type, payload=payload)
     low, high = span
 
     def report(task: dict[str, Any]) -> None:
-        progress(low + (high - low) * task["progress"] / 100, desc=step_label(task["current_step"], lang))
+        if progress is not None:
+            progress(low + (high - low) * task["progress"] / 100, desc=step_label(task["current_step"], lang))
 
     task = projects.wait_task(svc, user_id=user, task_id=task_id, on_progress=report)
     if task["status"] == "cancelled":
         raise gr.Error(say("msg_cancelled", lang))
     if task["status"] != "completed":
-        raise gr.Error(say("msg_failed", lang, reason=(task["error"] or "timed out").splitlines()[0]))
+        reason = localize_error((task["error"] or "timed out").splitlines()[0], lang)
+        raise gr.Error(say("msg_failed", lang, reason=reason))
     return task["result"] or {}
 
 

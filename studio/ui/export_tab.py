@@ -23,7 +23,7 @@ def video_summary(video: dict[str, Any] | None, lang: Lang) -> str:
 
 
 class ExportTab:
-    def __init__(self, svc: Services, project_id: gr.Textbox, board: gr.State) -> None:
+    def __init__(self, svc: Services, project_id: gr.Textbox) -> None:
         with gr.Row(equal_height=True):
             render = gr.Button(t("render"), variant="primary", min_width=140, elem_id="render-video")
             resolution = gr.Radio(list(RESOLUTIONS), value="1080p", label=t("resolution"), min_width=160)

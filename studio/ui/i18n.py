@@ -4,6 +4,7 @@ writes (errors, summaries), in the language of the request."""
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 import gradio as gr
@@ -58,6 +59,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "preview_voice": ("试听", "Preview voice"),
     "reference_image": ("参考图", "Reference image"),
     "generate_reference": ("生成参考图", "Generate reference image"),
+    "upload_reference": ("上传参考图", "Upload reference image"),
     "delete": ("删除", "Delete"),
     "no_characters": ("还没有角色:解析剧本或在上面添加。", "No characters yet: parse a script or add one above."),
     # storyboard
@@ -78,7 +80,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "transition": ("转场", "Transition"),
     "save_shot": ("保存镜头", "Save shot"),
     "regenerate": ("重新生成画面", "Regenerate panel"),
-    "prompt_override": ("临时提示词 (可选)", "Prompt override (optional)"),
+    "prompt_override": ("改用的提示词 (可选)", "Prompt override (optional)"),
     "seed": ("固定种子 (可选)", "Fixed seed (optional)"),
     "image_versions": ("画面版本 (点选设为当前)", "Panel versions (click to make current)"),
     "insert_after": ("在后面插入镜头", "Insert a shot after"),
@@ -180,8 +182,73 @@ def step_label(step: str | None, lang: Lang) -> str:
     return say(f"step_{step}", lang) if f"step_{step}" in TEXTS else step
 
 
+LANG_COOKIE = "comicreel_lang"
+
+# The page copies the language Gradio shows (the browser's, or the one picked in Gradio's settings; Gradio writes it
+# to <html lang>) into a cookie, so the messages the server writes follow the same choice.
+HEAD = f"""<script>
+(() => {{
+  const sync = () => {{
+    const lang = document.documentElement.lang;
+    if (lang) document.cookie = "{LANG_COOKIE}=" + encodeURIComponent(lang) + "; path=/; SameSite=Lax";
+  }};
+  new MutationObserver(sync).observe(document.documentElement, {{ attributes: true, attributeFilter: ["lang"] }});
+  sync();
+}})();
+</script>"""
+
+
 def request_lang(request: gr.Request | None) -> Lang:
-    """The language the browser asks for first: Chinese or, otherwise, English."""
-    header = request.headers.get("accept-language", "") if request is not None else ""
-    first = header.split(",")[0].strip().lower()
-    return "zh" if first.startswith("zh") else "en"
+    """The studio's language for this request: the one the page shows (its cookie), else the browser's first."""
+    if request is None:
+        return "en"
+    chosen = _cookie(request.headers.get("cookie", ""), LANG_COOKIE)
+    first = chosen or request.headers.get("accept-language", "").split(",")[0]
+    return "zh" if first.strip().lower().startswith("zh") else "en"
+
+
+def _cookie(header: str, name: str) -> str:
+    for part in header.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == name:
+            return value
+    return ""
+
+
+# Errors the pipeline and the services write in English, as Chinese readers see them (translated at the edge).
+# Each pattern matches a whole message; its groups fill the translation. Anything else is shown as it is.
+_ERRORS_ZH: list[tuple[re.Pattern[str], str]] = [(re.compile(p, re.S), zh) for p, zh in [
+    (r"The script is empty.*", "剧本是空的:请粘贴或上传至少有一句台词的剧本。"),
+    (r"The script has (\d+) characters; the limit is (\d+).*", "剧本有 {0} 个字符,上限是 {1}:请分集。"),
+    (r"The script holds a control character \((U\+[0-9A-F]+)\) on line (\d+).*",
+     "剧本第 {1} 行有控制字符 ({0}):是二进制文件吗?请存为 UTF-8 纯文本。"),
+    (r"The file is too large.*?(\d+) bytes.*", "文件太大:剧本最多 {0} 字节。"),
+    (r"The file is not text.*", "这不是文本文件(不是 UTF-8、UTF-16 或 GB18030):请存为 UTF-8 纯文本。"),
+    (r"No dialogue, narration or action line was found.*",
+     "没有找到台词、旁白或动作:请写成“小明(紧张): 你好”或“旁白: …”(或用 Fountain/Markdown)后再解析。"),
+    (r"The project has no script.*", "项目还没有剧本:请先保存剧本再解析。"),
+    (r"The script has not been parsed yet.*", "剧本还没有解析:请先解析再生成分镜。"),
+    (r"[Tt]he project has no storyboard yet.*", "还没有分镜:先解析剧本并生成分镜。"),
+    (r"the project has no rendered video yet.*", "还没有渲染好的视频:请先渲染。"),
+    (r"The script has (\d+) lines but max_shots is (\d+).*", "剧本有 {0} 行,但镜头上限是 {1}:请调高上限或分集。"),
+    (r"ffmpeg could not render the video.*", "视频渲染失败 (ffmpeg):服务器日志里有详情。"),
+    (r"espeak-ng could not voice (.*) \(exit code.*", "无法为 {0} 配音 (espeak-ng):服务器日志里有详情。"),
+    (r"(\S+) is not installed: (.*)", "没有安装 {0}:{1}"),
+    (r"(.+?) failed unexpectedly; the server log has the details \(task ([0-9a-f-]+)\)\.",
+     "任务意外失败,服务器日志里有详情 (任务 {1})。"),
+    (r"name must be 1-(\d+) characters", "名称须为 1 到 {0} 个字符。"),
+    (r"description must be at most (\d+) characters", "描述最多 {0} 个字符。"),
+    (r"project (\S+) does not exist", "项目 {0} 不存在。"),
+    (r"shot (\S+) does not exist in this project", "此项目中没有镜头 {0}。"),
+    (r"task (\S+) is already (\w+)", "任务 {0} 已经结束 ({1})。"),
+    (r"(\w+) cannot be null; leave it out to keep it", "{0} 不能为空。"),
+]]  # fmt: skip
+
+
+def localize_error(message: str, lang: Lang) -> str:
+    """An error message in `lang` (English messages are the source; known ones have a Chinese translation)."""
+    if lang == "zh":
+        for pattern, template in _ERRORS_ZH:
+            if match := pattern.fullmatch(message.strip()):
+                return template.format(*match.groups())
+    return message

@@ -8,15 +8,12 @@ from typing import Any
 
 import gradio as gr
 
-from pipeline.models import CameraType, Transition
+from pipeline.models import CAMERAS, TRANSITIONS
 from studio import editor, workspace
 from studio.services import Services
-from studio.ui.common import require_project, run_and_wait, ui_errors
+from studio.ui.common import require_project, run_and_wait, ui_errors, wait_for
 from studio.ui.i18n import Lang, say, t
 from studio.ui.i18n import request_lang as lang_of
-
-CAMERAS = list(CameraType.__args__)  # type: ignore[attr-defined]  # a Literal's values
-TRANSITIONS = list(Transition.__args__)  # type: ignore[attr-defined]
 
 
 def shot_caption(shot: dict[str, Any], lang: Lang) -> str:
@@ -68,10 +65,10 @@ class StoryboardTab:
                     # The creator's prompt (stored as the shot's override); the planned one shows as the placeholder.
                     prompt = gr.Textbox(label=t("prompt"), lines=2, min_width=240)
                 with gr.Row():
-                    camera = gr.Dropdown(CAMERAS, label=t("camera"), min_width=120)
+                    camera = gr.Dropdown(list(CAMERAS), label=t("camera"), min_width=120)
                     in_frame = gr.Dropdown([], multiselect=True, label=t("in_frame"), min_width=160)
                     duration = gr.Number(label=t("duration"), minimum=0.5, maximum=30, step=0.1, min_width=100)
-                    transition = gr.Dropdown(TRANSITIONS, label=t("transition"), min_width=120)
+                    transition = gr.Dropdown(list(TRANSITIONS), label=t("transition"), min_width=120)
                 with gr.Row():
                     save = gr.Button(t("save_shot"), variant="primary", min_width=100, elem_id="save-shot")
                     override = gr.Textbox(label=t("prompt_override"), min_width=160)
@@ -131,7 +128,7 @@ class StoryboardTab:
         def bring_up_to_date(pid: str, request: gr.Request, progress: gr.Progress = gr.Progress()) -> dict | None:
             lang = lang_of(request)
             pid = require_project(pid, lang)
-            run_and_wait(svc, pid, "image_generation", progress, {"update_stale": True}, lang=lang)
+            wait_for(svc, editor.update_stale(svc, user_id=user, project_id=pid), progress, lang=lang)
             return current(pid)
 
         @ui_errors
@@ -164,11 +161,12 @@ class StoryboardTab:
             if not shot_id:
                 raise gr.Error(say("msg_no_storyboard", lang))
             seed_text = (seed_v or "").strip()
-            if seed_text and not (seed_text.isdigit() and int(seed_text) < 2**32):
+            if seed_text and not seed_text.isdigit():
                 raise gr.Error(say("msg_bad_seed", lang))
-            payload = {"shot_ids": [shot_id], "force": True, "prompt_override": override_v.strip() or None,
-                       "seed": int(seed_text) if seed_text else None}  # fmt: skip
-            run_and_wait(svc, pid, "image_generation", progress, payload, lang=lang)
+            task_id = editor.regenerate_shot(svc, user_id=user, project_id=pid, shot_id=shot_id,
+                                             prompt_override=override_v.strip() or None,
+                                             seed=int(seed_text) if seed_text else None)  # fmt: skip
+            wait_for(svc, task_id, progress, lang=lang)
             board_value = current(pid)
             return [board_value, *edit_view(find(board_value, shot_id), chars, pid, lang)]
 

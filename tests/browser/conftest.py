@@ -123,4 +123,4 @@ def settle(page: Any) -> None:
     page.evaluate("document.querySelectorAll('img[loading=lazy]').forEach((img) => { img.loading = 'eager'; })")
     page.wait_for_function("""() =>
         [...document.querySelectorAll('[data-testid=status-tracker]')].every((s) => s.classList.contains('hide'))
-        && [...document.images].every((img) => img.complete)""")
+        && [...document.images].every((img) => img.complete)""", timeout=60_000)  # 2 busy cores in CI

@@ -52,7 +52,7 @@ def flow() -> Flow:
 def expect() -> Any:
     from playwright.sync_api import expect
 
-    expect.set_options(timeout=15_000)
+    expect.set_options(timeout=30_000)
     return expect
 
 
@@ -62,7 +62,7 @@ def session(browser: Any, *, locale: str = "en-US", viewport: dict[str, int] = D
     context = browser.new_context(locale=locale, viewport=viewport, **options)
     try:
         page = context.new_page()
-        page.set_default_timeout(15_000)
+        page.set_default_timeout(30_000)
         yield page
     finally:
         context.close()

@@ -214,3 +214,15 @@ def test_a_render_brings_stale_and_missing_work_up_to_date_first(svc) -> None:
     after = _files(svc, pid)
     assert {o for o in after if before[o][0] != after[o][0]} == {3, 6} and all(after[6])
     assert {o for o in after if before[o][1] != after[o][1]} == {3, 6}
+
+
+def test_saving_a_card_with_nothing_changed_leaves_every_panel_current(svc) -> None:
+    """The studio's card sends every field back, empty ones included: that is not an edit."""
+    user = svc.default_user_id
+    pid = _drawn(svc)
+    ming = _character(svc, pid, "小明")
+    same = {"name": ming["name"], "description": ming["description"], "attributes": ming["attributes"],
+            "appearance": {**ming["appearance"], "clothing": ming["appearance"].get("clothing", ""),
+                           "features": ming["appearance"].get("features", []), "hat": "  "}}  # fmt: skip
+    editor.update_character(svc, user_id=user, project_id=pid, character_id=ming["id"], changes=same)
+    assert _stale(svc, pid) == ([], [])

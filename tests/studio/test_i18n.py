@@ -48,3 +48,32 @@ def test_messages_follow_the_browser_language() -> None:
     assert request_lang(FakeRequest("en-US,en;q=0.9")) == "en"  # type: ignore[arg-type]
     assert request_lang(None) == "en"
     assert say("msg_cancelled", "zh") == "已取消。" and say("msg_cancelled", "en") == "Cancelled."
+
+
+def test_the_language_picked_in_the_page_wins_over_the_browser_header() -> None:
+    class FakeRequest:
+        def __init__(self, cookie: str, header: str) -> None:
+            self.headers = {"cookie": cookie, "accept-language": header}
+
+    assert request_lang(FakeRequest("a=1; comicreel_lang=zh-CN", "en-US,en")) == "zh"  # type: ignore[arg-type]
+    assert request_lang(FakeRequest("comicreel_lang=en", "zh-CN,zh")) == "en"  # type: ignore[arg-type]
+    assert request_lang(FakeRequest("", "zh-TW")) == "zh"  # type: ignore[arg-type]
+
+
+def test_pipeline_errors_reach_chinese_readers_in_chinese() -> None:
+    from pipeline.errors import ScriptParseError
+    from pipeline.parse import check_script_text, parse_script
+    from studio.ui.i18n import localize_error
+
+    for bad, expected in (("  ", "剧本是空的"), ("旁白: 好\x00", "控制字符")):
+        try:
+            check_script_text(bad)
+        except ScriptParseError as exc:
+            assert expected in localize_error(str(exc), "zh") and localize_error(str(exc), "en") == str(exc)
+    try:
+        parse_script("（）\n")
+    except ScriptParseError as exc:
+        assert localize_error(str(exc), "zh").startswith("没有找到台词")
+    assert localize_error("something new", "zh") == "something new"  # unknown messages are shown as they are
+    message = "Rendering the video failed unexpectedly; the server log has the details (task 1b2c-3d)."
+    assert localize_error(message, "zh") == "任务意外失败,服务器日志里有详情 (任务 1b2c-3d)。"
