@@ -158,3 +158,28 @@ def stoppable_s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Se
     server = SeaweedFS(tmp_path_factory.mktemp("seaweed"))
     yield server
     server.stop()
+
+
+def start_app(root: Path, **env: str) -> tuple[str, subprocess.Popen]:
+    """`python app.py` with its own data folder under `root` (log in root/app.log) on a free port; returns its URL
+    once /healthz answers, and the process. The caller stops it (SIGTERM) and closes nothing else."""
+    import urllib.request
+
+    port = free_port()
+    full_env = {**os.environ, "COMICREEL_DATA_DIR": str(root / "data"), "COMICREEL_PORT": str(port),
+                "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONPATH": str(REPO), **env}  # fmt: skip
+    log_path = root / "app.log"
+    with open(log_path, "wb") as log:  # the child keeps its own copy of the descriptor
+        proc = subprocess.Popen([sys.executable, str(REPO / "app.py")], cwd=root, env=full_env, stdout=log,
+                                stderr=subprocess.STDOUT)  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/healthz", timeout=2)
+            return url, proc
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"the app did not start: {log_path.read_text()[-2000:]}")
+            time.sleep(0.3)

@@ -10,8 +10,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REPO, free_port, unavailable
+from tests.conftest import REPO, start_app, unavailable
 
 CHROMIUM = os.environ.get("COMICREEL_CHROMIUM", "/usr/bin/chromium")
 # Quiet and deterministic: no background downloads, updates or sync; no GPU on this machine.
@@ -51,33 +49,16 @@ class Studio:
 def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Studio]:
     """`python app.py` with its own data folder (and Gradio's cache inside it), stopped with SIGTERM at the end."""
     root = tmp_path_factory.mktemp("studio")
-    port = free_port()
-    env = {**os.environ, "COMICREEL_DATA_DIR": str(root / "data"), "COMICREEL_PORT": str(port),
-           "GRADIO_ANALYTICS_ENABLED": "False", "GRADIO_TEMP_DIR": str(root / "gradio"), "PYTHONPATH": str(REPO)}  # fmt: skip
-    log_path = root / "app.log"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen([sys.executable, str(REPO / "app.py")], cwd=root, env=env, stdout=log,
-                                stderr=subprocess.STDOUT)  # fmt: skip
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/healthz", timeout=2)
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    proc.kill()
-                    pytest.fail(f"the app did not start: {log_path.read_text()[-2000:]}")
-                time.sleep(0.3)
+    url, proc = start_app(root, GRADIO_TEMP_DIR=str(root / "gradio"))
+    try:
+        yield Studio(url)
+    finally:
+        proc.terminate()
         try:
-            yield Studio(url)
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import subprocess
 import sys
 import time
@@ -13,39 +12,14 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import REPO, free_port
+from tests.conftest import REPO, start_app
 from tests.media import assert_video
 
 
 @pytest.fixture(scope="module")
 def running_app(tmp_path_factory):
     data = tmp_path_factory.mktemp("app")
-    port = free_port()
-    env = {
-        **os.environ,
-        "COMICREEL_DATA_DIR": str(data / "data"),
-        "COMICREEL_PORT": str(port),
-        "GRADIO_ANALYTICS_ENABLED": "False",
-    }
-    log = open(data / "app.log", "wb")
-    proc = subprocess.Popen(
-        [sys.executable, str(REPO / "app.py")],
-        cwd=data,
-        env={**env, "PYTHONPATH": str(REPO)},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/healthz", timeout=2)
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"the app did not start: {(data / 'app.log').read_text()[-2000:]}")
-            time.sleep(0.5)
+    url, proc = start_app(data)
     yield url
     proc.terminate()  # SIGTERM: uvicorn shuts down, the lifespan stops the embedded workers
     try:
@@ -54,7 +28,6 @@ def running_app(tmp_path_factory):
         assert "All workers have stopped" in text and "Application shutdown complete" in text, text[-2000:]
     finally:
         proc.kill()
-        log.close()
 
 
 @pytest.mark.e2e
