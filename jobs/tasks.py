@@ -13,7 +13,7 @@ from huey.api import TaskWrapper
 
 from db.models import Task
 from db.session import transaction
-from jobs import work
+from jobs import render_job, work
 from jobs.context import JobContext
 from jobs.progress import TERMINAL, TaskReporter, TaskStopped, requeue_if_stale, stale_tasks
 from pipeline.errors import PipelineError
@@ -48,7 +48,7 @@ BODIES: dict[str, Body] = {
     "tts": lambda ctx, pid, payload, p: work.voice_dialogue(
         ctx, pid, p, shot_ids=payload.get("shot_ids"), force=bool(payload.get("force"))
     ),
-    "video_render": lambda ctx, pid, payload, p: work.render_project(ctx, pid, payload.get("settings", {}), p),
+    "video_render": lambda ctx, pid, payload, p: render_job.render_project(ctx, pid, payload.get("settings", {}), p),
 }
 
 

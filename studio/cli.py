@@ -104,7 +104,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     """A separate worker process (production): the same tasks, consumed from the configured queue."""
     from jobs.huey_app import POLL_MAX_DELAY, StoppingConsumer
-    from jobs.work import sweep_work_dirs
+    from jobs.workdirs import sweep_work_dirs
     from studio.config import Settings
     from studio.services import build_services
 

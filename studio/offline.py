@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jobs import work
+from jobs import render_job, work
 from studio import projects
 from studio.config import Settings
 from studio.services import build_services
@@ -59,7 +59,7 @@ def render_offline(
             pid = uuid.UUID(project["id"])
             work.parse_project_script(svc.ctx, pid, lambda f, step: progress(0.01 * f, step))
             work.plan_project_storyboard(svc.ctx, pid, {}, lambda f, step: progress(0.01 + 0.01 * f, step))
-            done = work.render_project(svc.ctx, pid, {"type": "final", "resolution": resolution},
+            done = render_job.render_project(svc.ctx, pid, {"type": "final", "resolution": resolution},
                                        lambda f, step: progress(0.02 + 0.98 * f, step))  # fmt: skip
             progress(1.0, "completed")
             out = Path(out_path)

@@ -22,7 +22,7 @@ from db.session import make_engine, make_sessionmaker, transaction
 from jobs.context import JobContext
 from jobs.huey_app import EmbeddedConsumer, build_huey, start_embedded_consumer
 from jobs.tasks import JobTasks, register_tasks
-from jobs.work import sweep_work_dirs
+from jobs.workdirs import sweep_work_dirs
 from pipeline.image.base import ImageBackend
 from pipeline.render import RenderOptions
 from pipeline.tts.base import TTSBackend

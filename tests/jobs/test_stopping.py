@@ -144,7 +144,7 @@ def test_a_stale_task_is_requeued_with_the_reason(settings) -> None:
 def test_a_sweep_removes_work_folders_of_dead_processes(tmp_path) -> None:
     import subprocess
 
-    from jobs.work import sweep_work_dirs
+    from jobs.workdirs import sweep_work_dirs
 
     dead = subprocess.Popen(["true"])
     dead.wait()
