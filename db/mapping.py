@@ -4,6 +4,7 @@ panels and voices say against their shots' current inputs (staleness)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from db.models import CharacterRow, ParsedScriptRow, ShotImage, ShotRow, StoryboardRow
 from pipeline.models import Character, ParsedScript, Storyboard, StoryboardShot
+from pipeline.parse import ScriptWarning
 from pipeline.shot_requests import panel_inputs_hash, voice_inputs_hash
 
 # ShotRow column -> StoryboardShot field; the two lists are stored as JSON arrays.
@@ -51,9 +53,10 @@ def parsed_from_row(row: ParsedScriptRow) -> ParsedScript:
     return ParsedScript.from_dict({"scenes": row.scenes, "characters": row.characters, **row.meta})
 
 
-def parsed_row_values(parsed: ParsedScript) -> dict[str, Any]:
+def parsed_row_values(parsed: ParsedScript, warnings: Sequence[ScriptWarning] = ()) -> dict[str, Any]:
     data = parsed.to_dict()
-    meta = {**data["metadata"], "title": parsed.title, "language": parsed.language, "format": parsed.format}
+    meta = {**data["metadata"], "title": parsed.title, "language": parsed.language, "format": parsed.format,
+            "warnings": [{"line": w.line, "message": w.message} for w in warnings]}  # fmt: skip
     return {"scenes": data["scenes"], "characters": data["characters"], "meta": meta}
 
 

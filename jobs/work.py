@@ -33,7 +33,7 @@ from jobs.context import JobContext
 from jobs.workdirs import work_dir
 from pipeline.errors import PipelineError
 from pipeline.models import StoryboardShot
-from pipeline.parse import FORMATS, parse_script
+from pipeline.parse import FORMATS, parse_script_with_warnings
 from pipeline.plan import PlanOptions, plan_storyboard
 from pipeline.shot_requests import (
     character_sheet_request,
@@ -69,8 +69,9 @@ def parse_project_script(ctx: JobContext, project_id: uuid.UUID, progress: Progr
             raise JobInputError("The project has no script: save a script before parsing it.")
         progress(0.2, "parsing_script")
         fmt = script.format if script.format in FORMATS else None
-        parsed = parse_script(script.content, fmt=fmt)  # type: ignore[arg-type]
-        row = ParsedScriptRow(project_id=project_id, script_version=script.version, **parsed_row_values(parsed))
+        parsed, warnings = parse_script_with_warnings(script.content, fmt=fmt)  # type: ignore[arg-type]
+        row = ParsedScriptRow(project_id=project_id, script_version=script.version,
+                              **parsed_row_values(parsed, warnings))  # fmt: skip
         s.add(row)
         # New characters are added; ones the creator already has (and may have edited) are kept as they are.
         known = set(s.scalars(select(CharacterRow.name).where(CharacterRow.project_id == project_id)))

@@ -208,13 +208,6 @@ def get_parsed(svc: Services, *, user_id: uuid.UUID, project_id: str) -> dict[st
         return {"parse_id": str(row.id), "scenes": row.scenes, "characters": row.characters, "metadata": row.meta}
 
 
-def list_characters(svc: Services, *, user_id: uuid.UUID, project_id: str) -> list[dict[str, Any]]:
-    """The project's cast (moved to studio.editor with the other character use cases)."""
-    from studio import editor  # editor builds on this module, so it is imported when called
-
-    return editor.list_characters(svc, user_id=user_id, project_id=project_id)
-
-
 # -- tasks -------------------------------------------------------------------------------------------------
 
 

@@ -11,8 +11,7 @@ from sqlalchemy import select
 from db.models import Script, ScriptVersion, Task
 from db.queries import latest_parsed_script
 from jobs.progress import ACTIVE
-from pipeline.parse import parse_script_with_warnings
-from studio import projects
+from studio import editor, projects
 from studio.errors import NotFound
 from studio.services import Services
 
@@ -25,8 +24,8 @@ def open_project(svc: Services, *, user_id: uuid.UUID, project_id: str) -> dict[
         "project": {k: v for k, v in project.items() if k != "script"},
         "script": project["script"],
         "versions": script_versions(svc, user_id=user_id, project_id=project_id),
-        "parsed": _parsed(svc, user_id=user_id, project_id=project_id),
-        "characters": projects.list_characters(svc, user_id=user_id, project_id=project_id),
+        "parsed": parsed(svc, user_id=user_id, project_id=project_id),
+        "characters": editor.list_characters(svc, user_id=user_id, project_id=project_id),
         "storyboard": storyboard(svc, user_id=user_id, project_id=project_id),
         "video": _or_none(projects.latest_video, svc, user_id=user_id, project_id=project_id),
         "task": running_task(svc, user_id=user_id, project_id=project_id),
@@ -82,25 +81,15 @@ def running_task(svc: Services, *, user_id: uuid.UUID, project_id: str) -> dict[
         return projects.task_public(task) if task else None
 
 
-def _parsed(svc: Services, *, user_id: uuid.UUID, project_id: str) -> dict[str, Any] | None:
-    """The latest parse, with warnings by line found again from the script version it was parsed from."""
+def parsed(svc: Services, *, user_id: uuid.UUID, project_id: str) -> dict[str, Any] | None:
+    """The latest parse with its warnings by line (stored when it was parsed), or None before the first parse."""
     with svc.sessions() as s:
         project = projects.owned_project(s, user_id, project_id)
         row = latest_parsed_script(s, project_id=project.id)
         if row is None:
             return None
-        text = s.scalars(
-            select(ScriptVersion.content)
-            .join(Script, Script.id == ScriptVersion.script_id)
-            .where(Script.project_id == project.id, ScriptVersion.version == row.script_version)
-        ).first()
-        parsed = {"parse_id": str(row.id), "scenes": row.scenes, "characters": row.characters, "metadata": row.meta,
-                  "script_version": row.script_version, "warnings": []}  # fmt: skip
-    if text:
-        fmt = row.meta.get("format")
-        _, warnings = parse_script_with_warnings(text, fmt if fmt in ("text", "markdown", "fountain") else None)
-        parsed["warnings"] = [{"line": w.line, "message": w.message} for w in warnings]
-    return parsed
+        return {"parse_id": str(row.id), "scenes": row.scenes, "characters": row.characters, "metadata": row.meta,
+                "script_version": row.script_version, "warnings": row.meta.get("warnings", [])}  # fmt: skip
 
 
 def _or_none(fn, svc: Services, **kwargs: Any) -> dict[str, Any] | None:  # type: ignore[no-untyped-def]

@@ -8,7 +8,7 @@ import uuid
 
 from fastapi import APIRouter, Request
 
-from studio import editor, projects
+from studio import editor
 from studio.api.deps import ServicesDep, UserDep
 from studio.api.envelope import Envelope, errors, ok
 from studio.api.schemas import (
@@ -41,7 +41,7 @@ def create_character(
 def list_characters(
     project_id: uuid.UUID, request: Request, svc: ServicesDep, user: UserDep
 ) -> Envelope[CharacterList]:
-    characters = projects.list_characters(svc, user_id=user, project_id=str(project_id))
+    characters = editor.list_characters(svc, user_id=user, project_id=str(project_id))
     return ok(request, CharacterList.model_validate({"characters": characters}))
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import gradio as gr
 
-from studio import projects, workspace
+from studio import editor, projects, workspace
 from studio.services import Services
 from studio.ui import api, projects_bar
 from studio.ui.audio_tab import AudioTab
@@ -109,8 +109,10 @@ def _with_task(status: str, task: dict[str, Any] | None, lang: Lang) -> str:
 def _reload_cast(svc: Services):  # type: ignore[no-untyped-def]
     @ui_errors
     def reload(pid: str) -> tuple:
-        snapshot = workspace.open_project(svc, user_id=svc.default_user_id, project_id=require_project(pid))
-        return snapshot["characters"], snapshot["storyboard"]
+        pid = require_project(pid)
+        user = svc.default_user_id
+        return editor.list_characters(svc, user_id=user, project_id=pid), workspace.storyboard(svc, user_id=user,
+                                                                                               project_id=pid)
 
     return reload
 

@@ -117,10 +117,10 @@ class ScriptTab:
             lang = lang_of(request)
             note, versions = save_script(pid, text, fmt_value, request)
             result = run_and_wait(svc, pid, "nlp", progress, lang=lang)
-            snapshot = workspace.open_project(svc, user_id=svc.default_user_id, project_id=pid)
+            parse = workspace.parsed(svc, user_id=svc.default_user_id, project_id=pid)
             done = say("msg_parsed", lang, scenes=result["total_scenes"], shots=result["total_shots"],
                        seconds=result["estimated_duration"], cast=", ".join(result["characters"]) or "—")  # fmt: skip
-            return f"{note}\n\n{done}", parsed_markdown(snapshot["parsed"], lang), versions
+            return f"{note}\n\n{done}", parsed_markdown(parse, lang), versions
 
         @ui_errors
         def view_version(pid: str, version: int | None, request: gr.Request) -> str:

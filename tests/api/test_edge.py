@@ -227,7 +227,7 @@ def test_an_internal_error_answers_500_and_keeps_the_connection(settings, monkey
     import uvicorn
 
     from app import create_app
-    from studio import projects
+    from studio import editor
 
     port = free_port()
     app = create_app(settings)
@@ -235,7 +235,7 @@ def test_an_internal_error_answers_500_and_keeps_the_connection(settings, monkey
     def boom(*args, **kwargs):
         raise RuntimeError("database on fire at /secret/path")
 
-    monkeypatch.setattr(projects, "list_characters", boom)
+    monkeypatch.setattr(editor, "list_characters", boom)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

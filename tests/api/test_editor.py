@@ -285,3 +285,14 @@ def test_earlier_panels_can_be_listed_and_picked_and_one_line_revoiced(client) -
     assert [a != b for a, b in zip(after, before, strict=True)] == [False, True, False]  # shots 1, 3, 4: only 3
     refused(client.post(f"/api/v1/projects/{pid}/shots/{shots[1]['shot_id']}/revoice"), 400, 10002)  # action
     refused(client.post(f"/api/v1/projects/{pid}/shots/{uuid.uuid4()}/revoice"), 404, 10003)
+
+
+def test_parse_warnings_are_kept_with_the_parse(client) -> None:
+    """Warnings by line are stored when the script is parsed and come back with it (nothing is parsed again)."""
+    from tests.api.conftest import ok, wait
+
+    pid = ok(client.post("/api/v1/projects", json={"name": "w"}), 201)["project_id"]
+    ok(client.post(f"/api/v1/projects/{pid}/script", json={"content": "场景:街,白天\n角色:小红(女)\n小红: 嗨\n阿福: 哦\n"}))
+    assert wait(client, ok(client.post(f"/api/v1/projects/{pid}/script/parse"), 202)["task_id"])["status"] == "completed"
+    warnings = ok(client.get(f"/api/v1/projects/{pid}/script/parsed"))["metadata"]["warnings"]
+    assert warnings == [{"line": 4, "message": "阿福 speaks but is not in the cast list: added with no description"}]

@@ -58,15 +58,21 @@ def worker(settings):
     svc.stop()
 
 
-def _rendering(svc) -> tuple[str, str]:
-    """A project whose render task is running ffmpeg right now: (project id, task id)."""
+def planned(svc) -> str:
+    """A project with SCRIPT parsed and its storyboard planned, by whichever worker serves `svc`'s queue."""
     user = svc.default_user_id
     pid = projects.create_project(svc, user_id=user, name="long", aspect_ratio="9:16")["id"]
     projects.save_script(svc, user_id=user, project_id=pid, content=SCRIPT)
     for step in ("nlp", "storyboard"):
         task_id = projects.start_task(svc, user_id=user, project_id=pid, task_type=step)
-        assert projects.wait_task(svc, user_id=user, task_id=task_id, timeout=60)["status"] == "completed"
-    task_id = projects.start_task(svc, user_id=user, project_id=pid, task_type="video_render")
+        assert projects.wait_task(svc, user_id=user, task_id=task_id, timeout=120)["status"] == "completed"
+    return pid
+
+
+def _rendering(svc) -> tuple[str, str]:
+    """A project whose render task is running ffmpeg right now: (project id, task id)."""
+    pid = planned(svc)
+    task_id = projects.start_task(svc, user_id=svc.default_user_id, project_id=pid, task_type="video_render")
     _until(_ffmpeg_children, what="ffmpeg to start")
     return pid, task_id
 

@@ -58,7 +58,7 @@ def _ffmpeg_using(folder: str) -> list[int]:
 
 @pytest.mark.services
 def test_a_worker_stopped_mid_render_kills_ffmpeg_and_requeues(settings, pg_url, redis_url, tmp_path) -> None:
-    from tests.jobs.test_stopping import SCRIPT, _until
+    from tests.jobs.test_stopping import _until, planned
 
     shared = settings.model_copy(
         update={"database_url": pg_url, "redis_url": redis_url, "storage_dir": tmp_path / "objects"}
@@ -72,11 +72,7 @@ def test_a_worker_stopped_mid_render_kills_ffmpeg_and_requeues(settings, pg_url,
     work = str(tmp_path / "worker" / "work")
     try:
         user = svc.default_user_id
-        pid = projects.create_project(svc, user_id=user, name="w", aspect_ratio="9:16")["id"]
-        projects.save_script(svc, user_id=user, project_id=pid, content=SCRIPT)
-        for step in ("nlp", "storyboard"):
-            task_id = projects.start_task(svc, user_id=user, project_id=pid, task_type=step)
-            assert projects.wait_task(svc, user_id=user, task_id=task_id, timeout=120)["status"] == "completed"
+        pid = planned(svc)
         task_id = projects.start_task(svc, user_id=user, project_id=pid, task_type="video_render")
         _until(lambda: _ffmpeg_using(work), what="the worker's ffmpeg")
         worker.send_signal(signal.SIGTERM)
