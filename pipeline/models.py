@@ -9,7 +9,7 @@ ShotKind = Literal["dialogue", "narration", "action"]
 SHOT_KINDS: tuple[str, ...] = get_args(ShotKind)
 CameraType = Literal["closeup", "medium", "long", "over-shoulder"]
 CAMERAS: tuple[str, ...] = get_args(CameraType)
-Transition = Literal["cut", "fade", "dissolve", "wipe"]
+Transition = Literal["cut", "fade", "dissolve", "wipe", "slide"]
 TRANSITIONS: tuple[str, ...] = get_args(Transition)
 AspectRatio = Literal["9:16", "16:9", "1:1"]
 Style = Literal["anime", "chinese", "comic", "chibi"]
@@ -174,6 +174,7 @@ class StoryboardShot:
     sound_effects: tuple[str, ...] = ()
     prompt: str = ""  # the planned prompt
     prompt_override: str | None = None  # the creator's own words for the panel, used instead of `prompt`
+    motion: str = "auto"  # the camera move in the video: "auto" (from the camera) or one of pipeline.motion.MOTIONS
 
     @property
     def panel_prompt(self) -> str:
@@ -229,6 +230,10 @@ class TimedShot:
     speaker: str | None
     voice: VoiceClip | None
     voice_offset: float
+    kind: ShotKind = "dialogue"
+    camera: CameraType = "medium"
+    motion: str = "auto"  # Ken Burns move: "auto" (from the camera) or one of pipeline.motion.MOTIONS
+    anchors: dict[str, tuple[float, float]] = field(default_factory=dict)  # each drawn character's head, as (x, y) fractions
 
 
 @dataclass(frozen=True)
@@ -250,4 +255,8 @@ class RenderResult:
     width: int
     height: int
     file_size: int
-    subtitles_path: str
+    subtitles_path: str  # SRT
+    ass_path: str = ""
+    cover_path: str = ""
+    segments: tuple[str, ...] = ()  # the hash of each shot's segment, in order (the keys of the segment cache)
+    reused: int = 0  # segments taken from the cache instead of encoded

@@ -1,105 +1,110 @@
-"""Render a timeline to an H.264 + AAC MP4 with ffmpeg: gentle pans, crossfades, burnt-in subtitles.
+"""Render a timeline to an H.264 + AAC video: one encoded segment per shot, joined without re-encoding.
 
-A shot owns the frames from its start to the next shot's start; the crossfade into the next shot is drawn from the
-extra frames of its own pan and the first frames of the next, so the video lasts exactly the sum of the shot durations.
+Frames, not seconds, are the unit. Shot i owns frames [b_i, b_(i+1)) where b_i = round(start_i * fps), so rounding
+never accumulates and the video lasts the sum of the shot durations. A transition into shot i+1 happens entirely in
+the last frames of shot i, so every panel is fully on screen from its start frame, when its voice and subtitle are
+timed, until its outgoing transition begins. Segment i therefore needs the panels of shots i and i+1; it is cached
+under a hash of everything that goes into it, so after one shot changes only the segments it touches are encoded
+again (`SegmentCache`). Moves are sub-pixel smooth (pipeline.motion); text is composited per segment (pipeline
+.overlays, libass); colours are tagged BT.709, limited range.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 import shutil
 import subprocess
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any, Protocol
+
+from PIL import Image
 
 from pipeline.audio import mix_dialogue
 from pipeline.errors import MissingToolError, RenderError
-from pipeline.fonts import find_cjk_font
+from pipeline.fonts import FontFace, find_cjk_font
 from pipeline.models import RenderResult, Timeline
-from pipeline.subtitles import subtitle_cues, write_ass, write_srt
+from pipeline.motion import Move, auto_motion, fit_panel
+from pipeline.overlays import cover_image, text_layer, title_layer, watermark_layer
+from pipeline.presets import Output, RenderSettings
+from pipeline.subtitles import Cue, subtitle_cues, write_ass, write_srt
 
 ProgressFn = Callable[[float, str], None]
 
-_XFADE = {"dissolve": "fade", "fade": "fadeblack", "wipe": "wipeleft"}
-_PANS = ((0.0, 0.5, 1.0, 0.5), (1.0, 0.5, 0.0, 0.5), (0.5, 0.0, 0.5, 1.0), (0.5, 1.0, 0.5, 0.0))
+RENDERER_VERSION = 1  # bump when a change to this module changes the pixels of a segment: old caches are not reused
+TITLE_SECONDS = 2.6
+_XFADE = {"dissolve": "fade", "wipe": "wipeleft", "slide": "slideleft"}
+_BT709 = ["-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv"]
+_TO_YUV = "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p"
 
 
 @dataclass(frozen=True)
 class RenderOptions:
+    """The renderer's technical knobs (the creator's choices are in `pipeline.presets.RenderSettings`)."""
+
     crossfade: float = 0.4
-    overscan: float = 1.06  # how much larger than the frame the panel is scaled, to leave room to pan
-    crf: int = 23
-    preset: str = "veryfast"
     audio_bitrate: str = "160k"
-    subtitles: bool = True
     font_path: str | None = None
     ffmpeg: str = "ffmpeg"
+    parallel: int = 2  # segments encoded at once
 
     def check(self) -> None:
         if not 0 <= self.crossfade <= 2:
             raise RenderError(f"crossfade {self.crossfade} must be between 0 and 2 seconds.")
-        if not 1.0 <= self.overscan <= 1.5:
-            raise RenderError(f"overscan {self.overscan} must be between 1.0 and 1.5.")
-        if not 0 <= self.crf <= 51:
-            raise RenderError(f"crf {self.crf} must be between 0 and 51.")
+        if not 1 <= self.parallel <= 16:
+            raise RenderError(f"parallel {self.parallel} must be between 1 and 16 segments at once.")
 
 
-def _filter_path(path: str) -> str:
-    """Escape a path for use inside an ffmpeg filter argument."""
-    return path.replace("\\", "\\\\").replace(":", "\\:").replace("'", "\\'").replace(",", "\\,")
+class SegmentCache(Protocol):
+    """Where encoded segments are kept between renders, by the hash of their inputs."""
+
+    def fetch(self, digest: str) -> str | None:
+        """A local path of the segment, or None when it is not cached."""
+        ...
+
+    def store(self, digest: str, path: str) -> None: ...
 
 
-def _build_graph(timeline: Timeline, options: RenderOptions, ass_path: str | None, font_dir: str) -> str:
-    """The filter graph, in whole frames. Each shot is cut into a head (fading in), a body and a tail (fading out);
-    only the short head/tail overlaps go through xfade and everything is concatenated, which keeps the work near one
-    copy per frame (a chain of full-length xfades costs about ten times more)."""
-    w, h, fps = timeline.width, timeline.height, timeline.fps
-    ow, oh = int(w * options.overscan) // 2 * 2, int(h * options.overscan) // 2 * 2
-    shots = timeline.shots
-    n = len(shots)
-    # Frame boundaries come from the exact start times, so rounding never accumulates.
-    bounds = [round(s.start * fps) for s in shots] + [round(timeline.duration * fps)]
-    own = [bounds[i + 1] - bounds[i] for i in range(n)]
-    fades = [0] + [_fade_frames(shots[i].transition, options, fps, own[i - 1], own[i]) for i in range(1, n)]
-    parts: list[str] = []
-    segments: list[str] = []
-    for i, shot in enumerate(shots):
-        head, tail = fades[i], fades[i + 1] if i + 1 < n else 0
-        frames = own[i] + tail
-        x0, y0, x1, y1 = _PANS[shot.order % len(_PANS)]
-        x_expr = f"(iw-ow)*({x0}+({x1 - x0})*n/{frames})"
-        y_expr = f"(ih-oh)*({y0}+({y1 - y0})*n/{frames})"
-        pieces = [(f"h{i}", 0, head)] if head else []
-        pieces.append((f"b{i}", head, own[i]))
-        if tail:
-            pieces.append((f"t{i}", own[i], frames))
-        parts.append(
-            f"[{i}:v]scale={ow}:{oh}:flags=bicubic,format=yuv420p,setsar=1,loop=loop={frames - 1}:size=1:start=0,"
-            f"crop={w}:{h}:x='{x_expr}':y='{y_expr}',fps={fps},setpts=N/({fps}*TB),"
-            f"split={len(pieces)}" + "".join(f"[{name}in]" for name, _, _ in pieces)
-        )
-        for name, first, last in pieces:
-            parts.append(f"[{name}in]trim=start_frame={first}:end_frame={last},setpts=PTS-STARTPTS[{name}]")
-        if head:
-            kind = _XFADE[shot.transition]
-            parts.append(f"[t{i - 1}][h{i}]xfade=transition={kind}:duration={head / fps:.4f}:offset=0[x{i}]")
-            segments.append(f"[x{i}]")
-        segments.append(f"[b{i}]")
-    parts.append("".join(segments) + f"concat=n={len(segments)}:v=1:a=0[joined]")
-    if ass_path:
-        parts.append(f"[joined]subtitles=filename='{_filter_path(ass_path)}':fontsdir='{_filter_path(font_dir)}'[vout]")
-    else:
-        parts.append("[joined]null[vout]")
-    return ";".join(parts)
+class DirectoryCache:
+    """A SegmentCache in a local directory (the CLI and benchmarks; the studio keeps segments in object storage)."""
+
+    def __init__(self, directory: str) -> None:
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+
+    def fetch(self, digest: str) -> str | None:
+        path = self.directory / f"{digest}.mp4"
+        return str(path) if path.is_file() else None
+
+    def store(self, digest: str, path: str) -> None:
+        tmp = self.directory / f"{digest}.{os.getpid()}.tmp"
+        shutil.copyfile(path, tmp)
+        os.replace(tmp, self.directory / f"{digest}.mp4")
 
 
-def _fade_frames(transition: str, options: RenderOptions, fps: int, before: int, after: int) -> int:
-    """Frames of crossfade between two shots: none for a cut, and never more than half of either shot."""
-    if transition == "cut" or options.crossfade <= 0:
-        return 0
-    return max(0, min(round(options.crossfade * fps), before // 2, after // 2))
+def default_output(timeline: Timeline, settings: RenderSettings | None = None) -> Output:
+    """The Output for a timeline already sized and timed: its own size and fps, the settings' quality."""
+    settings = settings or RenderSettings()
+    aspect = "9:16" if timeline.height > timeline.width else "16:9" if timeline.width > timeline.height else "1:1"
+    resolved = settings.resolve(aspect)
+    return replace(resolved, width=timeline.width, height=timeline.height, fps=timeline.fps)
+
+
+@dataclass
+class _Segment:
+    index: int
+    frames: int
+    spec: dict[str, Any]
+    digest: str = ""
+    path: str = ""
+    done: int = 0  # frames encoded so far
+    inputs: list[str] = field(default_factory=list)
 
 
 def render_video(
@@ -108,87 +113,375 @@ def render_video(
     workdir: str,
     options: RenderOptions | None = None,
     on_progress: ProgressFn | None = None,
+    *,
+    output: Output | None = None,
+    cues: list[Cue] | None = None,
+    cache: SegmentCache | None = None,
 ) -> RenderResult:
-    """Render `timeline` to `out_path` (MP4), writing the SRT beside it.
+    """Render `timeline` to `out_path` (MP4 or MOV per the output's settings), with SRT, ASS and a cover beside it.
+
+    Args:
+        timeline: shots with exact starts, sized and timed for the output (`output.size`, `output.fps`).
+        workdir: a scratch directory (plates, overlays, segments not cached).
+        output: platform, quality, text mode and safe zone; by default the timeline's size at final quality.
+        cues: the subtitle track (the creator's edits included); by default one cue per voiced line.
+        cache: where segments are looked up and kept; without one every segment is encoded.
 
     Raises:
         MissingToolError: ffmpeg is not installed.
-        RenderError: the timeline is empty or ffmpeg failed (its last output is in the message).
+        RenderError: the timeline is empty, the settings are invalid or ffmpeg failed (its output in `detail`).
     """
     options = options or RenderOptions()
     options.check()
     if not timeline.shots:
         raise RenderError("The timeline has no shots: plan a storyboard first.")
+    output = output or default_output(timeline)
+    if (output.width, output.height, output.fps) != (timeline.width, timeline.height, timeline.fps):
+        raise RenderError(f"the timeline is {timeline.width}x{timeline.height} at {timeline.fps} fps but the output "
+                          f"is {output.width}x{output.height} at {output.fps} fps: build the timeline for the output.")  # fmt: skip
     exe = shutil.which(options.ffmpeg)
     if exe is None:
         raise MissingToolError(f"{options.ffmpeg} is not installed: apt-get install ffmpeg (or set COMICREEL_FFMPEG).")
     work = Path(workdir)
     work.mkdir(parents=True, exist_ok=True)
     progress = on_progress or (lambda fraction, step: None)
-
-    # 1. Subtitles and the dialogue track.
-    progress(0.02, "adding_subtitles")
-    cues = subtitle_cues(timeline)
-    srt_path = str(Path(out_path).with_suffix(".srt"))
-    write_srt(cues, srt_path)
     font = find_cjk_font(options.font_path)
-    ass_path = str(work / "subtitles.ass") if options.subtitles and cues else None
-    if ass_path:
-        write_ass(cues, ass_path, width=timeline.width, height=timeline.height, font_family=font.family)
-    progress(0.05, "adding_audio")
+    cues = subtitle_cues(timeline) if cues is None else sorted(cues, key=lambda c: c.start)
+    settings = output.settings
+
+    # 1. Frames: each shot's own frames, its incoming transition, its move.
+    progress(0.01, "merging_assets")
+    plan = _FramePlan(timeline, options.crossfade)
+    segments = [_segment_spec(i, s.transition, plan, output, cues) for i, s in enumerate(timeline.shots)]
+    digests = {p: _file_digest(p) for p in {s.image_path for s in timeline.shots}}
+    for seg in segments:
+        seg.spec["images"] = [digests[timeline.shots[j].image_path] for j in seg.spec["shots"]]
+        seg.digest = _digest(seg.spec)
+
+    # 2. Encode the segments the cache does not have, two at a time.
+    todo = []
+    for seg in segments:
+        cached = cache.fetch(seg.digest) if cache else None
+        if cached:
+            seg.path, seg.done = cached, seg.frames
+        else:
+            todo.append(seg)
+    encoder = _SegmentEncoder(exe, timeline, plan, output, cues, font, work)
+    total = sum(s.frames for s in segments)
+    with ThreadPoolExecutor(max_workers=options.parallel) as pool:
+        pending: set[Future[None]] = {pool.submit(encoder.encode, seg) for seg in todo}
+        try:
+            while pending:
+                finished, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    future.result()
+                progress(0.05 + 0.85 * sum(s.done for s in segments) / total, "rendering_video")
+        finally:
+            encoder.stop()  # a failure, a cancel or a shutdown: no ffmpeg is left running
+            for future in pending:
+                future.cancel()
+    if cache:
+        for seg in todo:
+            cache.store(seg.digest, seg.path)
+
+    # 3. Subtitle files, the dialogue track, then the segments joined and the sound added, without re-encoding.
+    progress(0.91, "adding_subtitles")
+    base = Path(out_path)
+    srt_path, ass_path = str(base.with_suffix(".srt")), str(base.with_suffix(".ass"))
+    write_srt(cues, srt_path)
+    write_ass(cues, ass_path, width=output.width, height=output.height, font_family=font.family,
+              style=settings.subtitle_style, safe=output.safe)  # fmt: skip
+    progress(0.93, "adding_audio")
     audio_path = mix_dialogue(timeline, str(work / "dialogue.wav"))
-
-    # 2. One ffmpeg run: inputs are the panels (one frame each) and the mixed track.
-    graph = _build_graph(timeline, options, ass_path, font.directory)
-    graph_path = work / "graph.txt"
-    graph_path.write_text(graph, encoding="utf-8")
-    cmd = [exe, "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-progress", "pipe:1", "-nostats"]
-    for shot in timeline.shots:
-        cmd += ["-i", shot.image_path]
-    cmd += [
-        "-i",
-        audio_path,
-        "-filter_complex_script",
-        str(graph_path),
-        "-map",
-        "[vout]",
-        "-map",
-        f"{len(timeline.shots)}:a",
-    ]
-    cmd += ["-c:v", "libx264", "-preset", options.preset, "-crf", str(options.crf), "-pix_fmt", "yuv420p",
-            "-r", str(timeline.fps), "-c:a", "aac", "-b:a", options.audio_bitrate, "-ac", "2", "-ar", "44100",
-            "-t", f"{timeline.duration:.3f}", "-movflags", "+faststart"]  # fmt: skip
-    tmp_out = str(Path(out_path).with_name(Path(out_path).stem + ".part.mp4"))
-    cmd.append(tmp_out)
-
-    # 3. Run it, turning its progress lines into a fraction.
-    progress(0.08, "rendering_video")
-    total_us = timeline.duration * 1_000_000
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            if m := re.match(r"out_time_us=(\d+)", line):
-                progress(0.08 + 0.9 * min(1.0, int(m.group(1)) / total_us), "rendering_video")
-        stderr = proc.stderr.read() if proc.stderr else ""
-        returncode = proc.wait()
-    finally:
-        if proc.poll() is None:  # stopped by an exception (a cancel, a shutdown): never leave ffmpeg running
-            proc.kill()
-            proc.wait()
-            Path(tmp_out).unlink(missing_ok=True)
-    if returncode != 0:
-        Path(tmp_out).unlink(missing_ok=True)
-        raise RenderError(
-            f"ffmpeg could not render the video (exit code {returncode}).", detail=stderr.strip()[-2000:]
-        )
-    os.replace(tmp_out, out_path)
+    _join(exe, segments, audio_path, out_path, plan.total / timeline.fps, settings.format, options, work)
+    cover_path = str(base.with_suffix(".jpg"))
+    cover_image(timeline.shots[0].image_path, settings.title, width=output.width, height=output.height,
+                font_path=font.path).save(cover_path, quality=90)  # fmt: skip
     progress(1.0, "completed")
     return RenderResult(
-        path=out_path,
-        duration=timeline.duration,
-        width=timeline.width,
-        height=timeline.height,
-        file_size=os.path.getsize(out_path),
-        subtitles_path=srt_path,
-    )
+        path=out_path, duration=plan.total / timeline.fps, width=output.width, height=output.height,
+        file_size=os.path.getsize(out_path), subtitles_path=srt_path, ass_path=ass_path, cover_path=cover_path,
+        segments=tuple(s.digest for s in segments), reused=len(segments) - len(todo),
+    )  # fmt: skip
+
+
+class _FramePlan:
+    """Frame numbers of a timeline: where each shot starts, how many frames it owns, how long its transitions are,
+    and its move over all the frames it is visible."""
+
+    def __init__(self, timeline: Timeline, crossfade: float) -> None:
+        fps, shots = timeline.fps, timeline.shots
+        n = len(shots)
+        ends = [s.start + s.duration for s in shots]
+        self.bounds = [round(s.start * fps) for s in shots] + [round(ends[-1] * fps)]
+        self.own = [self.bounds[i + 1] - self.bounds[i] for i in range(n)]
+        if min(self.own) < 1:
+            short = [s.order for s, f in zip(shots, self.own, strict=True) if f < 1]
+            raise RenderError(f"shots {short} are shorter than one frame: give them at least {1 / fps:.2f} s.")
+        self.total = self.bounds[-1]
+        # fade_in[i]: frames of the transition from shot i-1 into shot i, taken from the end of shot i-1 and never
+        # more than half of either shot.
+        self.fade_in = [0] * (n + 1)
+        for i in range(1, n):
+            if shots[i - 1].transition != "cut" and crossfade > 0:
+                self.fade_in[i] = max(0, min(round(crossfade * fps), self.own[i - 1] // 2, self.own[i] // 2))
+        portrait = timeline.height > timeline.width
+        self.moves = []
+        for i, shot in enumerate(shots):
+            motion = shot.motion if shot.motion != "auto" else auto_motion(shot.camera, shot.order, portrait)
+            focus = shot.anchors.get(shot.speaker or "", (0.5, 0.45)) if shot.speaker else (0.5, 0.45)
+            fx, fy = min(0.8, max(0.2, focus[0])), min(0.75, max(0.25, focus[1]))
+            move = Move(motion, self.fade_in[i] + self.own[i], timeline.width, timeline.height, fps, (fx, fy))
+            move.check()
+            self.moves.append(move)
+
+    def transition_out(self, i: int) -> int:
+        return self.fade_in[i + 1]
+
+
+def _segment_spec(i: int, transition: str, plan: _FramePlan, output: Output, cues: list[Cue]) -> _Segment:
+    """Everything that decides the pixels of segment i, as plain data (hashed for the cache)."""
+    shots_in = [i, i + 1] if plan.transition_out(i) else [i]
+    start, frames = plan.bounds[i], plan.own[i]
+    fps = output.fps
+    settings = output.settings
+    seg_cues = [c for c in cues if c.start * fps < start + frames and c.end * fps > start]
+    spec: dict[str, Any] = {
+        "version": RENDERER_VERSION, "size": [output.width, output.height], "fps": fps, "frames": frames,
+        "x264": [output.x264_preset, output.crf, output.maxrate_kbps], "shots": shots_in,
+        "moves": [[m.motion, m.frames, m.focus] for m in (plan.moves[j] for j in shots_in)],
+        "fade_in": plan.fade_in[i], "fade_out": plan.transition_out(i),
+        "transition": transition if plan.transition_out(i) else "cut", "text_mode": settings.text_mode, "style": settings.subtitle_style,
+        "safe": [output.safe.top, output.safe.bottom, output.safe.left, output.safe.right],
+        "cues": [[round(c.start * fps) - start, round(c.end * fps) - start, c.text, c.speaker, c.kind, c.shot_order]
+                 for c in seg_cues],
+        "watermark": _watermark_spec(settings), "title": settings.title if i == 0 else "",
+    }  # fmt: skip
+    return _Segment(index=i, frames=frames, spec=spec)
+
+
+def _watermark_spec(settings: RenderSettings) -> list[Any]:
+    mark = settings.watermark
+    if not mark.enabled:
+        return []
+    image = _file_digest(mark.image_path) if mark.image_path else None
+    return [mark.text, image, mark.position, mark.opacity]
+
+
+class _SegmentEncoder:
+    """Builds one segment's filter graph and runs ffmpeg on it; stop() kills whatever still runs."""
+
+    def __init__(self, exe: str, timeline: Timeline, plan: _FramePlan, output: Output, cues: list[Cue],
+                 font: FontFace, work: Path) -> None:  # fmt: skip
+        self.exe, self.timeline, self.plan, self.output, self.cues, self.font = exe, timeline, plan, output, cues, font
+        self.work = work
+        self._procs: set[subprocess.Popen[str]] = set()
+        self._lock = threading.Lock()
+        self._stopped = False
+        self._plates: dict[int, str] = {}
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
+            procs = list(self._procs)
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+
+    def encode(self, seg: _Segment) -> None:
+        i, fps = seg.index, self.output.fps
+        seg.path = str(self.work / f"segment_{i:04d}_{seg.digest[:12]}.mp4")
+        args, graph = self._graph(seg)
+        graph_path = self.work / f"segment_{i:04d}.graph"
+        graph_path.write_text(graph, encoding="utf-8")
+        out = self.output
+        cmd = [self.exe, "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-progress", "pipe:1", "-nostats",
+               *args, "-filter_complex_script", str(graph_path), "-map", "[vout]", "-frames:v", str(seg.frames),
+               "-c:v", "libx264", "-preset", out.x264_preset, "-crf", str(out.crf), "-pix_fmt", "yuv420p",
+               *_maxrate(out), *_BT709, "-r", str(fps), "-an", "-f", "mp4", seg.path + ".part"]  # fmt: skip
+        with self._lock:
+            if self._stopped:
+                return
+            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            self._procs.add(proc)
+        try:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                if m := re.match(r"frame=(\d+)", line):
+                    seg.done = min(seg.frames, int(m.group(1)))
+            stderr = proc.stderr.read() if proc.stderr else ""
+            code = proc.wait()
+        finally:
+            with self._lock:
+                self._procs.discard(proc)
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        if code != 0:
+            Path(seg.path + ".part").unlink(missing_ok=True)
+            if self._stopped:
+                raise RenderError("the render was stopped.")
+            raise RenderError(f"ffmpeg could not render shot {self.timeline.shots[i].order} (exit code {code}).",
+                              detail=stderr.strip()[-2000:])  # fmt: skip
+        os.replace(seg.path + ".part", seg.path)
+        seg.done = seg.frames
+
+    # -- the filter graph ----------------------------------------------------------------------------------------
+
+    def _graph(self, seg: _Segment) -> tuple[list[str], str]:
+        i, n, fps = seg.index, seg.frames, self.output.fps
+        plan, spec = self.plan, seg.spec
+        f_in, f_out = plan.fade_in[i], plan.transition_out(i)
+        inputs: list[str] = []
+        parts: list[str] = []
+
+        def add_input(args: list[str]) -> int:
+            inputs.extend(args)
+            return sum(1 for a in inputs if a == "-i") - 1
+
+        a = add_input(self._plate_input(i))
+        parts.append(f"[{a}:v]{_TO_YUV},loop=loop={n - 1}:size=1:start=0,setpts=N/({fps}*TB),"
+                     f"{plan.moves[i].filter(f_in)}[a]")  # fmt: skip
+        current = "[a]"
+        if f_out:
+            b = add_input(self._plate_input(i + 1))
+            parts.append(f"[{b}:v]{_TO_YUV},loop=loop={f_out - 1}:size=1:start=0,setpts=N/({fps}*TB),"
+                         f"{plan.moves[i + 1].filter(0)}[b]")  # fmt: skip
+            kind = self.timeline.shots[i].transition
+            if kind == "fade":  # through black: the panel darkens, one black frame, the next panel brightens
+                h = f_out - f_out // 2
+                parts.append(f"[a]fade=t=out:start_frame={n - f_out - 1}:nb_frames={h},trim=end_frame={n - f_out + h}[a1]")
+                parts.append(f"[b]fade=t=in:start_frame={h - 1}:nb_frames={f_out - h + 1},trim=start_frame={h},"
+                             "setpts=PTS-STARTPTS[b1]")  # fmt: skip
+                parts.append("[a1][b1]concat=n=2:v=1:a=0[x]")
+            else:
+                parts.append(f"[a][b]xfade=transition={_XFADE.get(kind, 'fade')}:duration={f_out / fps:.6f}:"
+                             f"offset={(n - f_out) / fps:.6f}[x]")  # fmt: skip
+            current = "[x]"
+        settings = self.output.settings
+        # Bubbles: each line of this shot in a speech bubble (or a caption box) while the panel is whole.
+        if settings.text_mode in ("bubbles", "both"):
+            for k, cue in enumerate(c for c in self.cues if c.shot_order == self.timeline.shots[i].order):
+                path, x, y = self._layer(f"bubble_{i}_{k}", text_layer(
+                    cue, width=self.output.width, height=self.output.height, safe=self.output.safe,
+                    anchor=self.timeline.shots[i].anchors.get(cue.speaker or ""), style=settings.subtitle_style,
+                    font_path=self.font.path))  # fmt: skip
+                if path:
+                    idx = add_input(["-i", path])
+                    last = max(0, n - f_out - 1)
+                    parts.append(f"[{idx}:v]{_overlay_format()}[o{k}];{current}[o{k}]overlay=x={x}:y={y}:"
+                                 f"enable='between(n,0,{last})'[t{k}]")  # fmt: skip
+                    current = f"[t{k}]"
+        if spec["title"]:
+            path, x, y = self._layer("title", title_layer(settings.title, width=self.output.width,
+                                                          height=self.output.height, safe=self.output.safe,
+                                                          font_path=self.font.path))  # fmt: skip
+            if path:
+                seconds = min(TITLE_SECONDS, n / fps)
+                idx = add_input(["-loop", "1", "-framerate", str(fps), "-t", f"{seconds:.3f}", "-i", path])
+                parts.append(f"[{idx}:v]{_overlay_format()},fade=t=out:st={max(0.0, seconds - 0.6):.3f}:d=0.6:alpha=1"
+                             f"[title];{current}[title]overlay=x={x}:y={y}:eof_action=pass[ti]")  # fmt: skip
+                current = "[ti]"
+        if settings.watermark.enabled:
+            path, x, y = self._layer("watermark", watermark_layer(settings.watermark, width=self.output.width,
+                                                                  height=self.output.height, safe=self.output.safe,
+                                                                  font_path=self.font.path))  # fmt: skip
+            if path:
+                idx = add_input(["-i", path])
+                parts.append(f"[{idx}:v]{_overlay_format()}[wm];{current}[wm]overlay=x={x}:y={y}[wmo]")
+                current = "[wmo]"
+        seg_cues = [c for c in self.cues if c.shot_order == self.timeline.shots[i].order or
+                    (c.shot_order is None and c.start * fps < plan.bounds[i] + n and c.end * fps > plan.bounds[i])]  # fmt: skip
+        if settings.text_mode in ("subtitles", "both") and seg_cues:
+            start = plan.bounds[i] / fps
+            shifted = [Cue(max(0.0, c.start - start), min(n / fps, c.end - start), c.text, c.speaker, c.kind,
+                           c.shot_order) for c in seg_cues]  # fmt: skip
+            ass = self.work / f"segment_{i:04d}.ass"
+            write_ass(shifted, str(ass), width=self.output.width, height=self.output.height,
+                      font_family=self.font.family, style=settings.subtitle_style, safe=self.output.safe)  # fmt: skip
+            parts.append(f"{current}subtitles=filename='{_filter_path(str(ass))}':"
+                         f"fontsdir='{_filter_path(self.font.directory)}'[subs]")  # fmt: skip
+            current = "[subs]"
+        parts.append(f"{current}null[vout]")
+        return inputs, ";".join(parts)
+
+    def _plate_input(self, i: int) -> list[str]:
+        """The raw RGB plate of shot i (written once per render, shared by the two segments that show it)."""
+        with self._lock:
+            path = self._plates.get(i)
+        move = self.plan.moves[i]
+        if path is None:
+            with Image.open(self.timeline.shots[i].image_path) as panel:
+                plate = move.plate(fit_panel(panel, *move.plate_size()))
+            path = str(self.work / f"plate_{i:04d}.rgb")
+            tmp = f"{path}.{threading.get_ident()}"
+            Path(tmp).write_bytes(plate.tobytes())
+            os.replace(tmp, path)
+            with self._lock:
+                self._plates[i] = path
+        return ["-f", "rawvideo", "-pix_fmt", "rgb24", "-video_size", "{}x{}".format(*move.stacked_size()), "-framerate",
+                str(self.output.fps), "-i", path]  # fmt: skip
+
+    def _layer(self, name: str, layer: Image.Image) -> tuple[str | None, int, int]:
+        """An RGBA overlay cropped to what it shows: its PNG path and where it goes (None when it is empty)."""
+        box = layer.getbbox()
+        if box is None:
+            return None, 0, 0
+        box = (box[0] // 2 * 2, box[1] // 2 * 2, min(layer.width, (box[2] + 1) // 2 * 2),
+               min(layer.height, (box[3] + 1) // 2 * 2))  # fmt: skip
+        path = str(self.work / f"{name}.png")
+        layer.crop(box).save(path, compress_level=1)
+        return path, box[0], box[1]
+
+
+def _overlay_format() -> str:
+    return "scale=out_color_matrix=bt709:out_range=tv,format=yuva420p"
+
+
+def _maxrate(out: Output) -> list[str]:
+    if not out.maxrate_kbps:
+        return []
+    return ["-maxrate", f"{out.maxrate_kbps}k", "-bufsize", f"{2 * out.maxrate_kbps}k"]
+
+
+def _join(exe: str, segments: list[_Segment], audio_path: str, out_path: str, seconds: float, fmt: str,
+          options: RenderOptions, work: Path) -> None:  # fmt: skip
+    """The segments back to back (stream copy: no re-encoding), with the dialogue track encoded to AAC."""
+    listing = work / "segments.txt"
+    listing.write_text("".join(f"file '{_concat_path(s.path)}'\n" for s in segments), encoding="utf-8")
+    tmp_out = str(Path(out_path).with_name(Path(out_path).stem + ".part." + fmt))
+    cmd = [exe, "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-f", "concat", "-safe", "0", "-i",
+           str(listing), "-i", audio_path, "-map", "0:v", "-map", "1:a", "-c:v", "copy", "-c:a", "aac", "-b:a",
+           options.audio_bitrate, "-ac", "2", "-ar", "44100", "-t", f"{seconds:.6f}", *_BT709,
+           "-movflags", "+faststart+write_colr", "-f", "mov" if fmt == "mov" else "mp4", tmp_out]  # fmt: skip
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        Path(tmp_out).unlink(missing_ok=True)
+        raise RenderError(f"ffmpeg could not join the segments (exit code {proc.returncode}).",
+                          detail=proc.stderr.strip()[-2000:])  # fmt: skip
+    os.replace(tmp_out, out_path)
+
+
+def _concat_path(path: str) -> str:
+    return os.path.abspath(path).replace("'", "'\\''")
+
+
+def _filter_path(path: str) -> str:
+    """Escape a path for use inside an ffmpeg filter argument."""
+    return path.replace("\\", "\\\\").replace(":", "\\:").replace("'", "\\'").replace(",", "\\,")
+
+
+def _file_digest(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _digest(spec: dict[str, Any]) -> str:
+    text = json.dumps(spec, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+

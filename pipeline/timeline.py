@@ -26,6 +26,7 @@ def build_timeline(
     *,
     fps: int = 25,
     size: tuple[int, int] | None = None,
+    anchors: Mapping[int, Mapping[str, tuple[float, float]]] | None = None,
 ) -> Timeline:
     """Give every shot its start time and length.
 
@@ -35,6 +36,8 @@ def build_timeline(
         voices: voice clip by shot order, for the voiced shots.
         fps: frames per second of the video.
         size: (width, height); defaults to the storyboard's aspect ratio at 1080p.
+        anchors: by shot order, where each character's head is in its panel (x, y fractions), as the image
+            backend reported it; a zoom centres on the speaker and a bubble points at them.
 
     Raises:
         RenderError: a shot has no panel image.
@@ -59,6 +62,10 @@ def build_timeline(
                 speaker=shot.speaker,
                 voice=voice,
                 voice_offset=VOICE_LEAD,
+                kind=shot.kind,
+                camera=shot.camera,
+                motion=shot.motion,
+                anchors=dict((anchors or {}).get(shot.order, {})),
             )
         )
         start += duration

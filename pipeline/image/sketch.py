@@ -1,15 +1,15 @@
 """SketchImageBackend: procedural comic panels drawn with Pillow, offline and deterministic.
 
 A panel is a background for the place and time of day (sketch_scenery), the shot's characters drawn from their
-appearance with an expression for the emotion (sketch_figures, looks), and the line in a speech bubble (dialogue)
-or caption box (narration, action). The same character looks the same in every panel.
+appearance with an expression for the emotion (sketch_figures, looks). The same character looks the same in every
+panel. No text is drawn: the renderer shows each line as a subtitle or a bubble pointing at the speaker, whose head
+the panel reports in `params["anchors"]`.
 """
 
 from __future__ import annotations
 
 import math
 import random
-import re
 from dataclasses import replace
 
 from PIL import Image, ImageDraw, ImageFont
@@ -48,7 +48,8 @@ class SketchImageBackend:
             height=image.height,
             seed=request.seed,
             prompt=request.prompt_override or request.shot.prompt,
-            params={"backend": self.name, "style": request.style, "camera": request.shot.camera},
+            params={"backend": self.name, "style": request.style, "camera": request.shot.camera,
+                    "anchors": {name: [round(x, 4), round(y, 4)] for name, (x, y) in panel.anchors.items()}},
         )
 
 
@@ -69,6 +70,7 @@ class _Panel(SceneryMixin, FigureMixin):
         self._font_path, self._font_index = font_path, font_index
         self.image = Image.new("RGB", (self.w, self.h))
         self.draw = ImageDraw.Draw(self.image)
+        self.anchors: dict[str, tuple[float, float]] = {}  # each front-facing character's head, as frame fractions
 
     def font(self, size: float) -> ImageFont.FreeTypeFont:
         return ImageFont.truetype(self._font_path, max(8, int(size)), index=self._font_index)
@@ -80,7 +82,6 @@ class _Panel(SceneryMixin, FigureMixin):
             self._halftone()
         if self.shot.emotion and any(w in self.shot.emotion.lower() for w in SURPRISED):
             self._speed_lines()
-        self._text()
         border = max(4, int(self.preset["border"] * self.unit / 10))
         self.draw.rectangle([0, 0, self.w - 1, self.h - 1], outline=self.outline, width=border)
         return self.image
@@ -104,69 +105,3 @@ class _Panel(SceneryMixin, FigureMixin):
             r0, r1 = max(self.w, self.h) * 0.42, max(self.w, self.h)
             self.draw.line([(cx + r0 * math.cos(a), cy + r0 * math.sin(a)), (cx + r1 * math.cos(a), cy + r1 * math.sin(a))],
                            fill=self.outline, width=max(1, self.line_w // 2))  # fmt: skip
-
-    def _wrap(self, text: str, font: ImageFont.FreeTypeFont, max_width: float) -> list[str]:
-        tokens = re.findall(r"[A-Za-z0-9'’\-.,!?;:]+\s*|\s+|.", text)
-        lines, current = [], ""
-        for token in tokens:
-            closing = token in "，。、！？；：,.!?;:)）」』”’…—"
-            if font.getlength(current + token) <= max_width or not current or closing:
-                current += token
-            else:
-                lines.append(current.rstrip())
-                current = token.lstrip()
-        if current.strip():
-            lines.append(current.rstrip())
-        return lines
-
-    def _fit_text(
-        self, text: str, box_w: float, max_lines: int, size: float
-    ) -> tuple[ImageFont.FreeTypeFont, list[str]]:
-        while True:
-            font = self.font(size)
-            lines = self._wrap(text, font, box_w)
-            if len(lines) <= max_lines or size <= 12:
-                return font, lines[:max_lines]
-            size *= 0.88
-
-    def _text(self) -> None:
-        text = self.shot.text.strip()
-        if not text:
-            return
-        pad = int(3 * self.unit)
-        if self.shot.kind == "dialogue":
-            box_w = self.w * 0.72
-            font, lines = self._fit_text(text, box_w - 2 * pad, 4, 5.2 * self.unit)
-            line_h = font.size * 1.3
-            bw = max(font.getlength(ln) for ln in lines) + 2 * pad
-            bh = line_h * len(lines) + 2 * pad
-            x0 = (self.w - bw) / 2
-            y0 = self.h * 0.06 + int(self.preset["border"] * self.unit / 10)
-            fill = tuple(self.preset["bubble_fill"])
-            self.draw.polygon([(self.w * 0.46, y0 + bh - 4), (self.w * 0.54, y0 + bh - 4), (self.w * 0.52, y0 + bh + 6 * self.unit)],
-                              fill=fill, outline=self.outline)  # fmt: skip
-            self.draw.rounded_rectangle(
-                [x0, y0, x0 + bw, y0 + bh], radius=int(bh / 3), fill=fill, outline=self.outline, width=self.line_w
-            )
-            self.draw.rectangle([self.w * 0.465, y0 + bh - self.line_w * 1.5, self.w * 0.535, y0 + bh - 1], fill=fill)
-            if self.shot.speaker:
-                tag = self.font(3.2 * self.unit)
-                self.draw.text((x0 + pad, y0 - tag.size * 1.1), self.shot.speaker, font=tag, fill=(255, 255, 255),
-                               stroke_width=max(2, self.line_w // 2), stroke_fill=self.outline)  # fmt: skip
-        else:
-            box_w = self.w * 0.86
-            font, lines = self._fit_text(text, box_w - 2 * pad, 4, 4.4 * self.unit)
-            line_h = font.size * 1.3
-            bw = box_w
-            bh = line_h * len(lines) + 2 * pad
-            x0 = (self.w - bw) / 2
-            y0 = self.h * 0.05
-            self.draw.rectangle(
-                [x0, y0, x0 + bw, y0 + bh],
-                fill=tuple(self.preset["caption_fill"]),
-                outline=self.outline,
-                width=self.line_w,
-            )
-        for i, ln in enumerate(lines):
-            lw = font.getlength(ln)
-            self.draw.text(((self.w - lw) / 2, y0 + pad + i * line_h), ln, font=font, fill=(20, 20, 24))

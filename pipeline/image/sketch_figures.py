@@ -33,6 +33,7 @@ class FigureMixin(PanelCanvas):
             cy = {"long": horizon - int(head_r * 6.2), "closeup": int(self.h * 0.58)}.get(camera, int(self.h * 0.5))
             emotion = self.shot.emotion if (name == self.shot.speaker or count == 1) else None
             self._figure(cx + pan, cy, head_r, look, emotion=emotion, back=False)
+            self.anchors[name] = ((cx + pan) / self.w, (cy - head_r * 0.2) / self.h)
 
     def _figure(self, cx: int, cy: int, r: int, look: Look, *, emotion: str | None, back: bool) -> None:
         d, ow = self.draw, self.line_w

@@ -1,91 +1,270 @@
+"""The renderer as a viewer sees it: frame-exact shots and transitions, smooth moves, text where it may be, tags,
+and incremental re-renders that match a full one frame for frame."""
+
 from __future__ import annotations
+
+import subprocess
+from dataclasses import replace
 
 import numpy as np
 import pytest
+from PIL import Image, ImageDraw
 
 from pipeline.errors import RenderError
-from pipeline.image.base import PanelRequest
-from pipeline.image.sketch import SketchImageBackend
-from pipeline.parse import parse_script
-from pipeline.plan import PlanOptions, plan_storyboard
-from pipeline.render import RenderOptions, render_video
-from pipeline.shot_requests import voice_request
-from pipeline.timeline import VOICE_LEAD, VOICE_TAIL, build_timeline
-from pipeline.tts.espeak import EspeakTTSBackend
-from tests.media import assert_video, frame_at
+from pipeline.models import TimedShot, Timeline
+from pipeline.presets import PRESETS, RenderSettings
+from pipeline.render import DirectoryCache, RenderOptions, default_output, render_video
+from pipeline.subtitles import Cue
+from tests.media import gray_frames, pan_motion, probe, stream
 
-SCRIPT = """场景:学校天台,夜晚
-角色:小明(男,高中生),小红(女,高中生,红色围巾)
-旁白: 第二天晚上,两人约在了天台。
-小红(微笑): 昨天的话,我想了一整天。
-（小明看着远处的灯光）
-小明(开心): 太好了!
-"""
+W, H, FPS = 360, 640, 25
+COLOURS = [(230, 40, 40), (40, 200, 60), (40, 60, 230), (230, 220, 40), (200, 40, 200), (40, 210, 210),
+           (250, 140, 20), (120, 60, 160), (250, 250, 250), (90, 90, 90), (160, 220, 120), (20, 20, 120),
+           (240, 160, 190)]  # fmt: skip
+TRANSITIONS = ["cut", "fade", "dissolve", "wipe", "slide"]
+CAMERAS = ["closeup", "medium", "long"]  # zooms and pans both
+
+
+def flat_timeline(tmp_path, colours=COLOURS, fps=FPS) -> Timeline:
+    shots, start = [], 0.0
+    for i, colour in enumerate(colours):
+        path = tmp_path / f"panel_{i}_{colour[0]}_{colour[1]}_{colour[2]}.png"
+        Image.new("RGB", (W, H), colour).save(path)
+        duration = round(1.0 + 0.37 * (i % 4) + 0.013 * i, 3)  # starts fall between frames
+        shots.append(TimedShot(order=i + 1, image_path=str(path), start=round(start, 3), duration=duration,
+                               transition=TRANSITIONS[i % len(TRANSITIONS)], subtitle="", speaker=None, voice=None,
+                               voice_offset=0.35, camera=CAMERAS[i % 3]))  # fmt: skip
+        start += duration
+    return Timeline(W, H, fps, tuple(shots))
+
+
+def mean_colours(path: str) -> np.ndarray:
+    """The mean RGB colour of every frame, (frames, 3)."""
+    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", path, "-vf", "scale=36:64:flags=area", "-f", "rawvideo",
+                          "-pix_fmt", "rgb24", "-"], capture_output=True, check=True).stdout  # fmt: skip
+    return np.frombuffer(raw, np.uint8).reshape(-1, 64 * 36, 3).astype(float).mean(axis=1)
+
+
+def pure(frame: np.ndarray, colour: tuple[int, int, int]) -> bool:
+    return float(np.abs(frame - np.array(colour)).max()) < 8
 
 
 @pytest.fixture(scope="module")
-def small_render(tmp_path_factory):
-    work = tmp_path_factory.mktemp("render")
-    parsed = parse_script(SCRIPT)
-    board = plan_storyboard(parsed, PlanOptions(aspect_ratio="1:1"))
-    chars = {c.name: c for c in parsed.characters}
-    images, voices = {}, {}
-    for shot in board.shots:
-        path = str(work / f"{shot.order}.png")
-        SketchImageBackend().draw(PanelRequest(shot, chars, 320, 320, "comic", shot.order), path)
-        images[shot.order] = path
-        if shot.voiced:
-            voices[shot.order] = EspeakTTSBackend().synthesize(
-                voice_request(shot, chars, "zh"), str(work / f"{shot.order}.wav")
-            )
-    timeline = build_timeline(board, images, voices, size=(320, 320))
-    steps = []
-    result = render_video(
-        timeline, str(work / "out.mp4"), str(work / "tmp"), on_progress=lambda f, s: steps.append((f, s))
-    )
-    return board, voices, timeline, result, steps
+def rendered(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("sync")
+    timeline = flat_timeline(tmp)
+    cache = DirectoryCache(str(tmp / "cache"))
+    result = render_video(timeline, str(tmp / "out.mp4"), str(tmp / "work"), cache=cache)
+    return tmp, timeline, cache, result, mean_colours(result.path)
 
 
-def test_voiced_shots_follow_their_voice(small_render) -> None:
-    board, voices, timeline, _, _ = small_render
-    for shot in timeline.shots:
-        if shot.order in voices:
-            assert shot.duration == pytest.approx(
-                max(1.5, VOICE_LEAD + voices[shot.order].duration + VOICE_TAIL), abs=1e-3
-            )
-        else:
-            assert shot.duration == board.shots[shot.order - 1].duration
+def boundaries(timeline: Timeline, crossfade: float = RenderOptions().crossfade) -> list[tuple[int, int]]:
+    """(first frame, transition frames into it) of every shot after the first."""
+    out = []
+    for prev, shot in zip(timeline.shots, timeline.shots[1:], strict=False):
+        b = round(shot.start * timeline.fps)
+        own_prev = b - round(prev.start * timeline.fps)
+        own = round((shot.start + shot.duration) * timeline.fps) - b
+        f = 0 if prev.transition == "cut" else min(round(crossfade * timeline.fps), own_prev // 2, own // 2)
+        out.append((b, f))
+    return out
 
 
-def test_mp4_streams_size_duration_sound_and_picture(small_render) -> None:
-    _, _, timeline, result, steps = small_render
-    assert_video(result.path, width=320, height=320, shot_durations=[s.duration for s in timeline.shots])
-    assert steps[-1] == (1.0, "completed") and any(s == "rendering_video" for _, s in steps)
+def test_the_video_lasts_the_sum_of_its_shots_to_the_frame(rendered) -> None:
+    _, timeline, _, result, frames = rendered
+    total = round(sum(s.duration for s in timeline.shots) * FPS)
+    assert len(frames) == total
+    info = probe(result.path)
+    assert abs(float(stream(info, "video")["duration"]) - total / FPS) < 1 / FPS
+    assert abs(result.duration - sum(s.duration for s in timeline.shots)) < 1 / FPS
 
 
-def test_crossfade_blends_two_panels(small_render) -> None:
-    """Mid-crossfade the frame is a mix of the shot before and the shot after: each pixel lies between the two
-    panels' pixels, near their average (a cut, or a crossfade of zero length, shows one panel or the other)."""
-    _, _, timeline, result, _ = small_render
-    second = timeline.shots[1]
-    fade = RenderOptions().crossfade
-    before = frame_at(result.path, second.start - 0.04).astype(float)  # the last frame before the fade
-    middle = frame_at(result.path, second.start + fade / 2).astype(float)
-    after = frame_at(result.path, second.start + fade + 0.04).astype(float)
-    differ = np.abs(before - after) > 60  # pixels where the two panels clearly differ
-    assert differ.mean() > 0.05
-    share = (middle[differ] - after[differ]) / (before[differ] - after[differ])  # 1: all before, 0: all after
-    assert 0.25 < np.median(share) < 0.75, np.median(share)
+def test_each_panel_is_whole_from_its_start_until_its_transition_which_lasts_its_set_length(rendered) -> None:
+    _, timeline, _, _, frames = rendered
+    edges = boundaries(timeline) + [(len(frames), 0)]
+    first = 0
+    for i, (end, fade) in enumerate(edges):
+        colour = COLOURS[i]
+        # From its first frame to the one before its outgoing transition: this panel and nothing else.
+        whole = [k for k in range(first, end - fade) if not pure(frames[k], colour)]
+        assert not whole, f"shot {i + 1}: frames {whole} do not show its panel (frames {first}..{end - fade - 1})"
+        if i + 1 < len(COLOURS):
+            mixed = [k for k in range(end - fade - 2, end + 2) if not pure(frames[k], colour)
+                     and not pure(frames[k], COLOURS[i + 1])]  # fmt: skip
+            kind = timeline.shots[i].transition
+            if fade == 0:
+                assert not mixed, f"cut after shot {i + 1}: mixed frames {mixed}"
+            else:  # every mixed frame inside the transition's frames, and it takes all of them but its first
+                assert mixed and min(mixed) >= end - fade and max(mixed) == end - 1, (kind, mixed, end, fade)
+                assert len(mixed) >= fade - 1, (kind, mixed, fade)
+        first = end
 
 
-def test_srt_written_beside_the_video(small_render) -> None:
-    result = small_render[3]
-    srt = open(result.subtitles_path, encoding="utf-8").read()
-    assert "昨天的话" in srt and "-->" in srt and "小明看着远处" not in srt  # actions are drawn, not spoken
+def test_fade_goes_through_black_and_back_symmetrically(rendered) -> None:
+    _, timeline, _, _, frames = rendered
+    luma = frames.mean(axis=1)
+    checked = 0
+    for (b, f), prev in zip(boundaries(timeline), timeline.shots, strict=False):
+        if prev.transition != "fade" or f < 4:
+            continue
+        levels = luma[b - f - 1 : b + 1]
+        low = int(np.argmin(levels))
+        assert levels[low] < 6, levels  # a black frame
+        assert sum(levels < 6) == 1, levels  # one, not a blink of several
+        down, up = np.diff(levels[: low + 1]), np.diff(levels[low:])
+        assert (down < 0).all() and (up > 0).all(), levels  # down, then up: no flash
+        assert abs(low - (len(levels) - 1 - low)) <= 1, levels  # as long down as up
+        checked += 1
+    assert checked >= 2
 
 
-def test_empty_timeline_is_refused(tmp_path) -> None:
-    from pipeline.models import Timeline
+def test_one_changed_shot_re_encodes_only_its_segments_and_matches_a_full_render(rendered, tmp_path) -> None:
+    tmp, timeline, cache, first, _ = rendered
+    changed_colours = list(COLOURS)
+    changed_colours[6] = (10, 120, 60)
+    changed = flat_timeline(tmp_path, changed_colours)
+    # Shot 7's panel is in segment 7 and in the transition that ends segment 6 (shot 6 dissolves into it... or cuts).
+    touched = 2 if timeline.shots[5].transition != "cut" else 1
+    again = render_video(changed, str(tmp_path / "again.mp4"), str(tmp_path / "work"), cache=cache)
+    assert again.reused == len(timeline.shots) - touched
+    assert again.segments[:5] == first.segments[:5] and again.segments[7:] == first.segments[7:]
+    full = render_video(changed, str(tmp_path / "full.mp4"), str(tmp_path / "work_full"))
+    assert full.reused == 0
+    assert _frame_hashes(again.path) == _frame_hashes(full.path)
+    assert _frame_hashes(again.path) != _frame_hashes(first.path)
 
+
+def _frame_hashes(path: str) -> list[str]:
+    out = subprocess.run(["ffmpeg", "-v", "error", "-i", path, "-map", "0:v", "-f", "framemd5", "-"],
+                         capture_output=True, text=True, check=True).stdout  # fmt: skip
+    return [line.split(",")[-1].strip() for line in out.splitlines() if not line.startswith("#")]
+
+
+def test_files_carry_bt709_tags_and_mov_is_written(tmp_path) -> None:
+    timeline = flat_timeline(tmp_path, COLOURS[:2])
+    output = default_output(timeline, RenderSettings(format="mov"))
+    result = render_video(timeline, str(tmp_path / "out.mov"), str(tmp_path / "w"), output=output)
+    info = probe(result.path)
+    assert "mov" in info["format"]["format_name"]
+    video = stream(info, "video")
+    assert (video.get("color_space"), video.get("color_primaries"), video.get("color_transfer"),
+            video.get("color_range")) == ("bt709", "bt709", "bt709", "tv")  # fmt: skip
+    assert stream(info, "audio")["codec_name"] == "aac"
+    assert result.cover_path and Image.open(result.cover_path).size == (W, H)
+
+
+def textured_panel(path, w, h, seed=3) -> str:
+    rng = np.random.default_rng(seed)
+    image = Image.new("RGB", (w, h), (200, 190, 170))
+    draw = ImageDraw.Draw(image)
+    for _ in range(400):
+        x, y, r = rng.uniform(0, w), rng.uniform(0, h), rng.uniform(4, 30)
+        draw.ellipse([x - r, y - r, x + r, y + r], fill=tuple(int(c) for c in rng.integers(0, 255, 3)),
+                     outline=(20, 20, 20), width=2)  # fmt: skip
+    image.save(path)
+    return str(path)
+
+
+@pytest.mark.parametrize("motion", ["pan-left", "pan-up"])
+def test_a_pan_is_smooth_to_a_fifth_of_a_pixel(tmp_path, motion) -> None:
+    """A slow pan moves every frame by the same sub-pixel step: cropping at whole (or even) pixels would make the
+    picture stand still, then jump, which phase correlation sees as a jitter of 0.5-1 px."""
+    w, h = 540, 960
+    panel = textured_panel(tmp_path / "panel.png", w, h)
+    shot = TimedShot(order=1, image_path=panel, start=0.0, duration=3.0, transition="cut", subtitle="", speaker=None,
+                     voice=None, voice_offset=0.35, motion=motion)  # fmt: skip
+    result = render_video(Timeline(w, h, FPS, (shot,)), str(tmp_path / "pan.mp4"), str(tmp_path / "w"))
+    speed, jitter = pan_motion(result.path)
+    assert 0.2 < speed < 1.5, speed  # it moves, slowly
+    assert jitter <= 0.2, jitter
+
+
+def test_a_zoom_pushes_in_on_the_speaker_without_shaking(tmp_path) -> None:
+    w, h = 540, 960
+    panel = textured_panel(tmp_path / "panel.png", w, h)
+    shot = TimedShot(order=1, image_path=panel, start=0.0, duration=3.0, transition="cut", subtitle="",
+                     speaker="A", voice=None, voice_offset=0.35, motion="zoom-in", anchors={"A": (0.5, 0.5)})  # fmt: skip
+    result = render_video(Timeline(w, h, FPS, (shot,)), str(tmp_path / "zoom.mp4"), str(tmp_path / "w"))
+    frames = gray_frames(result.path, "null", w, h)
+    first, last = frames[0], frames[-1]
+    assert np.abs(first - last).mean() > 3  # the picture changed: it is larger
+    _, jitter = pan_motion(result.path)  # the focus stays put
+    assert jitter <= 0.2, jitter
+
+
+# -- text on screen ------------------------------------------------------------------------------------------------
+
+
+def _text_pixels(tmp_path, text_mode: str, platform: str = "douyin") -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """Where the text of a line shows in the middle of its shot: frames rendered with and without it, compared."""
+    w, h = 540, 960
+    panel = str(tmp_path / "grey.png")
+    Image.new("RGB", (w, h), (120, 130, 140)).save(panel)
+    shot = TimedShot(order=1, image_path=panel, start=0.0, duration=2.0, transition="cut", subtitle="", speaker="小红",
+                     voice=None, voice_offset=0.35, kind="dialogue", motion="none", anchors={"小红": (0.5, 0.55)})  # fmt: skip
+    timeline = Timeline(w, h, FPS, (shot,))
+    cue = Cue(0.35, 1.8, "昨天的话，我想了一整天。Let's talk on the rooftop tonight.", "小红", "dialogue", 1)
+    output = default_output(timeline, RenderSettings(platform=platform, text_mode=text_mode))
+    with_text = render_video(timeline, str(tmp_path / f"{text_mode}.mp4"), str(tmp_path / "w1"), output=output,
+                             cues=[cue])  # fmt: skip
+    without = render_video(timeline, str(tmp_path / "none.mp4"), str(tmp_path / "w2"), output=output, cues=[])
+    a = gray_frames(with_text.path, "null", w, h)[25]
+    b = gray_frames(without.path, "null", w, h)[25]
+    return np.abs(a - b) > 40, output.safe.box(w, h)
+
+
+@pytest.mark.parametrize("mode", ["subtitles", "bubbles", "both"])
+def test_text_stays_inside_the_platform_safe_zone(tmp_path, mode) -> None:
+    changed, (x0, y0, x1, y1) = _text_pixels(tmp_path, mode)
+    ys, xs = np.nonzero(changed)
+    assert len(ys) > 200, "no text drawn"
+    # (2 px of slack: blending happens on 2x2 chroma blocks)
+    assert ys.min() >= y0 - 2 and ys.max() < y1 + 2 and xs.min() >= x0 - 2 and xs.max() < x1 + 2, (xs.min(), xs.max(), ys.min(), ys.max())
+
+
+def test_by_default_a_line_is_shown_once(tmp_path) -> None:
+    """Subtitles by default, and no bubble: the changed pixels form one band, low in the safe zone."""
+    assert RenderSettings().text_mode == "subtitles"
+    changed, (_, y0, _, y1) = _text_pixels(tmp_path, "subtitles")
+    rows = np.nonzero(changed.any(axis=1))[0]
+    assert rows.min() > (y0 + y1) / 2, "text in the upper half: a bubble as well as the subtitle?"
+    both, _ = _text_pixels(tmp_path, "both")
+    upper = both[: int((y0 + y1) / 2)]
+    assert upper.sum() > 200  # in "both" the bubble shows too
+
+
+def test_presets_give_the_platform_shape_fps_and_safe_zone() -> None:
+    douyin = RenderSettings(platform="douyin").resolve("16:9")
+    assert (douyin.width, douyin.height, douyin.fps) == (1080, 1920, 30) and douyin.maxrate_kbps
+    assert douyin.safe.bottom >= 0.20 and douyin.safe.right >= 0.15 and douyin.safe.top >= 0.08
+    assert RenderSettings(platform="bilibili", resolution="4k").resolve("9:16").size == (3840, 2160)
+    preview = RenderSettings(kind="preview", resolution="4k").resolve("9:16")
+    assert preview.size == (720, 1280) and preview.x264_preset == "ultrafast"
+    assert RenderSettings(platform="custom").resolve("1:1").size == (1080, 1080)
+    assert set(PRESETS) == {"douyin", "kuaishou", "bilibili", "youtube", "youtube-shorts", "custom"}
+    with pytest.raises(RenderError, match="text_mode"):
+        RenderSettings(text_mode="twice").resolve("9:16")  # type: ignore[arg-type]
+
+
+def test_a_panel_of_another_shape_is_shown_whole_over_a_blurred_copy(tmp_path) -> None:
+    panel = tmp_path / "tall.png"
+    image = Image.new("RGB", (360, 640), (250, 250, 250))
+    ImageDraw.Draw(image).rectangle([0, 0, 359, 40], fill=(200, 0, 0))  # a red band at the very top
+    image.save(panel)
+    shot = TimedShot(order=1, image_path=str(panel), start=0.0, duration=1.0, transition="cut", subtitle="",
+                     speaker=None, voice=None, voice_offset=0.35, motion="none")  # fmt: skip
+    result = render_video(Timeline(640, 360, FPS, (shot,)), str(tmp_path / "wide.mp4"), str(tmp_path / "w"))
+    frame = gray_frames(result.path, "null", 640, 360)[10]
+    assert frame[:, 320].max() > 200 and frame[5, 320] < 150  # the red top band is in the picture, not cropped away
+    assert frame[180, 20] < frame[180, 320]  # darker blurred sides
+
+
+def test_bad_input_is_refused(tmp_path) -> None:
     with pytest.raises(RenderError, match="no shots"):
         render_video(Timeline(320, 320, 25, ()), str(tmp_path / "x.mp4"), str(tmp_path))
+    timeline = flat_timeline(tmp_path, COLOURS[:1])
+    with pytest.raises(RenderError, match="build the timeline"):
+        render_video(timeline, str(tmp_path / "x.mp4"), str(tmp_path), output=default_output(replace(timeline, fps=30)))
+    with pytest.raises(RenderError, match="motion"):
+        bad = replace(timeline, shots=(replace(timeline.shots[0], motion="spin"),))
+        render_video(bad, str(tmp_path / "x.mp4"), str(tmp_path))
