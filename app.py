@@ -40,7 +40,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         app.add_middleware(CORSMiddleware, allow_origins=settings.allowed_origins, allow_credentials=True,
                            allow_methods=["*"], allow_headers=["*"], expose_headers=["X-Request-ID"])  # fmt: skip
     app.add_middleware(RequestGuard, allowed_hosts=settings.allowed_hosts, allowed_origins=settings.allowed_origins,
-                       max_body=settings.max_request_bytes)  # fmt: skip
+                       max_body=settings.max_request_bytes, max_import_body=settings.max_import_bytes)  # fmt: skip
     install_error_handlers(app)
     install_openapi(app)
     app.include_router(api_router())  # before the Gradio mount, which would shadow later routes

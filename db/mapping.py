@@ -22,6 +22,7 @@ _SHOT_FIELDS = {
     "location": "location", "time": "time", "interior": "interior", "characters": "characters", "text": "text",
     "duration": "duration", "transition": "transition", "speaker": "speaker", "emotion": "emotion",
     "sound_effects": "sound_effects", "prompt_used": "prompt", "prompt_override": "prompt_override",
+    "motion": "motion",
 }  # fmt: skip
 _LISTS = ("characters", "sound_effects")
 

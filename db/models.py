@@ -164,6 +164,7 @@ class ShotRow(_Stamped, Base):
     emotion: Mapped[str | None] = mapped_column(String(50), default=None)
     duration: Mapped[float] = mapped_column(Float, default=3.0)
     transition: Mapped[str] = mapped_column(String(20), default="dissolve")
+    motion: Mapped[str] = mapped_column(String(20), default="auto")  # the camera move in the video (pipeline.motion)
     prompt_used: Mapped[str] = mapped_column(Text, default="")  # the planned prompt
     prompt_override: Mapped[str | None] = mapped_column(Text, default=None)  # the creator's words, drawn instead
     generation_params: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -219,7 +220,10 @@ class Video(_Id, Base):
     storyboard_id: Mapped[str | None] = mapped_column(String(100), default=None)
     type: Mapped[str] = mapped_column(String(20))  # preview, final
     output_url: Mapped[str | None] = mapped_column(Text, default=None)  # the storage key
-    subtitles_key: Mapped[str | None] = mapped_column(Text, default=None)
+    subtitles_key: Mapped[str | None] = mapped_column(Text, default=None)  # SRT
+    ass_key: Mapped[str | None] = mapped_column(Text, default=None)
+    cover_key: Mapped[str | None] = mapped_column(Text, default=None)  # a JPEG thumbnail
+    segments: Mapped[list[Any]] = mapped_column(default=list)  # the hashes of its per-shot segments (the cache keys)
     resolution: Mapped[str] = mapped_column(String(20))
     format: Mapped[str] = mapped_column(String(10), default="mp4")
     file_size: Mapped[int | None] = mapped_column(BigInteger, default=None)
@@ -290,3 +294,7 @@ class Subtitle(_Stamped, Base):
     end_time: Mapped[float] = mapped_column(Float)
     style: Mapped[dict[str, Any]] = mapped_column(default=dict)
     position: Mapped[str] = mapped_column(String(30), default="bottom-center")
+    # auto: made by the last render from the shot's line; edited: the creator changed it (kept across renders, moved
+    # with its shot); manual: added by the creator.
+    origin: Mapped[str] = mapped_column(String(10), default="auto")
+    shot_start: Mapped[float | None] = mapped_column(Float, default=None)  # its shot's start when it was timed

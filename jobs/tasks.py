@@ -13,7 +13,7 @@ from huey.api import TaskWrapper
 
 from db.models import Task
 from db.session import transaction
-from jobs import render_job, work
+from jobs import export_job, render_job, work
 from jobs.context import JobContext
 from jobs.progress import TERMINAL, TaskReporter, TaskStopped, requeue_if_stale, stale_tasks
 from pipeline.errors import PipelineError
@@ -21,9 +21,11 @@ from pipeline.errors import PipelineError
 logger = logging.getLogger(__name__)
 
 # The seed's queues, as priorities on one Huey queue: quick interactive work first, long renders last.
-TASK_TYPES: dict[str, int] = {"nlp": 30, "storyboard": 25, "tts": 20, "image_generation": 10, "video_render": 0}
+TASK_TYPES: dict[str, int] = {"nlp": 30, "storyboard": 25, "tts": 20, "image_generation": 10, "video_render": 0,
+                               "export": 0}  # exports wait in the video_render queue
 TASK_NAMES = {"nlp": "Parsing the script", "storyboard": "Planning the storyboard", "tts": "Voicing the lines",
-              "image_generation": "Drawing the panels", "video_render": "Rendering the video"}  # fmt: skip
+              "image_generation": "Drawing the panels", "video_render": "Rendering the video",
+              "export": "Exporting the comic"}  # fmt: skip
 
 Body = Callable[[JobContext, uuid.UUID, dict[str, Any], Callable[[float, str], None]], dict[str, Any]]
 
@@ -49,6 +51,7 @@ BODIES: dict[str, Body] = {
         ctx, pid, p, shot_ids=payload.get("shot_ids"), force=bool(payload.get("force"))
     ),
     "video_render": lambda ctx, pid, payload, p: render_job.render_project(ctx, pid, payload.get("settings", {}), p),
+    "export": export_job.export_project,
 }
 
 

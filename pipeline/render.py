@@ -39,6 +39,7 @@ ProgressFn = Callable[[float, str], None]
 
 RENDERER_VERSION = 1  # bump when a change to this module changes the pixels of a segment: old caches are not reused
 TITLE_SECONDS = 2.6
+X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
 _XFADE = {"dissolve": "fade", "wipe": "wipeleft", "slide": "slideleft"}
 _BT709 = ["-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv"]
 _TO_YUV = "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p"
@@ -53,12 +54,18 @@ class RenderOptions:
     font_path: str | None = None
     ffmpeg: str = "ffmpeg"
     parallel: int = 2  # segments encoded at once
+    final_preset: str | None = None  # x264 preset and CRF for final renders, over the output's defaults
+    final_crf: int | None = None
 
     def check(self) -> None:
         if not 0 <= self.crossfade <= 2:
             raise RenderError(f"crossfade {self.crossfade} must be between 0 and 2 seconds.")
         if not 1 <= self.parallel <= 16:
             raise RenderError(f"parallel {self.parallel} must be between 1 and 16 segments at once.")
+        if self.final_crf is not None and not 0 <= self.final_crf <= 51:
+            raise RenderError(f"crf {self.final_crf} must be between 0 and 51.")
+        if self.final_preset is not None and self.final_preset not in X264_PRESETS:
+            raise RenderError(f"x264 preset {self.final_preset!r} must be one of {', '.join(X264_PRESETS)}.")
 
 
 class SegmentCache(Protocol):
@@ -136,6 +143,9 @@ def render_video(
     if not timeline.shots:
         raise RenderError("The timeline has no shots: plan a storyboard first.")
     output = output or default_output(timeline)
+    if output.settings.kind == "final":
+        output = replace(output, x264_preset=options.final_preset or output.x264_preset,
+                         crf=output.crf if options.final_crf is None else options.final_crf)  # fmt: skip
     if (output.width, output.height, output.fps) != (timeline.width, timeline.height, timeline.fps):
         raise RenderError(f"the timeline is {timeline.width}x{timeline.height} at {timeline.fps} fps but the output "
                           f"is {output.width}x{output.height} at {output.fps} fps: build the timeline for the output.")  # fmt: skip
@@ -190,7 +200,7 @@ def render_video(
     srt_path, ass_path = str(base.with_suffix(".srt")), str(base.with_suffix(".ass"))
     write_srt(cues, srt_path)
     write_ass(cues, ass_path, width=output.width, height=output.height, font_family=font.family,
-              style=settings.subtitle_style, safe=output.safe)  # fmt: skip
+              style=settings.subtitle_style, safe=output.safe, font_path=font.path)  # fmt: skip
     progress(0.93, "adding_audio")
     audio_path = mix_dialogue(timeline, str(work / "dialogue.wav"))
     _join(exe, segments, audio_path, out_path, plan.total / timeline.fps, settings.format, options, work)
@@ -360,8 +370,10 @@ class _SegmentEncoder:
             current = "[x]"
         settings = self.output.settings
         # Bubbles: each line of this shot in a speech bubble (or a caption box) while the panel is whole.
-        if settings.text_mode in ("bubbles", "both"):
-            for k, cue in enumerate(c for c in self.cues if c.shot_order == self.timeline.shots[i].order):
+        order = self.timeline.shots[i].order
+        bubbles = settings.text_mode in ("bubbles", "both")
+        if bubbles:  # the shot's line (a creator's own captions stay subtitles)
+            for k, cue in enumerate([c for c in self.cues if c.shot_order == order and c.kind != "caption"][:1]):
                 path, x, y = self._layer(f"bubble_{i}_{k}", text_layer(
                     cue, width=self.output.width, height=self.output.height, safe=self.output.safe,
                     anchor=self.timeline.shots[i].anchors.get(cue.speaker or ""), style=settings.subtitle_style,
@@ -390,15 +402,17 @@ class _SegmentEncoder:
                 idx = add_input(["-i", path])
                 parts.append(f"[{idx}:v]{_overlay_format()}[wm];{current}[wm]overlay=x={x}:y={y}[wmo]")
                 current = "[wmo]"
-        seg_cues = [c for c in self.cues if c.shot_order == self.timeline.shots[i].order or
-                    (c.shot_order is None and c.start * fps < plan.bounds[i] + n and c.end * fps > plan.bounds[i])]  # fmt: skip
-        if settings.text_mode in ("subtitles", "both") and seg_cues:
+        seg_cues = [c for c in self.cues if (c.shot_order == order or
+                    (c.shot_order is None and c.start * fps < plan.bounds[i] + n and c.end * fps > plan.bounds[i]))
+                    and (settings.text_mode != "bubbles" or c.kind == "caption")]  # fmt: skip
+        if seg_cues:
             start = plan.bounds[i] / fps
             shifted = [Cue(max(0.0, c.start - start), min(n / fps, c.end - start), c.text, c.speaker, c.kind,
                            c.shot_order) for c in seg_cues]  # fmt: skip
             ass = self.work / f"segment_{i:04d}.ass"
             write_ass(shifted, str(ass), width=self.output.width, height=self.output.height,
-                      font_family=self.font.family, style=settings.subtitle_style, safe=self.output.safe)  # fmt: skip
+                      font_family=self.font.family, style=settings.subtitle_style, safe=self.output.safe,
+                      font_path=self.font.path)  # fmt: skip
             parts.append(f"{current}subtitles=filename='{_filter_path(str(ass))}':"
                          f"fontsdir='{_filter_path(self.font.directory)}'[subs]")  # fmt: skip
             current = "[subs]"

@@ -17,7 +17,7 @@ SHEET_ASPECT = "1:1"  # a character's reference picture: a square medium shot
 
 def shot_seed(storyboard: Storyboard, shot: StoryboardShot) -> int:
     """A seed from what the panel shows (never from ids), so the same script gives the same panel from any door."""
-    key = f"{storyboard.style}|{storyboard.aspect_ratio}|{shot.order}|{shot.camera}|{shot.prompt}|{shot.text}"
+    key = f"{storyboard.style}|{storyboard.aspect_ratio}|{shot.order}|{shot.camera}|{shot.prompt}"
     return int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big")
 
 
@@ -52,7 +52,8 @@ def character_sheet_request(
 
 def panel_inputs_hash(storyboard: Storyboard, shot: StoryboardShot, characters: dict[str, Character]) -> str:
     """A hash of everything a panel shows: the storyboard's style and aspect ratio; the shot's kind, camera,
-    description, place, time, characters in frame, text, speaker, emotion and prompt; and for each character in
+    description, place, time, characters in frame, speaker, emotion and prompt (not the line: panels carry no text,
+    the renderer shows it); and for each character in
     frame its name, place in the cast (it picks a default coat colour), attributes, appearance and reference picture.
 
     Not the shot's order, duration or transition (they change the video, not the panel), nor the seed: a panel is
@@ -72,7 +73,7 @@ def panel_inputs_hash(storyboard: Storyboard, shot: StoryboardShot, characters: 
     inputs = {
         "style": storyboard.style, "aspect_ratio": storyboard.aspect_ratio, "kind": shot.kind, "camera": shot.camera,
         "scene_description": shot.scene_description, "location": shot.location, "time": shot.time,
-        "interior": shot.interior, "characters": framed, "text": shot.text, "speaker": shot.speaker,
+        "interior": shot.interior, "characters": framed, "speaker": shot.speaker,
         "emotion": shot.emotion, "prompt": shot.panel_prompt,
     }  # fmt: skip
     return _digest(inputs)

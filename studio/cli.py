@@ -51,6 +51,15 @@ def cmd_render(args: argparse.Namespace) -> int:
     settings = Settings()
     if args.font:
         settings = settings.model_copy(update={"font_path": args.font})
+    if args.watermark_image and not Path(args.watermark_image).is_file():
+        raise CliError(f"{args.watermark_image}: no such image file (--watermark-image)")
+    render = {
+        "kind": "preview" if args.preview else "final", "platform": args.platform, "resolution": args.resolution,
+        "format": "mov" if out.lower().endswith(".mov") else "mp4", "text_mode": args.text_mode,
+        "subtitle_style": args.subtitle_style, "title": args.title or "",
+        "watermark": {"text": args.watermark or "", "image_path": args.watermark_image,
+                      "position": args.watermark_position, "opacity": args.watermark_opacity},
+    }  # fmt: skip
     with tqdm(
         total=100, unit="%", bar_format="{l_bar}{bar}| {n:.0f}% [{elapsed}<{remaining}]", disable=args.quiet
     ) as bar:
@@ -62,7 +71,7 @@ def cmd_render(args: argparse.Namespace) -> int:
         done = render_offline(
             text, out, settings=settings, style=args.style, aspect_ratio=args.aspect,
             fmt=args.format or detect_format(text, None if args.script == "-" else args.script),
-            resolution=args.resolution, name=Path(args.script).stem, on_progress=on_progress,
+            render=render, name=Path(args.script).stem, on_progress=on_progress,
         )  # fmt: skip
     if args.json:
         summary = {"path": done.video_path, "width": done.width, "height": done.height, "duration": done.duration,
@@ -120,18 +129,32 @@ def cmd_worker(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="comicreel", description="Turn a script (剧本) into a comic-style video.")
     sub = parser.add_subparsers(dest="command", required=True)
-    from pipeline.models import ASPECT_SIZES, RESOLUTIONS, STYLES
+    from pipeline.models import ASPECT_SIZES, STYLES
     from pipeline.parse import FORMATS
+    from pipeline.presets import CORNERS, PLATFORMS, RENDER_RESOLUTIONS, SUBTITLE_STYLES, TEXT_MODES
 
     formats = list(FORMATS)
 
     render = sub.add_parser("render", help="render a script to MP4 (no server needed)")
     render.add_argument("script", help="script file (.txt seed format, .md, .fountain) or - for stdin")
-    render.add_argument("-o", "--output", required=True, help="output .mp4 path (an .srt is written beside it)")
+    render.add_argument("-o", "--output", required=True,
+                        help="output .mp4 or .mov path (an .srt is written beside it)")
     render.add_argument("--aspect", choices=list(ASPECT_SIZES), default="9:16")
     render.add_argument("--style", choices=list(STYLES), default="comic")
     render.add_argument("--format", choices=formats, default=None, help="script format (detected when omitted)")
-    render.add_argument("--resolution", choices=list(RESOLUTIONS), default="1080p", help="the short side of the frame")
+    render.add_argument("--resolution", choices=list(RENDER_RESOLUTIONS), default="1080p",
+                        help="the short side of the frame")
+    render.add_argument("--platform", choices=list(PLATFORMS), default="custom",
+                        help="size, frame rate, bitrate cap and safe zone of a platform (custom: the --aspect)")
+    render.add_argument("--preview", action="store_true", help="a fast 720p draft instead of the final quality")
+    render.add_argument("--text-mode", choices=list(TEXT_MODES), default="subtitles",
+                        help="where dialogue shows: subtitles, speech bubbles, or both")
+    render.add_argument("--subtitle-style", choices=list(SUBTITLE_STYLES), default="simple")
+    render.add_argument("--title", default=None, help="a title over the opening seconds and on the cover")
+    render.add_argument("--watermark", default=None, help="watermark text")
+    render.add_argument("--watermark-image", default=None, help="watermark image (PNG with transparency)")
+    render.add_argument("--watermark-position", choices=list(CORNERS), default="bottom-right")
+    render.add_argument("--watermark-opacity", type=float, default=0.7)
     render.add_argument("--font", default=None, help="a CJK .ttf/.ttc font (default: Noto Sans CJK)")
     render.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     render.add_argument("--json", action="store_true", help="print a JSON summary (size, duration, each shot's length)")

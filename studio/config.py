@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     )
     signed_url_ttl: int = Field(3600, ge=60, le=604_800, description="Seconds a signed file URL stays valid.")
     max_request_bytes: int = Field(4_000_000, ge=1_000_000, le=1_000_000_000, description="Largest request body accepted, in bytes (larger gets 413).")
+    max_import_bytes: int = Field(
+        512 * 1024 * 1024, ge=1_000_000, le=64 * 1024**3,
+        description="Largest project bundle (.zip) import accepts, and the most its files may unpack to, in bytes.",
+    )  # fmt: skip
     # database
     database_url: str | None = Field(None, description="SQLAlchemy URL; empty means SQLite at data_dir/comicreel.db.")
     auto_migrate: bool = Field(True, description="Run Alembic migrations up to head when the app starts.")
@@ -65,8 +69,9 @@ class Settings(BaseSettings):
     espeak_binary: str = Field("espeak-ng", description="espeak-ng executable name or path.")
     ffmpeg: str = Field("ffmpeg", description="ffmpeg executable name or path.")
     font_path: str | None = Field(None, description="A .ttf/.ttc font with Hanzi; empty means find Noto Sans CJK.")
-    render_preset: str = Field("veryfast", description="x264 preset used for renders.")
-    render_crf: int = Field(23, description="x264 quality (lower is better, 18-28 sensible).")
+    render_preset: str = Field("veryfast", description="x264 preset of final renders (previews use ultrafast).")
+    render_crf: int = Field(23, description="x264 quality of final renders (lower is better, 18-28 sensible).")
+    render_parallel: int = Field(2, ge=1, le=16, description="Shots encoded at once by one render (about the cores).")
     # accounts
     default_username: str = Field("creator", description="Owner of projects made without logging in (embedded studio).")
 

@@ -12,6 +12,7 @@ from PIL import Image, UnidentifiedImageError
 from db.models import ShotRow
 from pipeline.errors import VoiceError
 from pipeline.models import CAMERAS, TRANSITIONS
+from pipeline.motion import MOTIONS
 from pipeline.tts.base import check_voice
 from studio.errors import InvalidParams
 
@@ -29,7 +30,7 @@ REFERENCE_FORMATS = {"PNG": ("png", "image/png"), "JPEG": ("jpg", "image/jpeg"),
                      "WEBP": ("webp", "image/webp")}  # fmt: skip
 CHARACTER_FIELDS = ("name", "description", "attributes", "appearance", "voice")
 SHOT_FIELDS = ("text", "scene_description", "prompt", "camera", "emotion", "characters", "speaker", "duration",
-               "transition")  # fmt: skip
+               "transition", "motion")  # fmt: skip
 INSERT_FIELDS = ("kind", *SHOT_FIELDS)
 
 
@@ -141,6 +142,8 @@ def checked_shot_fields(
         raise InvalidParams(f"camera must be one of {list(CAMERAS)}", field="camera")
     if "transition" in out and out["transition"] not in TRANSITIONS:
         raise InvalidParams(f"transition must be one of {list(TRANSITIONS)}", field="transition")
+    if "motion" in out and out["motion"] not in MOTIONS:
+        raise InvalidParams(f"motion must be one of {list(MOTIONS)}", field="motion")
     if "emotion" in out:
         emotion = out["emotion"]
         if emotion is not None and (not isinstance(emotion, str) or len(emotion) > 50):

@@ -36,9 +36,11 @@ class OfflineRender:
 
 def render_offline(
     text: str, out_path: str, *, settings: Settings, style: str = "comic", aspect_ratio: str = "9:16",
-    fmt: str | None = None, resolution: str = "1080p", name: str = "script", on_progress: Progress | None = None,
+    fmt: str | None = None, render: dict[str, Any] | None = None, name: str = "script",
+    on_progress: Progress | None = None,
 ) -> OfflineRender:  # fmt: skip
-    """Script text to `out_path` (MP4) and the SRT beside it, through the same steps as a studio project.
+    """Script text to `out_path` (MP4 or MOV) and the SRT beside it, through the same steps as a studio project.
+    `render` holds the render settings (`pipeline.presets.RenderSettings.to_dict()` keys; final 1080p by default).
 
     Raises:
         PipelineError: the script or a tool failed (the message says what to do).
@@ -59,7 +61,7 @@ def render_offline(
             pid = uuid.UUID(project["id"])
             work.parse_project_script(svc.ctx, pid, lambda f, step: progress(0.01 * f, step))
             work.plan_project_storyboard(svc.ctx, pid, {}, lambda f, step: progress(0.01 + 0.01 * f, step))
-            done = render_job.render_project(svc.ctx, pid, {"type": "final", "resolution": resolution},
+            done = render_job.render_project(svc.ctx, pid, render or {},
                                        lambda f, step: progress(0.02 + 0.98 * f, step))  # fmt: skip
             progress(1.0, "completed")
             out = Path(out_path)

@@ -7,18 +7,20 @@ import re
 import time
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.mapping import ShotState, characters_of, shot_states
-from db.models import ParsedScriptRow, Project, Script, ScriptVersion, ShotRow, Task, Video
+from db.models import ParsedScriptRow, Project, Script, ScriptVersion, ShotRow, Task
 from db.queries import latest_parsed_script, latest_storyboard, lock_project
 from db.session import transaction
 from jobs.progress import TERMINAL, active_task_ids, cancel_tasks
 from jobs.tasks import create_task
 from pipeline.errors import ScriptParseError
+from pipeline.export import EXPORT_KINDS
 from pipeline.models import ASPECT_SIZES, STYLES
 from pipeline.parse import FORMATS, check_script_text, detect_format, estimate_duration
 from storage.base import StorageError
@@ -228,7 +230,17 @@ def task_public(t: Task) -> dict[str, Any]:
         "project_id": str(t.project_id) if t.project_id else None,
         "created_at": t.created_at.isoformat(), "updated_at": t.updated_at.isoformat(),
         "heartbeat_at": t.heartbeat_at.isoformat() if t.heartbeat_at else None,
+        "estimated_remaining": _remaining_seconds(t),
     }  # fmt: skip
+
+
+def _remaining_seconds(t: Task) -> int | None:
+    """Seconds left at the pace so far (seed §3.6 `estimated_remaining`); None until there is a pace to go by."""
+    if t.status != "processing" or not t.started_at or t.progress <= 0:
+        return None
+    started = t.started_at if t.started_at.tzinfo else t.started_at.replace(tzinfo=UTC)
+    elapsed = (datetime.now(UTC) - started).total_seconds()
+    return max(0, round(elapsed * (100 - t.progress) / t.progress))
 
 
 def _owned_task(session, user_id: uuid.UUID, task_id: str) -> Task:  # type: ignore[no-untyped-def]
@@ -321,7 +333,7 @@ def shot_public(svc: Services, r: ShotRow, state: ShotState | None = None) -> di
     return {
         "shot_id": str(r.id), "order": r.order, "type": r.type, "kind": r.kind,
         "scene_description": r.scene_description, "characters": r.characters, "duration": r.duration,
-        "transition": r.transition, "image_key": r.image_key,
+        "transition": r.transition, "motion": r.motion, "image_key": r.image_key,
         "image_url": svc.signed_url(r.image_key) if r.image_key else None,
         "prompt_used": r.prompt_override or r.prompt_used, "prompt_override": r.prompt_override,
         "generation_params": r.generation_params, "status": r.status,
@@ -333,18 +345,36 @@ def shot_public(svc: Services, r: ShotRow, state: ShotState | None = None) -> di
     }  # fmt: skip
 
 
-def latest_video(svc: Services, *, user_id: uuid.UUID, project_id: str) -> dict[str, Any]:
+# -- comic exports -----------------------------------------------------------------------------------------
+
+
+def start_export(svc: Services, *, user_id: uuid.UUID, project_id: str, kind: str) -> str:
+    """Queue an export (webtoon PNG, comic PDF or 剪映 draft) of the project's storyboard; return the task id."""
+    if kind not in EXPORT_KINDS:
+        raise InvalidParams(f"kind must be one of {list(EXPORT_KINDS)}", field="kind")
+    count_shots(svc, user_id=user_id, project_id=project_id)  # the project is the user's and has a storyboard
+    return start_task(svc, user_id=user_id, project_id=project_id, task_type="export", payload={"kind": kind})
+
+
+def latest_exports(svc: Services, *, user_id: uuid.UUID, project_id: str) -> list[dict[str, Any]]:
+    """The newest completed export of each kind, with a signed download URL (kinds never exported are left out)."""
     with svc.sessions() as s:
         project = owned_project(s, user_id, project_id)
-        video = s.scalars(
-            select(Video)
-            .where(Video.project_id == project.id, Video.render_status == "completed")
-            .order_by(Video.created_at.desc())
-        ).first()
-        if video is None or not video.output_url:
-            raise NotFound("the project has no rendered video yet: render it first")
-        return {
-            "video_id": str(video.id), "video_key": video.output_url, "subtitles_key": video.subtitles_key,
-            "download_url": svc.signed_url(video.output_url), "file_size": video.file_size,
-            "duration": video.duration, "resolution": video.resolution,
-        }  # fmt: skip
+        done = s.scalars(select(Task).where(Task.project_id == project.id, Task.type == "export",
+                                            Task.status == "completed").order_by(Task.completed_at.desc()))  # fmt: skip
+        latest: dict[str, Task] = {}
+        for task in done:
+            kind = (task.result or {}).get("kind")
+            if kind in EXPORT_KINDS and kind not in latest:
+                latest[kind] = task
+    expires = datetime.now(UTC) + timedelta(seconds=svc.settings.signed_url_ttl)
+    out = []
+    for kind in EXPORT_KINDS:
+        if kind in latest:
+            task, result = latest[kind], latest[kind].result or {}
+            out.append({
+                "kind": kind, "file_name": result["file_name"], "file_size": result["file_size"],
+                "download_url": svc.signed_url(result["key"]), "expires_at": expires.isoformat(),
+                "created_at": (task.completed_at or task.created_at).isoformat(),
+            })  # fmt: skip
+    return out

@@ -170,7 +170,8 @@ def build_services(settings: Settings, *, immediate: bool = False) -> Services:
         image_backend=build_image_backend(settings),
         tts_backend=build_tts_backend(settings),
         render_options=RenderOptions(
-            font_path=settings.font_path, ffmpeg=settings.ffmpeg, preset=settings.render_preset, crf=settings.render_crf
+            font_path=settings.font_path, ffmpeg=settings.ffmpeg, final_preset=settings.render_preset,
+            final_crf=settings.render_crf, parallel=settings.render_parallel,
         ),  # fmt: skip
         work_dir=settings.work_dir,
         retries=settings.task_retries,

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from db.models import Script, ScriptVersion, Task
 from db.queries import latest_parsed_script
 from jobs.progress import ACTIVE
-from studio import editor, projects
+from studio import editor, projects, videos
 from studio.errors import NotFound
 from studio.services import Services
 
@@ -27,7 +27,7 @@ def open_project(svc: Services, *, user_id: uuid.UUID, project_id: str) -> dict[
         "parsed": parsed(svc, user_id=user_id, project_id=project_id),
         "characters": editor.list_characters(svc, user_id=user_id, project_id=project_id),
         "storyboard": storyboard(svc, user_id=user_id, project_id=project_id),
-        "video": _or_none(projects.latest_video, svc, user_id=user_id, project_id=project_id),
+        "video": _or_none(videos.latest_video, svc, user_id=user_id, project_id=project_id),
         "task": running_task(svc, user_id=user_id, project_id=project_id),
     }
 

@@ -24,3 +24,4 @@ class PanelCanvas:
     outline: RGB
     line_w: int
     rng: random.Random  # seeded by the request: what varies between variations of one panel
+    anchors: dict[str, tuple[float, float]]  # where each front-facing character's head is, as frame fractions

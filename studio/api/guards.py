@@ -20,6 +20,9 @@ logger = logging.getLogger(__name__)
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 API_PREFIX = "/api/v1"
+# The one route whose body is a file, not JSON: a project bundle, up to COMICREEL_MAX_IMPORT_BYTES.
+IMPORT_PATH = API_PREFIX + "/projects/import"
+BUNDLE_TYPE = "application/zip"
 
 
 class BodyTooLarge(Exception):
@@ -52,12 +55,20 @@ def split_host(value: str) -> str:
 
 class RequestGuard:
     def __init__(
-        self, app: ASGIApp, *, allowed_hosts: Sequence[str], allowed_origins: Sequence[str], max_body: int
-    ) -> None:
+        self, app: ASGIApp, *, allowed_hosts: Sequence[str], allowed_origins: Sequence[str], max_body: int,
+        max_import_body: int,
+    ) -> None:  # fmt: skip
         self.app = app
         self.allowed_hosts = list(allowed_hosts)
         self.allowed_origins = {o.rstrip("/").lower() for o in allowed_origins}
         self.max_body = max_body
+        self.max_import_body = max_import_body
+
+    def _limit(self, scope: Scope) -> tuple[int, str]:
+        """The body size limit and content type of the request's route: a bundle import, or JSON."""
+        if scope.get("method") == "POST" and scope.get("path") == IMPORT_PATH:
+            return self.max_import_body, BUNDLE_TYPE
+        return self.max_body, "application/json"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -89,16 +100,26 @@ class RequestGuard:
                 message = {**message, "headers": raw}
             await send(message)
 
+        limit, body_type = self._limit(scope)
+
+        async def too_large() -> None:
+            await envelope_response(rid, code=10002, status=413, message=_too_large(limit, body_type))(
+                scope, receive, send
+            )
+
         try:
             if _is_api(scope) and scope["type"] == "http":
-                receive = await self._buffered(receive)
+                # A bundle streams through (its route writes it to disk), counted; JSON is read whole first.
+                receive = _counted(receive, limit) if body_type == BUNDLE_TYPE else await self._buffered(receive)
         except BodyTooLarge:
-            await envelope_response(
-                rid, code=10002, status=413, message=f"the request body is larger than {self.max_body} bytes"
-            )(scope, receive, send)
+            await too_large()
             return
         try:
             await self.app(scope, receive, send_with_id)
+        except BodyTooLarge:
+            if started:
+                raise
+            await too_large()
         except Exception:
             if started or scope["type"] != "http":
                 raise
@@ -119,13 +140,16 @@ class RequestGuard:
         if scope["type"] != "http":
             return None
         method, is_api = scope["method"], _is_api(scope)
+        limit, body_type = self._limit(scope)
         length = headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_body) and is_api:
-            return 413, 10002, f"the request body is larger than {self.max_body} bytes"
+        if length is not None and (not length.isdigit() or int(length) > limit) and is_api:
+            return 413, 10002, _too_large(limit, body_type)
         if is_api and method in UNSAFE_METHODS:
             content_type = headers.get("content-type", "").split(";")[0].strip().lower()
             has_body = (length not in (None, "0")) or "transfer-encoding" in headers
-            if (content_type or has_body) and content_type != "application/json":
+            if (content_type or has_body) and content_type != body_type:
+                if body_type == BUNDLE_TYPE:
+                    return 415, 10002, f"send the project bundle as the raw body (Content-Type: {BUNDLE_TYPE})"
                 return 415, 10002, "send the request body as JSON (Content-Type: application/json)"
         return None
 
@@ -157,3 +181,25 @@ class RequestGuard:
             return replay.pop() if replay else await receive()
 
         return replayed
+
+
+def _too_large(limit: int, body_type: str) -> str:
+    if body_type == BUNDLE_TYPE:
+        return f"the project bundle is larger than {limit} bytes (COMICREEL_MAX_IMPORT_BYTES)"
+    return f"the request body is larger than {limit} bytes"
+
+
+def _counted(receive: Receive, limit: int) -> Receive:
+    """`receive` that raises BodyTooLarge once more than `limit` body bytes came in, whatever Content-Length said."""
+    seen = 0
+
+    async def counted() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise BodyTooLarge()
+        return message
+
+    return counted

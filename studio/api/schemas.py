@@ -7,9 +7,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from pipeline.export import ExportKind
 from pipeline.models import AspectRatio as Aspect
-from pipeline.models import CameraType, Resolution, ShotKind, Style, Transition
+from pipeline.models import CameraType, ShotKind, Style, Transition
+from pipeline.motion import Motion
 from pipeline.parse import MAX_SCRIPT_CHARS, Format
+from pipeline.presets import Corner, Platform, RenderResolution, SubtitleStyle, TextMode, VideoFormat
 from pipeline.tts.base import VOICE_PITCH, VOICE_SPEED, VOICE_VARIANTS, VoiceGender
 from studio.edit_checks import (
     MAX_CHARACTER_NAME,
@@ -24,6 +27,12 @@ from studio.projects import MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+def _refuse_null(value: object) -> object:
+    if value is None:
+        raise ValueError("cannot be null; leave the field out to keep its value")
+    return value
 
 
 # -- requests ------------------------------------------------------------------------------------------------
@@ -91,15 +100,55 @@ class ShotRegenerate(Body):
     )  # fmt: skip
 
 
-class RenderFinal(Body):
-    resolution: Resolution = "1080p"
-    format: Literal["mp4"] = "mp4"
-    platform_preset: Literal["douyin", "bilibili", "kuaishou", "youtube", "custom"] = Field(
-        "custom", description="Only 'custom' for now: platform presets are not supported yet (refused with 10002)."
-    )
-    subtitle_style: str = Field(
-        "simple", max_length=50, description="Only 'simple' for now: other styles are not supported yet."
-    )
+class WatermarkSettings(Body):
+    enabled: bool = False
+    text: str = Field("", max_length=60, description="The mark's text (shown when enabled).")
+    position: Corner = Field("bottom-right", description="A corner of the platform's safe area.")
+    opacity: float = Field(0.7, ge=0.05, le=1.0)
+
+
+class RenderRequest(Body):
+    """How to render (seed §3.6). A preview is always 720p with the fastest settings; `resolution` is for finals."""
+
+    resolution: RenderResolution = Field("1080p", description="The frame's short side: 720p, 1080p or 4k (2160).")
+    format: VideoFormat = "mp4"
+    platform_preset: Platform = Field("custom", description="Size, frame rate, bitrate cap and safe zone of a "
+                                                            "platform; custom: the project's aspect ratio at 25 fps.")
+    subtitle_style: SubtitleStyle = "simple"
+    text_mode: TextMode = Field("subtitles", description="Where dialogue shows: burnt-in subtitles, speech bubbles "
+                                                         "in the panel, or both.")
+    watermark: WatermarkSettings = Field(default_factory=WatermarkSettings)
+    title: str = Field("", max_length=80, description="Shown over the opening seconds and on the cover image.")
+
+    def settings(self, kind: str) -> dict[str, Any]:
+        mark = self.watermark
+        return {"kind": kind, "platform": self.platform_preset, "resolution": self.resolution, "format": self.format,
+                "text_mode": self.text_mode, "subtitle_style": self.subtitle_style, "title": self.title.strip(),
+                "watermark": {"text": mark.text.strip() if mark.enabled else "", "position": mark.position,
+                              "opacity": mark.opacity}}  # fmt: skip
+
+
+class SubtitleCreate(Body):
+    text: str = Field(min_length=1, max_length=MAX_TEXT)
+    start_time: float = Field(ge=0, le=36000, description="Seconds from the start of the video.")
+    end_time: float = Field(gt=0, le=36000)
+    shot_id: uuid.UUID | None = Field(None, description="Tie it to a shot: it then moves with the shot.")
+
+
+class SubtitleUpdate(Body):
+    """Fields left out keep their value. An edited line keeps its text over the shot's line in later renders and
+    moves with its shot."""
+
+    text: str | None = Field(None, min_length=1, max_length=MAX_TEXT)
+    start_time: float | None = Field(None, ge=0, le=36000)
+    end_time: float | None = Field(None, gt=0, le=36000)
+
+    _not_null = field_validator("text", "start_time", "end_time", mode="before")(_refuse_null)
+
+
+class ExportCreate(Body):
+    kind: ExportKind = Field(description="webtoon: one tall PNG (a zip of numbered PNGs past 60000 px); pdf: comic "
+                                         "pages (A4); jianying: a zipped 剪映 draft folder to finish in JianYing.")  # fmt: skip
 
 
 # -- responses -----------------------------------------------------------------------------------------------
@@ -108,6 +157,14 @@ class RenderFinal(Body):
 class ProjectCreated(BaseModel):
     project_id: str
     status: str
+
+
+class BundlePublic(BaseModel):
+    key: str = Field(description="Where the bundle is stored: projects/<id>/exports/bundle_<stamp>.zip.")
+    file_name: str
+    file_size: int = Field(description="Bytes.")
+    download_url: str = Field(description="A signed URL to download the zip from, until expires_at.")
+    expires_at: str
 
 
 class ScriptPublic(BaseModel):
@@ -196,6 +253,17 @@ class BatchQueued(BaseModel):
 class RenderQueued(BaseModel):
     render_task_id: str
     status: str
+    estimated_time: int = Field(description="Seconds the render is expected to take (panels and voices included).")
+
+
+class SubtitlePublic(BaseModel):
+    subtitle_id: str
+    shot_id: str | None
+    text: str
+    start_time: float
+    end_time: float
+    origin: Literal["auto", "edited", "manual"] = Field(description="auto: made by the last render from the shot's "
+                                                        "line; edited: changed by the creator; manual: added.")
 
 
 class DialoguePublic(BaseModel):
@@ -216,6 +284,7 @@ class ShotPublic(BaseModel):
     characters: list[str]
     duration: float
     transition: str
+    motion: str
     image_key: str | None
     image_url: str | None
     prompt_used: str
@@ -239,12 +308,22 @@ class StoryboardPublic(BaseModel):
 
 class VideoPublic(BaseModel):
     video_id: str
+    type: Literal["preview", "final"]
+    format: str
     video_key: str
     subtitles_key: str | None
+    ass_key: str | None
+    cover_key: str | None
     download_url: str
+    subtitles_url: str | None
+    ass_url: str | None
+    cover_url: str | None
+    expires_at: str = Field(description="When the URLs stop working (ISO 8601, UTC); ask again for fresh ones.")
     file_size: int | None
     duration: float | None
     resolution: str
+    settings: dict[str, Any]
+    created_at: str
 
 
 class TaskPublic(BaseModel):
@@ -260,15 +339,24 @@ class TaskPublic(BaseModel):
     created_at: str
     updated_at: str
     heartbeat_at: str | None
+    estimated_remaining: int | None = Field(None, description="Seconds left at the pace so far (while processing).")
+
+
+class ExportPublic(BaseModel):
+    kind: ExportKind
+    file_name: str
+    file_size: int = Field(description="Bytes.")
+    download_url: str = Field(description="A signed URL to download the file from, until expires_at.")
+    expires_at: str
+    created_at: str = Field(description="When the export finished.")
+
+
+class ExportList(BaseModel):
+    exports: list[ExportPublic] = Field(description="The newest finished export of each kind; kinds never exported "
+                                                    "are left out.")  # fmt: skip
 
 
 # -- the editor: characters and shots ---------------------------------------------------------------------------
-
-
-def _refuse_null(value: object) -> object:
-    if value is None:
-        raise ValueError("cannot be null; leave the field out to keep its value")
-    return value
 
 
 class VoiceSettings(Body):
@@ -336,9 +424,11 @@ class ShotUpdate(Body):
     duration: float | None = Field(None, ge=0.5, le=30, description="Seconds; only action shots (a voiced shot lasts "
                                                                      "as long as its voice).")  # fmt: skip
     transition: Transition | None = None
+    motion: Motion | None = Field(None, description="The camera move in the video: auto (from the camera), none, "
+                                                    "zoom-in/out (on the speaker), pan-left/right/up/down.")
 
     _not_null = field_validator("text", "scene_description", "camera", "characters", "duration", "transition",
-                                mode="before")(_refuse_null)  # fmt: skip
+                                "motion", mode="before")(_refuse_null)  # fmt: skip
 
 
 class ShotInsert(Body):
@@ -355,6 +445,7 @@ class ShotInsert(Body):
     prompt: str | None = Field(None, max_length=MAX_TEXT)
     duration: float | None = Field(None, ge=0.5, le=30, description="Seconds, for action shots (default 3).")
     transition: Transition = "dissolve"
+    motion: Motion = "auto"
 
 
 class ShotReorder(Body):

@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import uuid
+from typing import Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 
-from studio import projects
+from studio import projects, videos
 from studio.api.deps import ServicesDep, UserDep
 from studio.api.envelope import Envelope, errors, ok
 from studio.api.schemas import (
     BatchQueued,
-    RenderFinal,
     RenderQueued,
+    RenderRequest,
     StoryboardGenerate,
     StoryboardPublic,
     TaskQueued,
     VideoPublic,
 )
-from studio.errors import NotSupported
 
 router = APIRouter(tags=["storyboard"])
 
@@ -62,24 +62,31 @@ def generate_dialogues(
     return ok(request, BatchQueued(batch_task_id=task_id, total_dialogues=total, status="queued"))
 
 
+@router.post("/projects/{project_id}/render/preview", status_code=202, response_model=Envelope[RenderQueued],
+             responses=errors(404, unsafe=True))  # fmt: skip
+def render_preview(
+    project_id: uuid.UUID, request: Request, svc: ServicesDep, user: UserDep, body: RenderRequest | None = None
+) -> Envelope[RenderQueued]:
+    """A fast draft: 720p, fastest encoder settings; the same timing, text and moves as the final."""
+    settings = (body or RenderRequest()).settings("preview")
+    return ok(request, RenderQueued.model_validate(
+        videos.start_render(svc, user_id=user, project_id=str(project_id), settings=settings)))  # fmt: skip
+
+
 @router.post("/projects/{project_id}/render/final", status_code=202, response_model=Envelope[RenderQueued],
              responses=errors(404, unsafe=True))  # fmt: skip
 def render_final(
-    project_id: uuid.UUID, request: Request, svc: ServicesDep, user: UserDep, body: RenderFinal | None = None
+    project_id: uuid.UUID, request: Request, svc: ServicesDep, user: UserDep, body: RenderRequest | None = None
 ) -> Envelope[RenderQueued]:
-    body = body or RenderFinal()
-    if body.platform_preset != "custom":
-        raise NotSupported(f"platform_preset {body.platform_preset!r} is not supported yet; use 'custom' (the "
-                           "project's aspect ratio) for now", field="platform_preset")  # fmt: skip
-    if body.subtitle_style != "simple":
-        raise NotSupported(f"subtitle_style {body.subtitle_style!r} is not supported yet; use 'simple'",
-                           field="subtitle_style")  # fmt: skip
-    payload = {"settings": {"type": "final", **body.model_dump()}}
-    task_id = projects.start_task(svc, user_id=user, project_id=str(project_id), task_type="video_render",
-                                  payload=payload)  # fmt: skip
-    return ok(request, RenderQueued(render_task_id=task_id, status="queued"))
+    settings = (body or RenderRequest()).settings("final")
+    return ok(request, RenderQueued.model_validate(
+        videos.start_render(svc, user_id=user, project_id=str(project_id), settings=settings)))  # fmt: skip
 
 
 @router.get("/projects/{project_id}/video/download", response_model=Envelope[VideoPublic], responses=errors(404, 503))
-def download_video(project_id: uuid.UUID, request: Request, svc: ServicesDep, user: UserDep) -> Envelope[VideoPublic]:
-    return ok(request, VideoPublic.model_validate(projects.latest_video(svc, user_id=user, project_id=str(project_id))))
+def download_video(
+    project_id: uuid.UUID, request: Request, svc: ServicesDep, user: UserDep,
+    type: Literal["preview", "final"] | None = Query(None, description="Only this kind (default: the newest)."),
+) -> Envelope[VideoPublic]:  # fmt: skip
+    video = videos.latest_video(svc, user_id=user, project_id=str(project_id), kind=type)
+    return ok(request, VideoPublic.model_validate(video))

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import base64
 import io
+import uuid
 import wave
 
 import numpy as np
 from PIL import Image
 
 from tests.api.conftest import ok, refused, wait
-from tests.media import probe, stream
+from tests.media import frame_at, probe, stream
 
 SCRIPT = "场景:学校天台,白天\n角色:小明(男,高中生),小红(女)\n小红(微笑): 昨天的话,我想了一整天。\n（小明看着远处）\n小明(开心): 太好了!\n"
 FOUNTAIN_LIKE = "INT. CLASSROOM - DAY\n\nMING\nHello there.\n"
@@ -225,7 +226,7 @@ def check_shot_fields(client) -> None:
     # ShotUpdate: each field is shown, and what a panel shows or a line says marks them stale
     first, action = (f"/api/v1/projects/{pid}/shots/{shots[i]['shot_id']}" for i in (0, 1))
     for url, change, shown, stale in (
-        (first, {"text": "明天见。"}, lambda s: s["text"] == s["dialogue"]["text"] == "明天见。", (True, True)),
+        (first, {"text": "明天见。"}, lambda s: s["text"] == s["dialogue"]["text"] == "明天见。", (False, True)),
         (first, {"emotion": "伤心"}, lambda s: s["dialogue"]["emotion"] == "伤心", (True, True)),
         (first, {"speaker": "小明"}, lambda s: s["dialogue"]["character"] == "小明", (True, True)),
         (first, {"camera": "closeup"}, lambda s: s["type"] == "closeup", (True, False)),
@@ -234,6 +235,7 @@ def check_shot_fields(client) -> None:
         (action, {"prompt": "深夜 night"}, lambda s: s["prompt_used"] == "深夜 night", (True, False)),
         (action, {"duration": 6.5}, lambda s: s["duration"] == 6.5, (False, False)),
         (action, {"transition": "wipe"}, lambda s: s["transition"] == "wipe", (False, False)),
+        (action, {"motion": "pan-up"}, lambda s: s["motion"] == "pan-up", (False, False)),
     ):  # fmt: skip
         shot = ok(client.patch(url, json=change))
         assert shown(shot) and (shot["image_stale"], shot["voice_stale"]) == stale, (change, shot)
@@ -243,18 +245,18 @@ def check_shot_fields(client) -> None:
     before = [storage.get_bytes(s["image_key"]) for s in shots]
     _run(client, f"{board}/update-stale")
     after = ok(client.get(board))["shots"]
-    assert [storage.get_bytes(s["image_key"]) != b for s, b in zip(after, before, strict=True)] == [True, True, False]
+    assert [storage.get_bytes(s["image_key"]) != b for s, b in zip(after, before, strict=True)] == [False, True, False]
     assert _sky(storage.get_bytes(after[1]["image_key"])) < _sky(before[1]) - 40  # the prompt was drawn
     assert after[0]["dialogue"]["audio_url"].split("?")[0] != shots[0]["dialogue"]["audio_url"].split("?")[0]  # revoiced
     # ShotInsert: every field lands in the new shot
     inserted = ok(client.post(f"/api/v1/projects/{pid}/shots", json={
         "after_shot_id": shots[0]["shot_id"], "kind": "dialogue", "text": "等等!", "speaker": "小红", "emotion": "惊讶",
         "characters": ["小红", "小明"], "camera": "closeup", "scene_description": "楼梯口", "prompt": "rain",
-        "transition": "cut"}), 201)  # fmt: skip
+        "transition": "cut", "motion": "zoom-out"}), 201)  # fmt: skip
     assert (inserted["order"], inserted["kind"], inserted["text"], inserted["dialogue"]["character"],
             inserted["dialogue"]["emotion"], inserted["characters"], inserted["type"], inserted["scene_description"],
-            inserted["prompt_override"], inserted["transition"]) == (
-        2, "dialogue", "等等!", "小红", "惊讶", ["小红", "小明"], "closeup", "楼梯口", "rain", "cut")  # fmt: skip
+            inserted["prompt_override"], inserted["transition"], inserted["motion"]) == (
+        2, "dialogue", "等等!", "小红", "惊讶", ["小红", "小明"], "closeup", "楼梯口", "rain", "cut", "zoom-out")  # fmt: skip
     silent = ok(client.post(f"/api/v1/projects/{pid}/shots", json={"kind": "action", "duration": 7.5}), 201)
     assert (silent["order"], silent["duration"], silent["kind"]) == (1, 7.5, "action")
     # ShotReorder
@@ -270,24 +272,89 @@ def _undo(change: dict, shots: list[dict], first: bool) -> dict:
     original = {"text": shot["text"], "emotion": (shot["dialogue"] or {}).get("emotion"), "camera": shot["type"],
                 "speaker": (shot["dialogue"] or {}).get("character"), "characters": shot["characters"],
                 "scene_description": shot["scene_description"], "prompt": None, "duration": shot["duration"],
-                "transition": shot["transition"]}  # fmt: skip
+                "transition": shot["transition"], "motion": shot["motion"]}  # fmt: skip
     return {key: original[key]}
 
 
 def check_render_fields(client, tmp_path) -> None:
+    """Every render field shows in the file: size and fps from the platform and resolution, the container, the
+    title (a frame differs), the watermark (a frame differs), the text mode and style (frames differ)."""
+    pid = _project(client, aspect_ratio="9:16")
+    _storyboard(client, pid)
+    storage = client.app.state.services.storage
+
+    def render(kind: str = "final", **body) -> tuple[dict, np.ndarray]:
+        task = _run(client, f"/api/v1/projects/{pid}/render/{kind}", body)
+        result = task["result"]
+        path = storage.download(result["video_key"], str(tmp_path / f"v.{result['format']}"))
+        return probe(path), frame_at(path, result["shot_durations"][0] / 2).astype(float)
+
+    info, plain = render(resolution="720p")
+    video = stream(info, "video")
+    assert (video["width"], video["height"], video["r_frame_rate"]) == (720, 1280, "25/1")
+    info, _ = render(resolution="720p", platform_preset="bilibili", format="mov")
+    video = stream(info, "video")
+    assert (video["width"], video["height"], video["r_frame_rate"]) == (1280, 720, "30/1")
+    assert "mov" in info["format"]["format_name"]
+    info, _ = render("preview", resolution="4k")
+    assert (stream(info, "video")["width"], stream(info, "video")["height"]) == (720, 1280)
+    for body in ({"title": "第一集"}, {"watermark": {"enabled": True, "text": "ComicReel", "position": "top-left",
+                                                     "opacity": 1.0}},
+                 {"text_mode": "bubbles"}, {"subtitle_style": "boxed"}):  # fmt: skip
+        _, frame = render(resolution="720p", **body)
+        assert np.abs(frame - plain).mean() > 0.3, body  # it shows
+    _, faint = render(resolution="720p", watermark={"enabled": True, "text": "ComicReel", "position": "top-left",
+                                                    "opacity": 0.2})  # fmt: skip
+    _, strong = render(resolution="720p", watermark={"enabled": True, "text": "ComicReel", "position": "top-left",
+                                                     "opacity": 1.0})  # fmt: skip
+    assert np.abs(strong - plain).sum() > 2 * np.abs(faint - plain).sum()
+    _, hidden = render(resolution="720p", watermark={"enabled": False, "text": "ComicReel"})
+    assert np.abs(hidden - plain).mean() < 0.05
+    for refusal in ({"platform_preset": "tiktok"}, {"subtitle_style": "karaoke"}, {"text_mode": "twice"},
+                    {"format": "avi"}, {"resolution": "8k"}, {"watermark": {"opacity": 2}}, {"title": "x" * 81}):  # fmt: skip
+        refused(client.post(f"/api/v1/projects/{pid}/render/final", json=refusal), 400, 10002)
+
+
+def check_subtitle_fields(client) -> None:
+    """SubtitleUpdate's text and times and SubtitleCreate's fields show in the next render's subtitles."""
     pid = _project(client)
     _storyboard(client, pid)
-    for refusal in ({"platform_preset": "douyin"}, {"subtitle_style": "karaoke"}):
-        body = refused(client.post(f"/api/v1/projects/{pid}/render/final", json=refusal), 400, 10002,
-                       field=next(iter(refusal)))  # fmt: skip
-        assert "not supported yet" in body["message"]
-    _run(client, f"/api/v1/projects/{pid}/render/final", {"resolution": "720p", "format": "mp4",
-                                                          "platform_preset": "custom", "subtitle_style": "simple"})  # fmt: skip
-    video = ok(client.get(f"/api/v1/projects/{pid}/video/download"))
-    path = client.app.state.services.storage.download(video["video_key"], str(tmp_path / "v.mp4"))
-    info = probe(path)
-    video_stream = stream(info, "video")
-    assert (video_stream["width"], video_stream["height"]) == (720, 720) and "mp4" in info["format"]["format_name"]
+    _run(client, f"/api/v1/projects/{pid}/render/preview")
+    storage = client.app.state.services.storage
+    track = ok(client.get(f"/api/v1/projects/{pid}/subtitles"))
+    first = track[0]
+    assert first["origin"] == "auto" and first["shot_id"]
+    url = f"/api/v1/projects/{pid}/subtitles/{first['subtitle_id']}"
+    edited = ok(client.patch(url, json={"text": "改过的字幕", "start_time": first["start_time"] + 0.2,
+                                        "end_time": first["end_time"] - 0.1}))  # fmt: skip
+    assert edited["origin"] == "edited"
+    added = ok(client.post(f"/api/v1/projects/{pid}/subtitles", json={
+        "text": "（风声）", "start_time": 0.1, "end_time": 0.9, "shot_id": first["shot_id"]}), 201)  # fmt: skip
+    assert added["origin"] == "manual"
+    result = _run(client, f"/api/v1/projects/{pid}/render/preview")["result"]
+    srt = storage.get_bytes(result["subtitles_key"]).decode()
+    assert "改过的字幕" in srt and "（风声）" in srt and track[0]["text"] not in srt
+    after = {r["subtitle_id"]: r for r in ok(client.get(f"/api/v1/projects/{pid}/subtitles"))}
+    kept = after[first["subtitle_id"]]
+    assert (kept["text"], kept["start_time"], kept["end_time"]) == (
+        "改过的字幕", round(first["start_time"] + 0.2, 3), round(first["end_time"] - 0.1, 3))  # fmt: skip
+    for body in ({"text": ""}, {"start_time": 5.0, "end_time": 1.0}, {"text": None}, {"shot": 1}):
+        refused(client.patch(url, json=body), 400, 10002)
+    refused(client.post(f"/api/v1/projects/{pid}/subtitles", json={"text": "x", "start_time": 1, "end_time": 2,
+                                                                   "shot_id": str(uuid.uuid4())}), 404, 10003)  # fmt: skip
+
+
+def check_export_fields(client) -> None:
+    """ExportCreate.kind picks what is made: a PNG, a PDF or a zipped draft; anything else is refused."""
+    pid = _project(client)
+    _storyboard(client, pid)
+    storage = client.app.state.services.storage
+    heads = {}
+    for kind in ("webtoon", "pdf", "jianying"):
+        result = _run(client, f"/api/v1/projects/{pid}/exports", {"kind": kind})["result"]
+        heads[kind] = storage.get_bytes(result["key"])[:4]
+    assert heads == {"webtoon": b"\x89PNG", "pdf": b"%PDF", "jianying": b"PK\x03\x04"}
+    refused(client.post(f"/api/v1/projects/{pid}/exports", json={"kind": "gif"}), 400, 10002, field="kind")
 
 
 CHECKS = {
@@ -307,12 +374,17 @@ CHECKS = {
     "ReferenceImageUpload.image_base64": check_character_fields, "VoicePreviewRequest.voice": check_character_fields,
     "VoicePreviewRequest.text": check_character_fields,
     **{f"ShotUpdate.{f}": check_shot_fields for f in ("text", "scene_description", "prompt", "camera", "emotion",
-                                                      "characters", "speaker", "duration", "transition")},
+                                                      "characters", "speaker", "duration", "transition", "motion")},
     **{f"ShotInsert.{f}": check_shot_fields for f in ("after_shot_id", "kind", "text", "speaker", "emotion", "characters",
-                                                      "camera", "scene_description", "prompt", "duration", "transition")},
+                                                      "camera", "scene_description", "prompt", "duration", "transition",
+                                                      "motion")},
     "ShotReorder.shot_ids": check_shot_fields,
-    "RenderFinal.resolution": check_render_fields, "RenderFinal.format": check_render_fields,
-    "RenderFinal.platform_preset": check_render_fields, "RenderFinal.subtitle_style": check_render_fields,
+    **{f"RenderRequest.{f}": check_render_fields for f in ("resolution", "format", "platform_preset", "subtitle_style",
+                                                            "text_mode", "watermark", "title")},
+    **{f"WatermarkSettings.{f}": check_render_fields for f in ("enabled", "text", "position", "opacity")},
+    **{f"SubtitleCreate.{f}": check_subtitle_fields for f in ("text", "start_time", "end_time", "shot_id")},
+    **{f"SubtitleUpdate.{f}": check_subtitle_fields for f in ("text", "start_time", "end_time")},
+    "ExportCreate.kind": check_export_fields,
 }  # fmt: skip
 
 

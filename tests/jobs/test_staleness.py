@@ -31,7 +31,7 @@ BOARD = Storyboard(aspect_ratio="1:1", style="comic", language="zh", shots=(SHOT
 
 @pytest.mark.parametrize("change", [
     {"kind": "narration"}, {"camera": "closeup"}, {"scene_description": "夜"}, {"location": "街道"}, {"time": "夜晚"},
-    {"interior": True}, {"characters": ("小明", "小红")}, {"text": "再见。"}, {"speaker": "小红"}, {"emotion": "伤心"},
+    {"interior": True}, {"characters": ("小明", "小红")}, {"speaker": "小红"}, {"emotion": "伤心"},
     {"prompt": "night"}, {"prompt_override": "rain"},
 ])  # fmt: skip
 def test_the_panel_hash_covers_what_a_panel_shows(change) -> None:
@@ -46,8 +46,9 @@ def test_the_panel_hash_covers_the_storyboard_and_the_characters_in_frame_only()
         assert panel_inputs_hash(BOARD, SHOT, {**CAST, "小明": replace(CAST["小明"], **changed)}) != base
     # Its place in the cast picks a default coat colour: a cast without someone before it draws it differently.
     assert panel_inputs_hash(BOARD, SHOT, {"小红": CAST["小红"], "小明": CAST["小明"]}) != base
-    # Not in the panel: order, duration, transition, sound, a voice, a character out of frame, the language.
-    same = replace(SHOT, order=9, duration=8.0, transition="cut", sound_effects=("rain",))
+    # Not in the panel: the line (the renderer shows it), order, duration, transition, camera move, sound, a voice,
+    # a character out of frame, the language.
+    same = replace(SHOT, text="再见。", order=9, duration=8.0, transition="cut", motion="pan-up", sound_effects=("rain",))
     assert panel_inputs_hash(replace(BOARD, language="en"), same, {
         "小明": replace(CAST["小明"], voice={"pitch": 90}), "小红": replace(CAST["小红"], appearance={"hair": "金发"}),
     }) == base  # fmt: skip
@@ -142,7 +143,9 @@ def test_edits_mark_exactly_what_they_affect_and_update_stale_redoes_only_that(s
 
     one = _shots(svc, pid)[0]
     edited = editor.update_shot(svc, user_id=user, project_id=pid, shot_id=one["shot_id"], changes={"text": "明天见。"})
-    assert edited["image_stale"] and edited["voice_stale"]
+    assert not edited["image_stale"] and edited["voice_stale"]  # the line is said, and shown by the renderer
+    edited = editor.update_shot(svc, user_id=user, project_id=pid, shot_id=one["shot_id"], changes={"emotion": "伤心"})
+    assert edited["image_stale"] and edited["voice_stale"]  # a sad face, a sad voice
     assert _stale(svc, pid) == ([1, 2, 3, 5], [1, 3])
     assert editor.count_stale(svc, user_id=user, project_id=pid) == {"panels": 4, "voices": 2}
     # Changing what no panel or line shows marks nothing more.
@@ -204,7 +207,7 @@ def test_a_render_brings_stale_and_missing_work_up_to_date_first(svc) -> None:
     user = svc.default_user_id
     pid = _drawn(svc)
     shots = _shots(svc, pid)
-    editor.update_shot(svc, user_id=user, project_id=pid, shot_id=shots[2]["shot_id"], changes={"text": "好!"})
+    editor.update_shot(svc, user_id=user, project_id=pid, shot_id=shots[2]["shot_id"], changes={"text": "好!", "emotion": "惊讶"})
     editor.insert_shot(svc, user_id=user, project_id=pid, after_shot_id=shots[4]["shot_id"],
                        fields={"kind": "narration", "text": "完。"})  # fmt: skip
     before = _files(svc, pid)
