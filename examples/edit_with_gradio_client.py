@@ -17,7 +17,7 @@ def main(url: str, project_id: str, new_line: str) -> None:
     client.predict(project_id, shot["shot_id"], {"text": new_line}, api_name="/update_shot")
     redrawn = client.predict(project_id, shot["shot_id"], "", -1, api_name="/regenerate_shot")
     print("shot", redrawn["order"], "now says", redrawn["text"], "with seed", redrawn["seed"])
-    summary, video, files = client.predict(project_id, "1080p", api_name="/render_final")
+    summary, video, files, subtitles = client.predict(project_id, "1080p", api_name="/render_final")
     print(summary, video)
 
 

@@ -17,8 +17,8 @@ from studio.services import Services
 
 
 def open_project(svc: Services, *, user_id: uuid.UUID, project_id: str) -> dict[str, Any]:
-    """The project, its script and versions, the parse with warnings, the cast, the storyboard, the last video and
-    the task running now (each None when there is none yet)."""
+    """The project, its script and versions, the parse with warnings, the cast, the storyboard, the last video, the
+    subtitle track and the task running now (each None, or empty, when there is none yet)."""
     project = projects.get_project(svc, user_id=user_id, project_id=project_id)
     return {
         "project": {k: v for k, v in project.items() if k != "script"},
@@ -28,6 +28,7 @@ def open_project(svc: Services, *, user_id: uuid.UUID, project_id: str) -> dict[
         "characters": editor.list_characters(svc, user_id=user_id, project_id=project_id),
         "storyboard": storyboard(svc, user_id=user_id, project_id=project_id),
         "video": _or_none(videos.latest_video, svc, user_id=user_id, project_id=project_id),
+        "subtitles": videos.list_subtitles(svc, user_id=user_id, project_id=project_id),
         "task": running_task(svc, user_id=user_id, project_id=project_id),
     }
 

@@ -97,3 +97,33 @@ def pan_motion(path: str, size: int = 256) -> tuple[float, float]:
     resid = (moves - smooth)[2:-2]
     total = _shift(fr[0], fr[-1], window)  # (per-frame estimates lean toward whole pixels; the total does not)
     return float(np.hypot(*total)) / (len(fr) - 1), float(np.sqrt((resid**2).sum(axis=1).mean()))
+
+
+def frame_shifts(path: str, size: int = 512) -> np.ndarray:
+    """(dx, dy) in px of the picture's centre (a size x size crop) from each frame to the next, (frames - 1, 2).
+    Frames are streamed, so a long video needs no more memory than two of them."""
+    info = stream(probe(path), "video")
+    w, h = int(info["width"]), int(info["height"])
+    cmd = ["ffmpeg", "-v", "error", "-i", path, "-vf", f"crop={size}:{size}:{(w - size) // 2}:{(h - size) // 2}",
+           "-f", "rawvideo", "-pix_fmt", "gray", "-"]  # fmt: skip
+    window = np.outer(np.hanning(size), np.hanning(size)).astype(np.float32)
+    moves, previous = [], None
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE) as proc:
+        assert proc.stdout is not None
+        while len(chunk := proc.stdout.read(size * size)) == size * size:
+            frame = np.frombuffer(chunk, np.uint8).reshape(size, size).astype(np.float32)
+            if previous is not None:
+                moves.append(_shift(previous, frame, window))
+            previous = frame
+    if proc.returncode != 0:
+        raise RuntimeError(f"ffmpeg could not decode {path} (exit code {proc.returncode})")
+    return np.array(moves, dtype=np.float64).reshape(-1, 2)
+
+
+def shift_jitter(moves: np.ndarray) -> float:
+    """pan_motion's jitter for a run of frame-to-frame moves (at least 5): the RMS of each move minus its 5-frame
+    moving average."""
+    kernel = np.ones(5) / 5
+    smooth = np.stack([np.convolve(moves[:, k], kernel, mode="same") for k in (0, 1)], axis=1)
+    resid = (moves - smooth)[2:-2]
+    return float(np.sqrt((resid**2).sum(axis=1).mean()))

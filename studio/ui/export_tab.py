@@ -1,5 +1,6 @@
-"""Export tab: the last video as soon as the project opens; render with progress (cancel from the project bar),
-play and download."""
+"""Export tab: render a fast preview or the final video for a platform (size, safe zone, text, watermark, title), play
+and download it with its subtitles and cover; edit the subtitle track; export a webtoon, a comic PDF, a Jianying
+draft or the whole project."""
 
 from __future__ import annotations
 
@@ -7,11 +8,18 @@ from typing import Any
 
 import gradio as gr
 
-from pipeline.models import RESOLUTIONS
+from pipeline.presets import CORNERS, RENDER_RESOLUTIONS, SUBTITLE_STYLES, TEXT_MODES, VIDEO_FORMATS
+from studio import bundle, projects, videos
 from studio.services import Services
-from studio.ui.common import files_of, require_project, run_and_wait, ui_errors
+from studio.ui.common import files_of, require_project, ui_errors, wait_for
 from studio.ui.i18n import Lang, say, t
 from studio.ui.i18n import request_lang as lang_of
+
+PLATFORM_CHOICES = [("自定义 Custom", "custom"), ("抖音 Douyin", "douyin"), ("快手 Kuaishou", "kuaishou"),
+                    ("哔哩哔哩 Bilibili", "bilibili"), ("YouTube", "youtube"), ("YouTube Shorts", "youtube-shorts")]  # fmt: skip
+EXPORT_CHOICES = [("条漫 PNG · Webtoon", "webtoon"), ("漫画 PDF · Comic PDF", "pdf"),
+                  ("剪映草稿 · Jianying draft", "jianying"), ("项目包 · Project bundle", "bundle")]  # fmt: skip
+SUBTITLE_HEADERS = ["id", "start", "end", "text", "origin"]
 
 
 def video_summary(video: dict[str, Any] | None, lang: Lang) -> str:
@@ -24,35 +32,124 @@ def video_summary(video: dict[str, Any] | None, lang: Lang) -> str:
 
 class ExportTab:
     def __init__(self, svc: Services, project_id: gr.Textbox) -> None:
+        self.svc = svc
         with gr.Row(equal_height=True):
+            preview = gr.Button(t("render_preview"), min_width=140, elem_id="render-preview")
             render = gr.Button(t("render"), variant="primary", min_width=140, elem_id="render-video")
-            resolution = gr.Radio(list(RESOLUTIONS), value="1080p", label=t("resolution"), min_width=160)
+            resolution = gr.Radio(list(RENDER_RESOLUTIONS), value="1080p", label=t("resolution"), min_width=200)
+            platform = gr.Dropdown(PLATFORM_CHOICES, value="custom", label=t("platform"), min_width=160,
+                                   elem_id="render-platform")  # fmt: skip
+            video_format = gr.Radio(list(VIDEO_FORMATS), value="mp4", label=t("video_format"), min_width=120)
+        with gr.Accordion(t("text_and_marks"), open=False):
+            with gr.Row():
+                text_mode = gr.Radio([(say(f"text_mode_{m}", "zh") + " · " + say(f"text_mode_{m}", "en"), m)
+                                      for m in TEXT_MODES], value="subtitles", label=t("text_mode"),
+                                     elem_id="render-text-mode")  # fmt: skip
+                style = gr.Dropdown(list(SUBTITLE_STYLES), value="simple", label=t("subtitle_style"), min_width=120)
+                title = gr.Textbox("", label=t("video_title"), max_length=80, min_width=160)
+            with gr.Row():
+                mark_text = gr.Textbox("", label=t("watermark"), max_length=60, min_width=160)
+                mark_corner = gr.Dropdown(list(CORNERS), value="bottom-right", label=t("watermark_position"))
+                mark_opacity = gr.Slider(0.05, 1.0, value=0.7, step=0.05, label=t("watermark_opacity"))
         self.summary = gr.Markdown(elem_id="export-summary")
         with gr.Row():
             self.video = gr.Video(label=t("video_player"), interactive=False, elem_id="export-video", min_width=280)
             self.files = gr.File(label=t("downloads"), file_count="multiple", interactive=False, min_width=200,
                                  elem_id="export-files")  # fmt: skip
-        self.outputs = [self.summary, self.video, self.files]
+        with gr.Accordion(t("subtitle_track"), open=False):
+            self.subtitles = gr.Dataframe(headers=SUBTITLE_HEADERS, datatype=["str", "number", "number", "str", "str"],
+                                          interactive=True, wrap=True, elem_id="subtitle-track")  # fmt: skip
+            save_subtitles = gr.Button(t("save_subtitles"), size="sm", elem_id="save-subtitles")
+        with gr.Row(equal_height=True):
+            export_kind = gr.Dropdown(EXPORT_CHOICES, value="webtoon", label=t("export_as"), min_width=200)
+            export = gr.Button(t("export"), min_width=120, elem_id="export-other")
+            export_files = gr.File(label=t("exported"), file_count="multiple", interactive=False, min_width=200,
+                                   elem_id="exported-files")  # fmt: skip
+        self.outputs = [self.summary, self.video, self.files, self.subtitles]
+        settings_inputs = [project_id, resolution, platform, video_format, text_mode, style, title, mark_text,
+                           mark_corner, mark_opacity]  # fmt: skip
 
-        @ui_errors
-        def render_final(pid: str, resolution_v: str, request: gr.Request,
-                         progress: gr.Progress = gr.Progress()) -> tuple:  # fmt: skip
+        def run_render(kind: str, pid: str, resolution_v: str, platform_v: str, format_v: str, mode_v: str,
+                       style_v: str, title_v: str, mark_v: str, corner_v: str, opacity_v: float,
+                       request: gr.Request, progress: gr.Progress) -> tuple:  # fmt: skip
             lang = lang_of(request)
             pid = require_project(pid, lang)
-            result = run_and_wait(svc, pid, "video_render", progress,
-                                  {"settings": {"type": "final", "resolution": resolution_v or "1080p"}}, lang=lang)  # fmt: skip
-            mp4, srt = files_of(svc, [result["video_key"], result["subtitles_key"]])
-            md = say("msg_rendered", lang, width=result["width"], height=result["height"], seconds=result["duration"],
-                     mb=f"{result['file_size'] / 1e6:.1f}")  # fmt: skip
-            return md, mp4, [mp4, srt]
+            settings = {"kind": kind, "platform": platform_v or "custom", "resolution": resolution_v or "1080p",
+                        "format": format_v or "mp4", "text_mode": mode_v or "subtitles",
+                        "subtitle_style": style_v or "simple", "title": (title_v or "").strip(),
+                        "watermark": {"text": (mark_v or "").strip(), "position": corner_v or "bottom-right",
+                                      "opacity": float(opacity_v if opacity_v is not None else 0.7)}}  # fmt: skip
+            queued = videos.start_render(svc, user_id=svc.default_user_id, project_id=pid, settings=settings)
+            wait_for(svc, queued["render_task_id"], progress, lang=lang)
+            video = videos.latest_video(svc, user_id=svc.default_user_id, project_id=pid, kind=kind)
+            track = videos.list_subtitles(svc, user_id=svc.default_user_id, project_id=pid)
+            return (video_summary(video, lang), *self._files(video), _table(track))
 
-        self.svc = svc
-        render.click(render_final, [project_id, resolution], [self.summary, self.video, self.files],
-                     api_name="render_final")  # fmt: skip
+        @ui_errors
+        def render_preview(pid: str, resolution_v: str, platform_v: str, format_v: str, mode_v: str, style_v: str,
+                           title_v: str, mark_v: str, corner_v: str, opacity_v: float, request: gr.Request,
+                           progress: gr.Progress = gr.Progress()) -> tuple:  # fmt: skip
+            return run_render("preview", pid, resolution_v, platform_v, format_v, mode_v, style_v, title_v, mark_v,
+                              corner_v, opacity_v, request, progress)  # fmt: skip
+
+        @ui_errors
+        def render_final(pid: str, resolution_v: str, platform_v: str, format_v: str, mode_v: str, style_v: str,
+                         title_v: str, mark_v: str, corner_v: str, opacity_v: float, request: gr.Request,
+                         progress: gr.Progress = gr.Progress()) -> tuple:  # fmt: skip
+            return run_render("final", pid, resolution_v, platform_v, format_v, mode_v, style_v, title_v, mark_v,
+                              corner_v, opacity_v, request, progress)  # fmt: skip
+
+        @ui_errors
+        def save_track(pid: str, table: Any, request: gr.Request) -> Any:
+            """Save the texts and times changed in the table (an edited line keeps its text in later renders)."""
+            lang = lang_of(request)
+            pid = require_project(pid, lang)
+            current = {r["subtitle_id"]: r for r in videos.list_subtitles(svc, user_id=svc.default_user_id,
+                                                                         project_id=pid)}  # fmt: skip
+            rows = table.values.tolist() if hasattr(table, "values") else (table or [])
+            for row in rows:
+                sid, start, end, text = str(row[0]), float(row[1]), float(row[2]), str(row[3])
+                old = current.get(sid)
+                if old is None:
+                    continue
+                changes = {k: v for k, v in (("text", text.strip()), ("start_time", round(start, 3)),
+                                             ("end_time", round(end, 3))) if v != old[k]}  # fmt: skip
+                if changes:
+                    videos.update_subtitle(svc, user_id=svc.default_user_id, project_id=pid, subtitle_id=sid,
+                                           changes=changes)  # fmt: skip
+            gr.Info(say("msg_subtitles_saved", lang))
+            return _table(videos.list_subtitles(svc, user_id=svc.default_user_id, project_id=pid))
+
+        @ui_errors
+        def export_other(pid: str, kind: str, request: gr.Request, progress: gr.Progress = gr.Progress()) -> list[str]:
+            lang = lang_of(request)
+            pid = require_project(pid, lang)
+            if kind == "bundle":
+                made = bundle.export_bundle(svc, user_id=svc.default_user_id, project_id=pid)
+                return files_of(svc, [made["key"]])
+            task_id = projects.start_export(svc, user_id=svc.default_user_id, project_id=pid, kind=kind)
+            result = wait_for(svc, task_id, progress, lang=lang)
+            return files_of(svc, [result["key"]])
+
+        outputs = [self.summary, self.video, self.files, self.subtitles]
+        preview.click(render_preview, settings_inputs, outputs, api_name="render_preview")
+        render.click(render_final, settings_inputs, outputs, api_name="render_final")
+        save_subtitles.click(save_track, [project_id, self.subtitles], self.subtitles, api_name="save_subtitles")
+        export.click(export_other, [project_id, export_kind], export_files, api_name="export_project")
+
+    def _files(self, video: dict[str, Any]) -> tuple[str, list[str]]:
+        files = files_of(self.svc, [video["video_key"], video.get("subtitles_key"), video.get("ass_key"),
+                                    video.get("cover_key")])  # fmt: skip
+        return files[0], files
 
     def show(self, snapshot: dict[str, Any], lang: Lang) -> list[Any]:
         video = snapshot["video"]
+        track = _table(snapshot.get("subtitles") or [])
         if not video:
-            return [video_summary(None, lang), None, None]
-        files = files_of(self.svc, [video["video_key"], video.get("subtitles_key")])
-        return [video_summary(video, lang), files[0], files]
+            return [video_summary(None, lang), None, None, track]
+        player, files = self._files(video)
+        return [video_summary(video, lang), player, files, track]
+
+
+def _table(rows: list[dict[str, Any]]) -> list[list[Any]]:
+    return [[r["subtitle_id"], r["start_time"], r["end_time"], r["text"], r["origin"]] for r in rows]

@@ -50,8 +50,9 @@ def test_script_to_mp4_through_gradio_client(running_app, samples, tmp_path) -> 
     summary, gallery = job.result(timeout=10)
     assert any(desc and "drawing" in desc for desc in progress), progress  # the studio shows the task's step
     assert len(gallery) == 7 and gallery[0]["caption"].startswith("#1")
-    summary, video, files = client.predict(pid, api_name="/render_final")
-    assert "1920x1080" in summary and len(files) == 2
+    summary, video, files, subtitles = client.predict(pid, api_name="/render_final")
+    assert "1920x1080" in summary and len(files) == 4  # the video, its SRT and ASS, and the cover
+    assert subtitles["data"] and subtitles["data"][0][4] == "auto"  # the subtitle track, as the render timed it
     # The storyboard's shot durations (voice-driven after voicing) decide the video's length.
     with urllib.request.urlopen(f"{running_app}/api/v1/projects/{pid}/storyboard") as r:
         shots = json.load(r)["data"]["shots"]
