@@ -32,7 +32,7 @@ from pipeline.fonts import FontFace, find_cjk_font
 from pipeline.models import RenderResult, Timeline
 from pipeline.motion import Move, auto_motion, fit_panel
 from pipeline.overlays import cover_image, text_layer, title_layer, watermark_layer
-from pipeline.presets import Output, RenderSettings
+from pipeline.presets import Output, RenderSettings, SafeZone
 from pipeline.subtitles import Cue, subtitle_cues, write_ass, write_srt
 
 ProgressFn = Callable[[float, str], None]
@@ -159,7 +159,12 @@ def render_video(
     cues = subtitle_cues(timeline) if cues is None else sorted(cues, key=lambda c: c.start)
     settings = output.settings
 
-    # 1. Frames: each shot's own frames, its incoming transition, its move.
+    # 1. The watermark, and the room it leaves for text; then frames: each shot's own, its transitions, its move.
+    mark = None
+    if settings.watermark.enabled:
+        mark = watermark_layer(settings.watermark, width=output.width, height=output.height, safe=output.safe,
+                               font_path=font.path)  # fmt: skip
+        output = replace(output, safe=_clear_of(mark, output.safe, settings.watermark.position))
     progress(0.01, "merging_assets")
     plan = _FramePlan(timeline, options.crossfade)
     segments = [_segment_spec(i, s.transition, plan, output, cues) for i, s in enumerate(timeline.shots)]
@@ -176,7 +181,7 @@ def render_video(
             seg.path, seg.done = cached, seg.frames
         else:
             todo.append(seg)
-    encoder = _SegmentEncoder(exe, timeline, plan, output, cues, font, work)
+    encoder = _SegmentEncoder(exe, timeline, plan, output, cues, font, work, mark)
     total = sum(s.frames for s in segments)
     with ThreadPoolExecutor(max_workers=options.parallel) as pool:
         pending: set[Future[None]] = {pool.submit(encoder.encode, seg) for seg in todo}
@@ -282,9 +287,10 @@ class _SegmentEncoder:
     """Builds one segment's filter graph and runs ffmpeg on it; stop() kills whatever still runs."""
 
     def __init__(self, exe: str, timeline: Timeline, plan: _FramePlan, output: Output, cues: list[Cue],
-                 font: FontFace, work: Path) -> None:  # fmt: skip
+                 font: FontFace, work: Path, mark: Image.Image | None) -> None:  # fmt: skip
         self.exe, self.timeline, self.plan, self.output, self.cues, self.font = exe, timeline, plan, output, cues, font
         self.work = work
+        self.mark = self._layer("watermark", mark) if mark is not None else (None, 0, 0)
         self._procs: set[subprocess.Popen[str]] = set()
         self._lock = threading.Lock()
         self._stopped = False
@@ -394,14 +400,11 @@ class _SegmentEncoder:
                 parts.append(f"[{idx}:v]{_overlay_format()},fade=t=out:st={max(0.0, seconds - 0.6):.3f}:d=0.6:alpha=1"
                              f"[title];{current}[title]overlay=x={x}:y={y}:eof_action=pass[ti]")  # fmt: skip
                 current = "[ti]"
-        if settings.watermark.enabled:
-            path, x, y = self._layer("watermark", watermark_layer(settings.watermark, width=self.output.width,
-                                                                  height=self.output.height, safe=self.output.safe,
-                                                                  font_path=self.font.path))  # fmt: skip
-            if path:
-                idx = add_input(["-i", path])
-                parts.append(f"[{idx}:v]{_overlay_format()}[wm];{current}[wm]overlay=x={x}:y={y}[wmo]")
-                current = "[wmo]"
+        path, x, y = self.mark
+        if path:
+            idx = add_input(["-i", path])
+            parts.append(f"[{idx}:v]{_overlay_format()}[wm];{current}[wm]overlay=x={x}:y={y}[wmo]")
+            current = "[wmo]"
         seg_cues = [c for c in self.cues if (c.shot_order == order or
                     (c.shot_order is None and c.start * fps < plan.bounds[i] + n and c.end * fps > plan.bounds[i]))
                     and (settings.text_mode != "bubbles" or c.kind == "caption")]  # fmt: skip
@@ -446,6 +449,17 @@ class _SegmentEncoder:
         path = str(self.work / f"{name}.png")
         layer.crop(box).save(path, compress_level=1)
         return path, box[0], box[1]
+
+
+def _clear_of(mark: Image.Image, safe: SafeZone, corner: str) -> SafeZone:
+    """The safe zone for text, less the band the watermark takes at the top or bottom."""
+    box = mark.getbbox()
+    if box is None:
+        return safe
+    gap = 0.01
+    if corner.startswith("bottom"):
+        return replace(safe, bottom=max(safe.bottom, (mark.height - box[1]) / mark.height + gap))
+    return replace(safe, top=max(safe.top, box[3] / mark.height + gap))
 
 
 def _overlay_format() -> str:

@@ -138,11 +138,11 @@ class _Look:
 
 
 _LOOKS: dict[str, _Look] = {
-    "simple": _Look(0.050, False, (255, 255, 255), pysubs2.Color(20, 20, 20), pysubs2.Color(0, 0, 0, 120), 1, 0.06, 0.04),
-    "bold": _Look(0.058, True, (255, 255, 255), pysubs2.Color(0, 0, 0), pysubs2.Color(0, 0, 0), 1, 0.13, 0.0),
-    "boxed": _Look(0.048, False, (250, 250, 250), pysubs2.Color(0, 0, 0, 90), pysubs2.Color(0, 0, 0, 255), 3, 0.25, 0.0),
-    "yellow": _Look(0.055, True, (255, 222, 40), pysubs2.Color(10, 10, 10), pysubs2.Color(0, 0, 0, 100), 1, 0.10, 0.06),
-    "comic": _Look(0.060, True, (255, 255, 255), pysubs2.Color(25, 20, 40), pysubs2.Color(228, 40, 96), 1, 0.10, 0.12),
+    "simple": _Look(0.068, False, (255, 255, 255), pysubs2.Color(20, 20, 20), pysubs2.Color(0, 0, 0, 120), 1, 0.06, 0.04),
+    "bold": _Look(0.078, True, (255, 255, 255), pysubs2.Color(0, 0, 0), pysubs2.Color(0, 0, 0), 1, 0.13, 0.0),
+    "boxed": _Look(0.065, False, (250, 250, 250), pysubs2.Color(0, 0, 0, 90), pysubs2.Color(0, 0, 0, 255), 3, 0.25, 0.0),
+    "yellow": _Look(0.074, True, (255, 222, 40), pysubs2.Color(10, 10, 10), pysubs2.Color(0, 0, 0, 100), 1, 0.10, 0.06),
+    "comic": _Look(0.080, True, (255, 255, 255), pysubs2.Color(25, 20, 40), pysubs2.Color(228, 40, 96), 1, 0.10, 0.12),
 }  # fmt: skip
 _STYLE_NAMES = {kind: kind.capitalize() for kind in CUE_KINDS}  # an event's style says which kind of line it is
 _MAX_LINES = 3  # rows before the font shrinks

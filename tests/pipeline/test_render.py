@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw
 
 from pipeline.errors import RenderError
 from pipeline.models import TimedShot, Timeline
-from pipeline.presets import PRESETS, RenderSettings
+from pipeline.presets import PRESETS, RenderSettings, Watermark
 from pipeline.render import DirectoryCache, RenderOptions, default_output, render_video
 from pipeline.subtitles import Cue
 from tests.media import gray_frames, pan_motion, probe, stream
@@ -268,3 +268,26 @@ def test_bad_input_is_refused(tmp_path) -> None:
     with pytest.raises(RenderError, match="motion"):
         bad = replace(timeline, shots=(replace(timeline.shots[0], motion="spin"),))
         render_video(bad, str(tmp_path / "x.mp4"), str(tmp_path))
+
+
+def test_subtitles_make_room_for_a_watermark_in_a_bottom_corner(tmp_path) -> None:
+    w, h = 540, 960
+    panel = str(tmp_path / "grey.png")
+    Image.new("RGB", (w, h), (120, 130, 140)).save(panel)
+    shot = TimedShot(order=1, image_path=panel, start=0.0, duration=2.0, transition="cut", subtitle="", speaker=None,
+                     voice=None, voice_offset=0.35, motion="none")  # fmt: skip
+    timeline = Timeline(w, h, FPS, (shot,))
+    cue = Cue(0.2, 1.9, "放学后的街道上，路灯一盏一盏亮了起来。", None, "narration", 1)
+    settings = RenderSettings(platform="douyin", watermark=Watermark(text="ComicReel", position="bottom-right"))
+    output = default_output(timeline, settings)
+    plain = default_output(timeline, RenderSettings(platform="douyin"))
+    frames = {}
+    for name, out, cues in (("none", plain, []), ("mark", output, []), ("both", output, [cue]), ("text", plain, [cue])):
+        result = render_video(timeline, str(tmp_path / f"{name}.mp4"), str(tmp_path / name), output=out, cues=cues)
+        frames[name] = gray_frames(result.path, "null", w, h)[25]
+    mark_rows = np.nonzero((np.abs(frames["mark"] - frames["none"]) > 40).any(axis=1))[0]
+    text_rows = np.nonzero((np.abs(frames["both"] - frames["mark"]) > 40).any(axis=1))[0]
+    alone_rows = np.nonzero((np.abs(frames["text"] - frames["none"]) > 40).any(axis=1))[0]
+    assert len(mark_rows) and len(text_rows)
+    assert text_rows.max() < mark_rows.min(), (text_rows.max(), mark_rows.min())  # above it, not over it
+    assert alone_rows.max() > text_rows.max()  # without the mark the line sits lower
