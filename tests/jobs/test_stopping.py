@@ -127,7 +127,7 @@ def test_a_worker_shutting_down_requeues_its_task_and_another_finishes_it(settin
     try:
         done = projects.wait_task(second, user_id=second.default_user_id, task_id=task_id, timeout=300)
         assert done["status"] == "completed", done
-        assert len(second.storage.list(f"projects/{pid}/videos/")) == 2  # exactly one video (and its SRT)
+        assert len(second.storage.list(f"projects/{pid}/videos/")) == 4  # exactly one video (and its SRT, ASS, cover)
     finally:
         second.stop()
 
@@ -187,6 +187,6 @@ def test_task_errors_are_for_people_and_the_log_has_the_rest(settings, caplog, m
     object.__setattr__(svc.ctx, "render_options", RenderOptions(ffmpeg="false"))  # an ffmpeg that always fails
     task_id = projects.start_task(svc, user_id=user, project_id=pid, task_type="video_render")
     task = projects.get_task(svc, user_id=user, task_id=task_id)
-    assert task["status"] == "failed" and task["error"].startswith("ffmpeg could not render the video")
+    assert task["status"] == "failed" and task["error"].startswith("ffmpeg could not render shot 1")
     assert str(settings.data_dir.resolve()) not in task["error"]
     svc.stop()
