@@ -33,6 +33,7 @@ from db.models import (
     ShotImage,
     ShotRow,
     StoryboardRow,
+    Subtitle,
 )
 from db.queries import latest_storyboard
 from db.session import transaction
@@ -146,8 +147,16 @@ def _document(s: Session, project: Project) -> tuple[BundleDoc, dict[str, str]]:
             "embedding_data": base64.b64encode(c.embedding_data).decode() if c.embedding_data is not None else None,
             "created_at": c.created_at} for c in cast_rows(s, project.id)],
         "storyboard": _storyboard_doc(s, board, member) if board else None,
+        "subtitles": _subtitle_docs(s, project.id, {r.id: r.order for r in board.shots} if board else {}),
     }  # fmt: skip
     return BundleDoc.model_validate(doc), files
+
+
+def _subtitle_docs(s: Session, project_id: uuid.UUID, orders: dict[uuid.UUID, int]) -> list[dict[str, Any]]:
+    rows = s.scalars(select(Subtitle).where(Subtitle.project_id == project_id, Subtitle.origin != "auto"))
+    return [{"text": r.text, "start_time": r.start_time, "end_time": r.end_time, "origin": r.origin,
+             "shot_order": orders.get(r.shot_id) if r.shot_id else None, "shot_start": r.shot_start}
+            for r in rows if r.shot_id is None or r.shot_id in orders]  # fmt: skip
 
 
 def _storyboard_doc(s: Session, board: StoryboardRow, member: Callable[[str, FileKind], str]) -> dict[str, Any]:
@@ -257,13 +266,17 @@ def _insert_project(s: Session, user_id: uuid.UUID, pid: uuid.UUID, doc: BundleD
             embedding_data=base64.b64decode(c.embedding_data) if c.embedding_data is not None else None,
             created_at=c.created_at,
         ))  # fmt: skip
+    shot_ids: dict[int, uuid.UUID] = {}
     if doc.storyboard is not None:
-        _insert_storyboard(s, pid, doc.storyboard, parse_ids, keys)
+        shot_ids = _insert_storyboard(s, pid, doc.storyboard, parse_ids, keys)
+    for sub in doc.subtitles:
+        s.add(Subtitle(project_id=pid, shot_id=shot_ids.get(sub.shot_order or 0), text=sub.text,
+                       start_time=sub.start_time, end_time=sub.end_time, origin=sub.origin, shot_start=sub.shot_start))  # fmt: skip
 
 
 def _insert_storyboard(
     s: Session, pid: uuid.UUID, doc: StoryboardDoc, parse_ids: dict[str, uuid.UUID], keys: dict[str, str]
-) -> None:
+) -> dict[int, uuid.UUID]:
     """The storyboard, its shots and their panels. A panel or voice that showed its shot as exported gets this
     project's own inputs hash (its characters' pictures have new keys here), so it is exactly as current as it was."""
     board = StoryboardRow(project_id=pid, parsed_script_id=parse_ids.get(doc.parse_id or ""), style=doc.style,
@@ -294,3 +307,4 @@ def _insert_storyboard(
                 image.inputs_hash = panel_hash
         if shot.voice is not None and shot.voice.up_to_date:
             row.voice_hash = voice_inputs_hash(planned, cast, storyboard.language)
+    return {row.order: row.id for row, _, _ in current}

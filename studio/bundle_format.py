@@ -178,12 +178,24 @@ class StoryboardDoc(Doc):
     shots: list[ShotDoc]
 
 
+class SubtitleDoc(Doc):
+    """A subtitle the creator edited or added (the ones a render makes are made again)."""
+
+    text: str = Field(min_length=1, max_length=2000)
+    start_time: float = Field(ge=0, le=36000)
+    end_time: float = Field(gt=0, le=36000)
+    origin: Literal["edited", "manual"]
+    shot_order: int | None = Field(None, ge=1, description="The storyboard shot it belongs to, by order.")
+    shot_start: float | None = None
+
+
 class BundleDoc(Doc):
     project: ProjectDoc
     script: ScriptDoc | None
     parses: list[ParseDoc]
     characters: list[CharacterDoc]
     storyboard: StoryboardDoc | None
+    subtitles: list[SubtitleDoc] = Field(default_factory=list)
 
     def files(self) -> dict[str, FileKind]:
         """Every file the documents name, with what it must be."""

@@ -86,6 +86,7 @@ def build_blocks(svc: Services) -> gr.Blocks:
 
         bar.open.click(open_project, bar.project_id, outputs, api_visibility="private")
         bar.created.then(open_project, bar.project_id, outputs, api_visibility="private")
+        bar.imported.then(open_project, bar.project_id, outputs, api_visibility="private")
         bar.existing.select(open_project, bar.existing, outputs, api_visibility="private")
         bar.timer.tick(watch_task, bar.project_id, [bar.status, bar.timer], api_visibility="private",
                        show_progress="hidden")  # a poll, not work the creator waits for

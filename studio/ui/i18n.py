@@ -94,6 +94,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     # export
     "render": ("渲染成片", "Render final"),
     "render_preview": ("快速预览", "Quick preview"),
+    "import_bundle": ("导入项目包", "Import project"),
     "resolution": ("分辨率", "Resolution"),
     "platform": ("平台", "Platform"),
     "video_format": ("格式", "Format"),
@@ -115,6 +116,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "export": ("导出", "Export"),
     "exported": ("导出文件", "Exported files"),
     # messages the server writes
+    "msg_imported": ("已导入项目 **{name}**", "Imported project **{name}**"),
     "msg_subtitles_saved": ("字幕已保存:下次渲染生效。", "Subtitles saved: the next render shows them."),
     "msg_created": ("已创建 **{name}** ({aspect})", "Created **{name}** ({aspect})"),
     "msg_opened": ("已打开 **{name}** · {status}", "Opened **{name}** · {status}"),

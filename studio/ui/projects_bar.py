@@ -9,7 +9,7 @@ from typing import Any
 import gradio as gr
 
 from pipeline.models import ASPECT_SIZES, STYLES
-from studio import projects
+from studio import bundle, projects
 from studio.services import Services
 from studio.ui.common import require_project, ui_errors
 from studio.ui.i18n import request_lang as lang_of
@@ -27,6 +27,7 @@ class ProjectBar:
     status: gr.Markdown
     timer: gr.Timer
     created: Any  # the create event, for what follows it
+    imported: Any  # the import event, likewise
 
 
 def choices(svc: Services) -> list[tuple[str, str]]:
@@ -45,6 +46,8 @@ def build(svc: Services, blocks: gr.Blocks) -> ProjectBar:
         project_id = gr.Textbox(label=t("project_id"), interactive=True, scale=3, min_width=160)
         open_button = gr.Button(t("open"), scale=1, min_width=80)
         cancel = gr.Button(t("cancel_task"), variant="stop", scale=1, min_width=100)
+        upload = gr.UploadButton(t("import_bundle"), file_types=[".zip"], scale=1, min_width=120,
+                                 elem_id="import-bundle")  # fmt: skip
     status = gr.Markdown(elem_id="project-status")
     timer = gr.Timer(2.0, active=False)
 
@@ -54,6 +57,14 @@ def build(svc: Services, blocks: gr.Blocks) -> ProjectBar:
                                           aspect_ratio=aspect_value)  # fmt: skip
         message = say("msg_created", lang_of(request), name=project["name"], aspect=project["aspect_ratio"])
         return project["id"], message, gr.update(choices=choices(svc), value=project["id"])
+
+    @ui_errors
+    def import_project(path: str, request: gr.Request) -> tuple:
+        """A project bundle (exported from the Export tab, here or on another machine) becomes a new project."""
+        pid = bundle.import_bundle(svc, user_id=svc.default_user_id, data=path)
+        project = projects.get_project(svc, user_id=svc.default_user_id, project_id=pid)
+        message = say("msg_imported", lang_of(request), name=project["name"])
+        return pid, message, gr.update(choices=choices(svc), value=pid)
 
     @ui_errors
     def cancel_tasks(pid: str, request: gr.Request) -> str:
@@ -67,7 +78,8 @@ def build(svc: Services, blocks: gr.Blocks) -> ProjectBar:
 
     created = create.click(create_project, [name, style, aspect], [project_id, status, existing],
                            api_name="create_project")  # fmt: skip
+    imported = upload.upload(import_project, upload, [project_id, status, existing], api_name="import_project")
     cancel.click(cancel_tasks, project_id, status, api_name="cancel_tasks")
     existing.focus(refresh, None, existing, api_visibility="private")
     blocks.load(refresh, None, existing, api_visibility="private")
-    return ProjectBar(name, style, aspect, existing, project_id, open_button, status, timer, created)
+    return ProjectBar(name, style, aspect, existing, project_id, open_button, status, timer, created, imported)

@@ -115,6 +115,29 @@ def test_every_step_has_its_stable_api_name(running_app) -> None:
     wanted = {"/create_project", "/save_script", "/parse_script", "/generate_storyboard", "/get_storyboard",
               "/voice_dialogue", "/render_final", "/cancel_tasks", "/open_project", "/update_character",
               "/update_shot", "/regenerate_shot", "/list_shot_images", "/select_shot_image", "/update_stale",
-              "/cancel_task"}  # fmt: skip
+              "/cancel_task", "/render_preview", "/save_subtitles", "/export_project", "/import_project"}  # fmt: skip
     assert wanted <= names, sorted(wanted - names)
     assert not any(n.rstrip("_0123456789") in wanted and n not in wanted for n in names)  # no name taken twice
+
+
+@pytest.mark.e2e
+def test_preview_subtitle_edit_and_a_bundle_round_trip_through_gradio_client(running_app, tmp_path) -> None:
+    from gradio_client import Client, handle_file
+
+    client = Client(running_app, verbose=False, download_files=str(tmp_path))
+    pid, _, _ = client.predict("往返", "comic", "9:16", api_name="/create_project")
+    client.predict(pid, "场景:天台,夜晚\n角色:小红(女)\n小红(微笑): 今晚的月亮真圆。\n旁白: 风停了。\n", "auto",
+                   api_name="/parse_script")  # fmt: skip
+    client.predict(pid, api_name="/generate_storyboard")
+    summary, video, files, track = client.predict(pid, "1080p", "douyin", api_name="/render_preview")
+    assert "720x1280" in summary and len(files) == 4
+    rows = track["data"]
+    rows[0][3] = "今晚的月亮，真圆。"
+    saved = client.predict(pid, {"headers": track["headers"], "data": rows}, api_name="/save_subtitles")
+    assert saved["data"][0][3] == "今晚的月亮，真圆。" and saved["data"][0][4] == "edited"
+    exported = client.predict(pid, "bundle", api_name="/export_project")
+    new_pid, status, _ = client.predict(handle_file(exported[0]), api_name="/import_project")
+    assert new_pid != pid and "往返" in status
+    project = client.predict(new_pid, api_name="/open_project")
+    assert [s["text"] for s in project["storyboard"]["shots"]] == ["今晚的月亮真圆。", "风停了。"]
+    assert [(s["text"], s["origin"]) for s in project["subtitles"]] == [("今晚的月亮，真圆。", "edited")]  # the edit came too
