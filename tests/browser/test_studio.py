@@ -257,9 +257,11 @@ def test_render_plays_and_shows_progress_elsewhere(browser, studio, flow, expect
         video = page.locator("#export-video video")
         expect(video).to_have_attribute("src", re.compile(r"\.mp4$"))
         downloads = page.locator("#export-files a[download]")  # Gradio splits the file names in the DOM
-        expect(downloads).to_have_count(2)
-        assert [re.search(r"\.(mp4|srt)$", d.get_attribute("download") or "") is not None
-                for d in downloads.all()] == [True, True], downloads.evaluate_all("(a) => a.map((x) => x.outerHTML)")
+        expect(downloads).to_have_count(4)  # the video, its SRT and ASS, and the cover
+        assert [re.search(r"\.(mp4|srt|ass|jpg)$", d.get_attribute("download") or "") is not None
+                for d in downloads.all()] == [True] * 4, downloads.evaluate_all("(a) => a.map((x) => x.outerHTML)")
+        page.get_by_text("Subtitle track (edit text and times)").click()
+        expect(page.locator("#subtitle-track")).to_contain_text("auto")  # the track the render timed
         played = video.evaluate("""async (v) => {
             v.muted = true;
             await v.play();
