@@ -10,15 +10,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from db.mapping import storyboard_from_row
 from db.models import Project
 from jobs.context import JobContext
+from jobs.render_job import load_timeline, subtitle_track
 from jobs.work import JobInputError, Progress, draw_and_voice, storyboard_or_fail
 from jobs.workdirs import work_dir
 from pipeline.export import EXPORT_KINDS, export_comic_pdf, export_jianying_draft, export_webtoon
-from pipeline.models import Timeline, VoiceClip, frame_size
-from pipeline.subtitles import subtitle_cues
-from pipeline.timeline import build_timeline
+from pipeline.models import Timeline
+from pipeline.presets import RenderSettings
+from pipeline.subtitles import Cue
 from storage.base import project_key
 
 CONTENT_TYPES = {".png": "image/png", ".pdf": "application/pdf", ".zip": "application/zip"}
@@ -38,7 +38,7 @@ def export_project(
         raise JobInputError(f"export kind {kind!r} is unknown; use one of {list(EXPORT_KINDS)}.")
     draw_and_voice(ctx, project_id, lambda f, step: progress(0.6 * f, step))  # what is missing or stale
     progress(0.6, "merging_assets")
-    timeline, title = _load_timeline(ctx, project_id)
+    timeline, cues, title = _load_timeline(ctx, project_id)
     font_path = ctx.render_options.font_path
     with work_dir(ctx) as tmp:
         progress(0.65, f"exporting_{kind}")
@@ -51,7 +51,7 @@ def export_project(
             drafts = Path(tmp) / "drafts"
             drafts.mkdir()
             folder = Path(
-                export_jianying_draft(timeline, subtitle_cues(timeline), str(drafts), name=_draft_name(title))
+                export_jianying_draft(timeline, cues, str(drafts), name=_draft_name(title))
             )
             path = _zip(Path(tmp) / "jianying.zip", sorted(p for p in folder.rglob("*") if p.is_file()), drafts)
         progress(0.95, "uploading")
@@ -64,23 +64,17 @@ def export_project(
     return {"kind": kind, "key": key, "file_size": size, "file_name": file_name}
 
 
-def _load_timeline(ctx: JobContext, project_id: uuid.UUID) -> tuple[Timeline, str]:
-    """The timeline from the stored panels and voices (fetched to local files when storage is remote), at the
-    project's aspect ratio in 1080p, and the project's name."""
+def _load_timeline(ctx: JobContext, project_id: uuid.UUID) -> tuple[Timeline, list[Cue], str]:
+    """The timeline as a final render at the project's shape in 1080p would time it, the subtitle track (the
+    creator's edits included) and the project's name."""
     with ctx.sessions() as s:
         project = s.get(Project, project_id)
         if project is None:
             raise JobInputError("The project no longer exists.")
-        board = storyboard_or_fail(s, project_id)
-        storyboard = storyboard_from_row(board)
-        images = {r.order: ctx.storage.local_path(r.image_key) for r in board.shots if r.image_key}
-        voices = {
-            r.order: VoiceClip(path=ctx.storage.local_path(r.audio_key), duration=r.audio_duration or 0.0)
-            for r in board.shots
-            if r.audio_key
-        }
-        size = frame_size(board.aspect_ratio, "1080p")
-        return build_timeline(storyboard, images, voices, size=size), project.name
+        name = project.name
+        aspect = storyboard_or_fail(s, project_id).aspect_ratio
+    timeline, _, shot_ids = load_timeline(ctx, project_id, RenderSettings().resolve(aspect))
+    return timeline, subtitle_track(ctx, project_id, timeline, shot_ids), name
 
 
 def _draft_name(title: str) -> str:

@@ -65,7 +65,7 @@ def render_project(
         draw_and_voice(ctx, project_id, lambda f, step: progress(0.3 * f, step))  # what is missing or stale
         progress(0.3, "merging_assets")
         timeline, board_id, shot_ids = load_timeline(ctx, project_id, output)
-        cues = _subtitle_track(ctx, project_id, timeline, shot_ids)
+        cues = subtitle_track(ctx, project_id, timeline, shot_ids)
         with work_dir(ctx) as tmp:
             out = str(Path(tmp) / f"video.{settings.format}")
             result = render_video(timeline, out, str(Path(tmp) / "render"), ctx.render_options,
@@ -118,7 +118,7 @@ def load_timeline(
         return timeline, str(board.id), shot_ids
 
 
-def _subtitle_track(
+def subtitle_track(
     ctx: JobContext, project_id: uuid.UUID, timeline: Timeline, shot_ids: dict[int, uuid.UUID]
 ) -> list[Cue]:
     """The cues to show: one per voiced line, with the creator's edits and added subtitles. An edited or added

@@ -16,15 +16,6 @@ Style = Literal["anime", "chinese", "comic", "chibi"]
 STYLES: tuple[str, ...] = get_args(Style)
 
 ASPECT_SIZES: dict[str, tuple[int, int]] = {"9:16": (1080, 1920), "16:9": (1920, 1080), "1:1": (1080, 1080)}
-Resolution = Literal["720p", "1080p"]
-RESOLUTIONS: dict[str, int] = {"720p": 720, "1080p": 1080}  # the short side
-
-
-def frame_size(aspect_ratio: str, resolution: str = "1080p") -> tuple[int, int]:
-    """Video frame size for an aspect ratio at a resolution named by its short side (720p -> 720x1280 in 9:16)."""
-    width, height = ASPECT_SIZES[aspect_ratio]
-    scale = RESOLUTIONS[resolution] / min(width, height)
-    return round(width * scale) // 2 * 2, round(height * scale) // 2 * 2
 
 
 @dataclass(frozen=True)
