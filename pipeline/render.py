@@ -167,7 +167,7 @@ def render_video(
         output = replace(output, safe=_clear_of(mark, output.safe, settings.watermark.position))
     progress(0.01, "merging_assets")
     plan = _FramePlan(timeline, options.crossfade)
-    segments = [_segment_spec(i, s.transition, plan, output, cues) for i, s in enumerate(timeline.shots)]
+    segments = [_segment_spec(i, s.transition, plan, output, cues, font) for i, s in enumerate(timeline.shots)]
     digests = {p: _file_digest(p) for p in {s.image_path for s in timeline.shots}}
     for seg in segments:
         seg.spec["images"] = [digests[timeline.shots[j].image_path] for j in seg.spec["shots"]]
@@ -254,7 +254,9 @@ class _FramePlan:
         return self.fade_in[i + 1]
 
 
-def _segment_spec(i: int, transition: str, plan: _FramePlan, output: Output, cues: list[Cue]) -> _Segment:
+def _segment_spec(
+    i: int, transition: str, plan: _FramePlan, output: Output, cues: list[Cue], font: FontFace
+) -> _Segment:
     """Everything that decides the pixels of segment i, as plain data (hashed for the cache)."""
     shots_in = [i, i + 1] if plan.transition_out(i) else [i]
     start, frames = plan.bounds[i], plan.own[i]
@@ -271,6 +273,7 @@ def _segment_spec(i: int, transition: str, plan: _FramePlan, output: Output, cue
         "cues": [[round(c.start * fps) - start, round(c.end * fps) - start, c.text, c.speaker, c.kind, c.shot_order]
                  for c in seg_cues],
         "watermark": _watermark_spec(settings), "title": settings.title if i == 0 else "",
+        "font": [font.path, font.index],
     }  # fmt: skip
     return _Segment(index=i, frames=frames, spec=spec)
 
