@@ -22,7 +22,8 @@ from pipeline.errors import RenderError
 
 Motion = Literal["auto", "none", "zoom-in", "zoom-out", "pan-left", "pan-right", "pan-up", "pan-down"]
 MOTIONS: tuple[str, ...] = get_args(Motion)
-PHASES = 8  # copies of a panning plate, 2/8 px apart: the residual error is under 0.07 px RMS
+PHASES = 8  # copies of a panning plate, 2/8 px apart (4 above 1080p, where pixels are smaller)
+PREFILTER_SIGMA = 0.5  # px: a panning plate is softened a touch, so that its shifted copies look (and encode) alike
 PAN_SPEED = 0.012  # of the frame's width per second
 PAN_MARGIN = 0.08  # how much larger than the frame a panning plate is (the most a pan travels)
 ZOOM_SPEED = 0.012  # scale change per second
@@ -57,6 +58,10 @@ class Move:
             raise RenderError(f"a move needs at least one frame, got {self.frames}.")
 
     @property
+    def phases(self) -> int:
+        return PHASES if self.width * self.height <= 1080 * 1920 else PHASES // 2
+
+    @property
     def is_pan(self) -> bool:
         return self.motion.startswith("pan-")
 
@@ -76,7 +81,7 @@ class Move:
         pw, ph = self.plate_size()
         if not self.is_pan:
             return pw, ph
-        return (pw, ph * PHASES) if self.horizontal else (pw * PHASES, ph)
+        return (pw, ph * self.phases) if self.horizontal else (pw * self.phases, ph)
 
     def travel(self) -> float:
         """Pixels a pan moves over all its frames (constant speed; slower when the shot is long)."""
@@ -102,11 +107,15 @@ class Move:
         if not self.is_pan:
             return fitted
         pw, ph = fitted.size
-        stacked = Image.new("RGB", (pw, ph * PHASES) if self.horizontal else (pw * PHASES, ph))
-        for k in range(PHASES):
-            shift = (2.0 * k + 1.0) / PHASES  # every copy resampled alike (a sharp unshifted copy would flicker)
-            matrix = (1, 0, shift, 0, 1, 0) if self.horizontal else (1, 0, 0, 0, 1, shift)
-            copy = fitted.transform(fitted.size, Image.Transform.AFFINE, matrix, Image.Resampling.BICUBIC)
+        phases = self.phases
+        soft = fitted.filter(ImageFilter.GaussianBlur(PREFILTER_SIGMA)) if PREFILTER_SIGMA else fitted
+        stacked = Image.new("RGB", (pw, ph * phases) if self.horizontal else (pw * phases, ph))
+        for k in range(phases):
+            shift = (2.0 * k + 1.0) / phases  # every copy resampled alike (a sharp unshifted copy would flicker)
+            # One resampling pass along the pan (a box offset by `shift`); the copy is 2 px short at the far end.
+            size, box = ((pw - 2, ph), (shift, 0, pw - 2 + shift, ph)) if self.horizontal else (
+                (pw, ph - 2), (0, shift, pw, ph - 2 + shift))  # fmt: skip
+            copy = soft.resize(size, Image.Resampling.BICUBIC, box=box)
             stacked.paste(copy, (0, k * ph) if self.horizontal else (k * pw, 0))
         return stacked
 
@@ -126,9 +135,10 @@ class Move:
             start = (room - travel) / 2
             forward = self.motion in ("pan-left", "pan-up")  # the view moves right/down: the picture moves left/up
             a, b = (start, travel / span) if forward else (start + travel, -travel / span)
-            # q: the exact position in steps of 2/PHASES px; the crop takes the copy q mod PHASES at 2*floor(q/PHASES).
-            q = f"round(({a:.6f}+{b:.8f}*(n+{first}))*{PHASES / 2})"
-            along, across = f"2*floor({q}/{PHASES})", f"mod({q},{PHASES})*{ph if self.horizontal else pw}"
+            # q: the exact position in steps of 2/phases px; the crop takes the copy q mod phases at 2*floor(q/phases).
+            k = self.phases
+            q = f"round(({a:.6f}+{b:.8f}*(n+{first}))*{k / 2})"
+            along, across = f"2*floor({q}/{k})", f"mod({q},{k})*{ph if self.horizontal else pw}"
             x, y = (along, f"{(ph - h) // 2 // 2 * 2}+{across}") if self.horizontal else (
                 f"{(pw - w) // 2 // 2 * 2}+{across}", along)  # fmt: skip
             return f"crop={w}:{h}:x='{x}':y='{y}'"

@@ -37,7 +37,7 @@ from pipeline.subtitles import Cue, subtitle_cues, write_ass, write_srt
 
 ProgressFn = Callable[[float, str], None]
 
-RENDERER_VERSION = 1  # bump when a change to this module changes the pixels of a segment: old caches are not reused
+RENDERER_VERSION = 2  # bump when a change to this module changes the pixels of a segment: old caches are not reused
 TITLE_SECONDS = 2.6
 X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
 _XFADE = {"dissolve": "fade", "wipe": "wipeleft", "slide": "slideleft"}
@@ -173,7 +173,7 @@ def render_video(
         seg.spec["images"] = [digests[timeline.shots[j].image_path] for j in seg.spec["shots"]]
         seg.digest = _digest(seg.spec)
 
-    # 2. Encode the segments the cache does not have, two at a time.
+    # 2. Encode the segments the cache does not have, `parallel` at a time.
     todo = []
     for seg in segments:
         cached = cache.fetch(seg.digest) if cache else None
@@ -183,7 +183,9 @@ def render_video(
             todo.append(seg)
     encoder = _SegmentEncoder(exe, timeline, plan, output, cues, font, work, mark)
     total = sum(s.frames for s in segments)
-    with ThreadPoolExecutor(max_workers=options.parallel) as pool:
+    # Above 1080p a segment's plates and encoder take most of a gigabyte: one at a time.
+    workers = options.parallel if output.width * output.height <= 1080 * 1920 else 1
+    with ThreadPoolExecutor(max_workers=workers) as pool:
         pending: set[Future[None]] = {pool.submit(encoder.encode, seg) for seg in todo}
         try:
             while pending:
