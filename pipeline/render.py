@@ -54,8 +54,9 @@ class RenderOptions:
     font_path: str | None = None
     ffmpeg: str = "ffmpeg"
     parallel: int = 2  # segments encoded at once
-    final_preset: str | None = None  # x264 preset and CRF for final renders, over the output's defaults
+    final_preset: str | None = None  # x264 preset, CRF and options for final renders, over the output's defaults
     final_crf: int | None = None
+    final_x264_params: str | None = None
 
     def check(self) -> None:
         if not 0 <= self.crossfade <= 2:
@@ -66,6 +67,9 @@ class RenderOptions:
             raise RenderError(f"crf {self.final_crf} must be between 0 and 51.")
         if self.final_preset is not None and self.final_preset not in X264_PRESETS:
             raise RenderError(f"x264 preset {self.final_preset!r} must be one of {', '.join(X264_PRESETS)}.")
+        if self.final_x264_params and not re.fullmatch(r"[a-z0-9_-]+=[A-Za-z0-9_.,-]+(:[a-z0-9_-]+=[A-Za-z0-9_.,-]+)*",
+                                                       self.final_x264_params):  # fmt: skip
+            raise RenderError(f"x264 options {self.final_x264_params!r} must look like key=value:key=value.")
 
 
 class SegmentCache(Protocol):
@@ -145,7 +149,9 @@ def render_video(
     output = output or default_output(timeline)
     if output.settings.kind == "final":
         output = replace(output, x264_preset=options.final_preset or output.x264_preset,
-                         crf=output.crf if options.final_crf is None else options.final_crf)  # fmt: skip
+                         crf=output.crf if options.final_crf is None else options.final_crf,
+                         x264_params=output.x264_params if options.final_x264_params is None
+                         else options.final_x264_params)  # fmt: skip
     if (output.width, output.height, output.fps) != (timeline.width, timeline.height, timeline.fps):
         raise RenderError(f"the timeline is {timeline.width}x{timeline.height} at {timeline.fps} fps but the output "
                           f"is {output.width}x{output.height} at {output.fps} fps: build the timeline for the output.")  # fmt: skip
@@ -267,7 +273,7 @@ def _segment_spec(
     seg_cues = [c for c in cues if c.start * fps < start + frames and c.end * fps > start]
     spec: dict[str, Any] = {
         "version": RENDERER_VERSION, "size": [output.width, output.height], "fps": fps, "frames": frames,
-        "x264": [output.x264_preset, output.crf, output.maxrate_kbps], "shots": shots_in,
+        "x264": [output.x264_preset, output.crf, output.maxrate_kbps, output.x264_params], "shots": shots_in,
         "moves": [[m.motion, m.frames, m.focus] for m in (plan.moves[j] for j in shots_in)],
         "fade_in": plan.fade_in[i], "fade_out": plan.transition_out(i),
         "transition": transition if plan.transition_out(i) else "cut", "text_mode": settings.text_mode, "style": settings.subtitle_style,
@@ -319,7 +325,8 @@ class _SegmentEncoder:
         cmd = [self.exe, "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-progress", "pipe:1", "-nostats",
                *args, "-filter_complex_script", str(graph_path), "-map", "[vout]", "-frames:v", str(seg.frames),
                "-c:v", "libx264", "-preset", out.x264_preset, "-crf", str(out.crf), "-pix_fmt", "yuv420p",
-               *_maxrate(out), *_BT709, "-r", str(fps), "-an", "-f", "mp4", seg.path + ".part"]  # fmt: skip
+               *_maxrate(out), *(["-x264-params", out.x264_params] if out.x264_params else []), *_BT709,
+               "-r", str(fps), "-an", "-f", "mp4", seg.path + ".part"]  # fmt: skip
         with self._lock:
             if self._stopped:
                 return

@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     font_path: str | None = Field(None, description="A .ttf/.ttc font with Hanzi; empty means find Noto Sans CJK.")
     render_preset: str = Field("veryfast", description="x264 preset of final renders (previews use ultrafast).")
     render_crf: int = Field(23, description="x264 quality of final renders (lower is better, 18-28 sensible).")
+    render_x264_params: str = Field("subme=1", max_length=200, description="Extra libx264 options of final renders "
+                                    "(key=value:key=value; empty for the preset's own).")
     render_parallel: int = Field(2, ge=1, le=16, description="Shots encoded at once by one render (about the cores).")
     # accounts
     default_username: str = Field("creator", description="Owner of projects made without logging in (embedded studio).")

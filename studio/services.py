@@ -171,7 +171,8 @@ def build_services(settings: Settings, *, immediate: bool = False) -> Services:
         tts_backend=build_tts_backend(settings),
         render_options=RenderOptions(
             font_path=settings.font_path, ffmpeg=settings.ffmpeg, final_preset=settings.render_preset,
-            final_crf=settings.render_crf, parallel=settings.render_parallel,
+            final_crf=settings.render_crf, final_x264_params=settings.render_x264_params,
+            parallel=settings.render_parallel,
         ),  # fmt: skip
         work_dir=settings.work_dir,
         retries=settings.task_retries,
