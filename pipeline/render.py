@@ -43,6 +43,7 @@ X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium"
 _XFADE = {"dissolve": "fade", "wipe": "wipeleft", "slide": "slideleft"}
 _BT709 = ["-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv"]
 _TO_YUV = "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p"
+_OVERLAY_FORMAT = "scale=out_color_matrix=bt709:out_range=tv,format=yuva420p"
 
 
 @dataclass(frozen=True)
@@ -357,82 +358,71 @@ class _SegmentEncoder:
     # -- the filter graph ----------------------------------------------------------------------------------------
 
     def _graph(self, seg: _Segment) -> tuple[list[str], str]:
-        i, n, fps = seg.index, seg.frames, self.output.fps
-        plan, spec = self.plan, seg.spec
-        f_in, f_out = plan.fade_in[i], plan.transition_out(i)
-        inputs: list[str] = []
-        parts: list[str] = []
-
-        def add_input(args: list[str]) -> int:
-            inputs.extend(args)
-            return sum(1 for a in inputs if a == "-i") - 1
-
-        a = add_input(self._plate_input(i))
-        parts.append(f"[{a}:v]{_TO_YUV},loop=loop={n - 1}:size=1:start=0,setpts=N/({fps}*TB),"
-                     f"{plan.moves[i].filter(f_in)}[a]")  # fmt: skip
-        current = "[a]"
-        if f_out:
-            b = add_input(self._plate_input(i + 1))
-            parts.append(f"[{b}:v]{_TO_YUV},loop=loop={f_out - 1}:size=1:start=0,setpts=N/({fps}*TB),"
-                         f"{plan.moves[i + 1].filter(0)}[b]")  # fmt: skip
-            kind = self.timeline.shots[i].transition
-            if kind == "fade":  # through black: the panel darkens, one black frame, the next panel brightens
-                h = f_out - f_out // 2
-                parts.append(f"[a]fade=t=out:start_frame={n - f_out - 1}:nb_frames={h},trim=end_frame={n - f_out + h}[a1]")
-                parts.append(f"[b]fade=t=in:start_frame={h - 1}:nb_frames={f_out - h + 1},trim=start_frame={h},"
-                             "setpts=PTS-STARTPTS[b1]")  # fmt: skip
-                parts.append("[a1][b1]concat=n=2:v=1:a=0[x]")
-            else:
-                parts.append(f"[a][b]xfade=transition={_XFADE.get(kind, 'fade')}:duration={f_out / fps:.6f}:"
-                             f"offset={(n - f_out) / fps:.6f}[x]")  # fmt: skip
-            current = "[x]"
+        """ffmpeg's input arguments and the filter graph of segment i: the picture (its move, and the transition
+        into the next shot), then the layers over it: the bubble, the title, the watermark, the subtitles."""
+        graph = _Graph()
+        i, order = seg.index, self.timeline.shots[seg.index].order
+        self._picture(graph, i, seg.frames)
         settings = self.output.settings
-        # Bubbles: each line of this shot in a speech bubble (or a caption box) while the panel is whole.
-        order = self.timeline.shots[i].order
-        bubbles = settings.text_mode in ("bubbles", "both")
-        if bubbles:  # the shot's line (a creator's own captions stay subtitles)
-            for k, cue in enumerate([c for c in self.cues if c.shot_order == order and c.kind != "caption"][:1]):
-                path, x, y = self._layer(f"bubble_{i}_{k}", text_layer(
-                    cue, width=self.output.width, height=self.output.height, safe=self.output.safe,
-                    anchor=self.timeline.shots[i].anchors.get(cue.speaker or ""), style=settings.subtitle_style,
-                    font_path=self.font.path))  # fmt: skip
-                if path:
-                    idx = add_input(["-i", path])
-                    last = max(0, n - f_out - 1)
-                    parts.append(f"[{idx}:v]{_overlay_format()}[o{k}];{current}[o{k}]overlay=x={x}:y={y}:"
-                                 f"enable='between(n,0,{last})'[t{k}]")  # fmt: skip
-                    current = f"[t{k}]"
-        if spec["title"]:
-            path, x, y = self._layer("title", title_layer(settings.title, width=self.output.width,
-                                                          height=self.output.height, safe=self.output.safe,
-                                                          font_path=self.font.path))  # fmt: skip
-            if path:
-                seconds = min(TITLE_SECONDS, n / fps)
-                idx = add_input(["-loop", "1", "-framerate", str(fps), "-t", f"{seconds:.3f}", "-i", path])
-                parts.append(f"[{idx}:v]{_overlay_format()},fade=t=out:st={max(0.0, seconds - 0.6):.3f}:d=0.6:alpha=1"
-                             f"[title];{current}[title]overlay=x={x}:y={y}:eof_action=pass[ti]")  # fmt: skip
-                current = "[ti]"
-        path, x, y = self.mark
-        if path:
-            idx = add_input(["-i", path])
-            parts.append(f"[{idx}:v]{_overlay_format()}[wm];{current}[wm]overlay=x={x}:y={y}[wmo]")
-            current = "[wmo]"
-        seg_cues = [c for c in self.cues if (c.shot_order == order or
-                    (c.shot_order is None and c.start * fps < plan.bounds[i] + n and c.end * fps > plan.bounds[i]))
-                    and (settings.text_mode != "bubbles" or c.kind == "caption")]  # fmt: skip
-        if seg_cues:
-            start = plan.bounds[i] / fps
-            shifted = [Cue(max(0.0, c.start - start), min(n / fps, c.end - start), c.text, c.speaker, c.kind,
-                           c.shot_order) for c in seg_cues]  # fmt: skip
-            ass = self.work / f"segment_{i:04d}.ass"
-            write_ass(shifted, str(ass), width=self.output.width, height=self.output.height,
-                      font_family=self.font.family, style=settings.subtitle_style, safe=self.output.safe,
-                      font_path=self.font.path)  # fmt: skip
-            parts.append(f"{current}subtitles=filename='{_filter_path(str(ass))}':"
-                         f"fontsdir='{_filter_path(self.font.directory)}'[subs]")  # fmt: skip
-            current = "[subs]"
-        parts.append(f"{current}null[vout]")
-        return inputs, ";".join(parts)
+        line = next((c for c in self.cues if c.shot_order == order and c.kind != "caption"), None)
+        if settings.text_mode in ("bubbles", "both") and line is not None:  # a creator's own captions stay subtitles
+            layer = text_layer(line, width=self.output.width, height=self.output.height, safe=self.output.safe,
+                               anchor=self.timeline.shots[i].anchors.get(line.speaker or ""),
+                               style=settings.subtitle_style, font_path=self.font.path)  # fmt: skip
+            whole = max(0, seg.frames - self.plan.transition_out(i) - 1)  # while the panel is whole
+            graph.overlay(self._layer(f"bubble_{i}", layer), f"enable='between(n,0,{whole})'")
+        if seg.spec["title"]:
+            seconds = min(TITLE_SECONDS, seg.frames / self.output.fps)
+            layer = title_layer(settings.title, width=self.output.width, height=self.output.height,
+                                safe=self.output.safe, font_path=self.font.path)  # fmt: skip
+            graph.overlay(self._layer("title", layer), "eof_action=pass", looped=(self.output.fps, seconds))
+        graph.overlay(self.mark)
+        self._subtitles(graph, i, seg.frames, order)
+        return graph.inputs, graph.script()
+
+    def _picture(self, graph: _Graph, i: int, n: int) -> None:
+        """Shot i's panel moving for its n frames; the last ones blend into shot i+1 (entering with its move)."""
+        fps, plan = self.output.fps, self.plan
+        f_out = plan.transition_out(i)
+
+        def moving(shot: int, frames: int, first: int) -> str:
+            index = graph.input(self._plate_input(shot))
+            return graph.chain(f"[{index}:v]{_TO_YUV},loop=loop={frames - 1}:size=1:start=0,setpts=N/({fps}*TB),"
+                               f"{plan.moves[shot].filter(first)}")  # fmt: skip
+
+        a = moving(i, n, plan.fade_in[i])
+        if not f_out:
+            graph.current = a
+            return
+        b = moving(i + 1, f_out, 0)
+        kind = self.timeline.shots[i].transition
+        if kind == "fade":  # through black: the panel darkens to one black frame, the next panel brightens
+            h = f_out - f_out // 2
+            a1 = graph.chain(f"{a}fade=t=out:start_frame={n - f_out - 1}:nb_frames={h},trim=end_frame={n - f_out + h}")
+            b1 = graph.chain(f"{b}fade=t=in:start_frame={h - 1}:nb_frames={f_out - h + 1},trim=start_frame={h},"
+                             "setpts=PTS-STARTPTS")  # fmt: skip
+            graph.current = graph.chain(f"{a1}{b1}concat=n=2:v=1:a=0")
+        else:
+            graph.current = graph.chain(f"{a}{b}xfade=transition={_XFADE.get(kind, 'fade')}:"
+                                        f"duration={f_out / fps:.6f}:offset={(n - f_out) / fps:.6f}")  # fmt: skip
+
+    def _subtitles(self, graph: _Graph, i: int, n: int, order: int) -> None:
+        """The segment's subtitles burnt in by libass: its shot's line (unless it is in a bubble), and the creator's
+        captions tied to the shot or falling in its time."""
+        fps, start = self.output.fps, self.plan.bounds[i]
+        settings = self.output.settings
+        cues = [c for c in self.cues if (c.shot_order == order or
+                (c.shot_order is None and c.start * fps < start + n and c.end * fps > start))
+                and (settings.text_mode != "bubbles" or c.kind == "caption")]  # fmt: skip
+        if not cues:
+            return
+        t0 = start / fps
+        shifted = [replace(c, start=max(0.0, c.start - t0), end=min(n / fps, c.end - t0)) for c in cues]
+        ass = self.work / f"segment_{i:04d}.ass"
+        write_ass(shifted, str(ass), width=self.output.width, height=self.output.height, font_family=self.font.family,
+                  style=settings.subtitle_style, safe=self.output.safe, font_path=self.font.path)  # fmt: skip
+        graph.current = graph.chain(f"{graph.current}subtitles=filename='{_filter_path(str(ass))}':"
+                                    f"fontsdir='{_filter_path(self.font.directory)}'")  # fmt: skip
 
     def _plate_input(self, i: int) -> list[str]:
         """The raw RGB plate of shot i (written once per render, shared by the two segments that show it)."""
@@ -463,6 +453,44 @@ class _SegmentEncoder:
         return path, box[0], box[1]
 
 
+class _Graph:
+    """A filter graph being built: ffmpeg input arguments, labelled chains, and the label of the picture so far."""
+
+    def __init__(self) -> None:
+        self.inputs: list[str] = []
+        self.parts: list[str] = []
+        self.current = ""
+
+    def input(self, args: list[str]) -> int:
+        self.inputs.extend(args)
+        return self.inputs.count("-i") - 1
+
+    def chain(self, filters: str) -> str:
+        """Add `filters` (starting with their input labels) with a new output label, which is returned."""
+        label = f"[v{len(self.parts)}]"
+        self.parts.append(filters + label)
+        return label
+
+    def overlay(self, layer: tuple[str | None, int, int], options: str = "",
+                looped: tuple[int, float] | None = None) -> None:  # fmt: skip
+        """Put a still RGBA layer (path, x, y) over the picture; `looped` (fps, seconds) makes it a short clip whose
+        alpha fades out over its last 0.6 s (the title)."""
+        path, x, y = layer
+        if not path:
+            return
+        if looped:
+            fps, seconds = looped
+            index = self.input(["-loop", "1", "-framerate", str(fps), "-t", f"{seconds:.3f}", "-i", path])
+            fade = f",fade=t=out:st={max(0.0, seconds - 0.6):.3f}:d=0.6:alpha=1"
+        else:
+            index, fade = self.input(["-i", path]), ""
+        art = self.chain(f"[{index}:v]{_OVERLAY_FORMAT}{fade}")
+        self.current = self.chain(f"{self.current}{art}overlay=x={x}:y={y}" + (f":{options}" if options else ""))
+
+    def script(self) -> str:
+        return ";".join([*self.parts, f"{self.current}null[vout]"])
+
+
 def _clear_of(mark: Image.Image, safe: SafeZone, corner: str) -> SafeZone:
     """The safe zone for text, less the band the watermark takes at the top or bottom."""
     box = mark.getbbox()
@@ -472,10 +500,6 @@ def _clear_of(mark: Image.Image, safe: SafeZone, corner: str) -> SafeZone:
     if corner.startswith("bottom"):
         return replace(safe, bottom=max(safe.bottom, (mark.height - box[1]) / mark.height + gap))
     return replace(safe, top=max(safe.top, box[3] / mark.height + gap))
-
-
-def _overlay_format() -> str:
-    return "scale=out_color_matrix=bt709:out_range=tv,format=yuva420p"
 
 
 def _maxrate(out: Output) -> list[str]:
