@@ -44,6 +44,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     install_error_handlers(app)
     install_openapi(app)
     app.include_router(api_router())  # before the Gradio mount, which would shadow later routes
+    from studio.api.audio import library_router
+
+    app.include_router(library_router)  # the built-in music and effects, for the studio's players
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

@@ -28,10 +28,18 @@ _LISTS = ("characters", "sound_effects")
 
 
 def shot_from_row(row: ShotRow) -> StoryboardShot:
+    """The shot as planned and edited. Its `sound_effects` are the script's cues; the effects a creator added (dicts
+    in the same column, placed by jobs.soundtrack) are not part of the plan."""
     values: dict[str, Any] = {field: getattr(row, column) for column, field in _SHOT_FIELDS.items()}
     for name in _LISTS:
         values[name] = tuple(values[name])
+    values["sound_effects"] = tuple(e for e in values["sound_effects"] if isinstance(e, str))
     return StoryboardShot(**values)
+
+
+def added_effects(row: ShotRow) -> list[dict[str, Any]]:
+    """The effects a creator added to a shot (library effects and uploads), in order."""
+    return [dict(e) for e in row.sound_effects or [] if isinstance(e, dict)]
 
 
 def shot_row_values(shot: StoryboardShot) -> dict[str, Any]:

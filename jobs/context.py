@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline.image.base import ImageBackend
 from pipeline.render import RenderOptions
+from pipeline.timeline import Pacing
 from pipeline.tts.base import TTSBackend
 from storage.base import ObjectStorage
 
@@ -25,5 +26,6 @@ class JobContext:
     retries: int = 2
     retry_delay: int = 5
     heartbeat_interval: float = 10.0
+    pacing: Pacing = field(default_factory=Pacing)  # the gap between lines, how long silent shots last
     # Set when the worker is stopping: running jobs stop at their next progress report and are requeued.
     shutdown: threading.Event = field(default_factory=threading.Event)

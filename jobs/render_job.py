@@ -18,6 +18,7 @@ from db.models import Project, ShotRow, Subtitle, Video
 from db.session import transaction
 from jobs.context import JobContext
 from jobs.progress import TaskStopped
+from jobs.soundtrack import build_audio_plan
 from jobs.work import JobInputError, Progress, draw_and_voice, storyboard_or_fail
 from jobs.workdirs import work_dir
 from pipeline.errors import PipelineError
@@ -66,11 +67,12 @@ def render_project(
         progress(0.3, "merging_assets")
         timeline, board_id, shot_ids = load_timeline(ctx, project_id, output)
         cues = subtitle_track(ctx, project_id, timeline, shot_ids)
+        audio, warnings = build_audio_plan(ctx, project_id, timeline)  # music and effects; what cannot be heard
         with work_dir(ctx) as tmp:
             out = str(Path(tmp) / f"video.{settings.format}")
             result = render_video(timeline, out, str(Path(tmp) / "render"), ctx.render_options,
                                   lambda f, step: progress(0.3 + 0.65 * f, step), output=output, cues=cues,
-                                  cache=StorageSegments(ctx.storage, project_id))  # fmt: skip
+                                  cache=StorageSegments(ctx.storage, project_id), audio=audio)  # fmt: skip
             progress(0.97, "uploading")
             keys = _upload(ctx, project_id, settings, result)
             try:
@@ -93,7 +95,7 @@ def render_project(
         "ass_key": keys["ass"], "cover_key": keys["cover"], "format": settings.format,
         "duration": round(result.duration, 3), "width": result.width, "height": result.height, "fps": output.fps,
         "file_size": result.file_size, "shot_durations": [sh.duration for sh in timeline.shots],
-        "segments": len(result.segments), "reused_segments": result.reused,
+        "segments": len(result.segments), "reused_segments": result.reused, "warnings": warnings,
     }  # fmt: skip
 
 
@@ -114,7 +116,8 @@ def load_timeline(
         anchors = {r.order: {name: (float(x), float(y)) for name, (x, y) in
                              (r.generation_params or {}).get("anchors", {}).items()} for r in board.shots}  # fmt: skip
         shot_ids = {r.order: r.id for r in board.shots}
-        timeline = build_timeline(storyboard, images, voices, size=output.size, fps=output.fps, anchors=anchors)
+        timeline = build_timeline(storyboard, images, voices, size=output.size, fps=output.fps, anchors=anchors,
+                                  pacing=ctx.pacing)  # fmt: skip
         return timeline, str(board.id), shot_ids
 
 

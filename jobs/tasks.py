@@ -17,15 +17,16 @@ from jobs import export_job, render_job, work
 from jobs.context import JobContext
 from jobs.progress import TERMINAL, TaskReporter, TaskStopped, requeue_if_stale, stale_tasks
 from pipeline.errors import PipelineError
+from pipeline.tts.base import VoiceProfile, VoiceRequest, wav_duration
 
 logger = logging.getLogger(__name__)
 
 # The seed's queues, as priorities on one Huey queue: quick interactive work first, long renders last.
-TASK_TYPES: dict[str, int] = {"nlp": 30, "storyboard": 25, "tts": 20, "image_generation": 10, "video_render": 0,
-                               "export": 0}  # exports wait in the video_render queue
+TASK_TYPES: dict[str, int] = {"nlp": 30, "storyboard": 25, "tts": 20, "tts_line": 20, "image_generation": 10,
+                               "video_render": 0, "export": 0}  # exports wait in the video_render queue
 TASK_NAMES = {"nlp": "Parsing the script", "storyboard": "Planning the storyboard", "tts": "Voicing the lines",
-              "image_generation": "Drawing the panels", "video_render": "Rendering the video",
-              "export": "Exporting the comic"}  # fmt: skip
+              "tts_line": "Voicing a line", "image_generation": "Drawing the panels",
+              "video_render": "Rendering the video", "export": "Exporting the comic"}  # fmt: skip
 
 Body = Callable[[JobContext, uuid.UUID, dict[str, Any], Callable[[float, str], None]], dict[str, Any]]
 
@@ -43,6 +44,18 @@ def _images(
                             prompt_override=payload.get("prompt_override"), seed=None if seed is None else int(seed))  # fmt: skip
 
 
+def _tts_line(
+    ctx: JobContext, project_id: uuid.UUID, payload: dict[str, Any], progress: Callable[[float, str], None]
+) -> dict[str, Any]:
+    """One line in one voice (POST /audio/tts/generate), kept with the project's voice previews: key, URL, length."""
+    request = VoiceRequest(text=str(payload["text"]), language=payload["language"],
+                           voice=VoiceProfile(**payload["voice"]), emotion=payload.get("emotion"))  # fmt: skip
+    progress(0.1, "generating_voices")
+    key = work.voice_preview(ctx, project_id, request)
+    duration = wav_duration(ctx.storage.local_path(key))
+    return {"audio_key": key, "audio_url": ctx.storage.url(key), "duration": round(duration, 3)}
+
+
 BODIES: dict[str, Body] = {
     "nlp": lambda ctx, pid, payload, p: work.parse_project_script(ctx, pid, p),
     "storyboard": lambda ctx, pid, payload, p: work.plan_project_storyboard(ctx, pid, payload.get("options", {}), p),
@@ -52,6 +65,7 @@ BODIES: dict[str, Body] = {
     ),
     "video_render": lambda ctx, pid, payload, p: render_job.render_project(ctx, pid, payload.get("settings", {}), p),
     "export": export_job.export_project,
+    "tts_line": _tts_line,
 }
 
 

@@ -104,6 +104,7 @@ def plan_project_storyboard(
             max_shots=int(options.get("max_shots", 200)),
             shot_duration_range=(float(low), float(high)),
             target_duration=project.target_duration,
+            action_duration_range=ctx.pacing.action_range,
         )
         board = plan_storyboard(parsed, plan)
         s.execute(delete(StoryboardRow).where(StoryboardRow.project_id == project_id))
@@ -191,7 +192,8 @@ def voice_dialogue(
     force: bool = False, stale: bool = False,
 ) -> dict[str, Any]:  # fmt: skip
     """Voice every dialogue and narration line that has no clip yet; with `stale`, also those whose text, emotion or
-    voice changed since; with `force`, every selected one."""
+    voice changed since; with `force`, every selected one. The result lists the lines another engine had to speak,
+    when there are any (`fallbacks`: order, the engine that spoke, why)."""
     with ctx.sessions() as s:
         board = storyboard_or_fail(s, project_id)
         storyboard = storyboard_from_row(board)
@@ -204,11 +206,14 @@ def voice_dialogue(
             if (wanted is None or row.id in wanted) and shot.voiced
             and (force or not row.audio_key or (stale and states[row.id].voice_stale))
         ]  # fmt: skip
+    fallbacks: list[dict[str, Any]] = []
     with work_dir(ctx) as tmp:
         for i, (shot_id, shot) in enumerate(todo):
             voice_hash = voice_inputs_hash(shot, characters, storyboard.language)
             path = str(Path(tmp) / f"voice_{shot.order:03d}.wav")
             clip = ctx.tts_backend.synthesize(voice_request(shot, characters, storyboard.language), path)
+            if clip.fallback:  # heard, but not in the engine chosen for it: the creator is told which and why
+                fallbacks.append({"order": shot.order, "engine": clip.engine, "reason": clip.fallback})
             key = project_key(project_id, "audio", f"voice_{shot.order:03d}_{uuid.uuid4().hex[:8]}.wav")
             ctx.storage.put_file(key, path, "audio/wav")
             with transaction(ctx.sessions) as s:
@@ -217,9 +222,9 @@ def voice_dialogue(
                     ctx.storage.delete(key)
                     continue
                 target.audio_key, target.audio_duration, target.voice_hash = key, round(clip.duration, 3), voice_hash
-                target.duration = shot_duration(target.duration, clip)  # a voiced shot lasts as long as its voice
+                target.duration = shot_duration(target.duration, clip, ctx.pacing)  # as long as its voice
             progress((i + 1) / max(1, len(todo)), "generating_voices")
-    return {"voiced": len(todo)}
+    return {"voiced": len(todo), **({"fallbacks": fallbacks} if fallbacks else {})}
 
 
 def update_stale(ctx: JobContext, project_id: uuid.UUID, progress: Progress) -> dict[str, Any]:

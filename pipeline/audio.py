@@ -1,51 +1,108 @@
-"""Mix the voice clips of a timeline into one track, placed at each shot's voice start."""
+"""Audio measurement with ffmpeg: integrated loudness, loudness range and true peak (EBU R128 / ITU-R BS.1770),
+read from the `ebur128` and `loudnorm` filters; and the one way the audio steps run ffmpeg."""
 
 from __future__ import annotations
 
-import wave
-
-import numpy as np
+import json
+import math
+import re
+import subprocess
+from dataclasses import dataclass
 
 from pipeline.errors import RenderError
-from pipeline.models import Timeline
 
-MIX_RATE = 44100
+SILENCE_LUFS = -70.0  # the absolute gate of BS.1770: anything quieter counts as silence
 
-
-def read_wav_mono(path: str, rate: int = MIX_RATE) -> np.ndarray:
-    """Read a 16-bit PCM WAV as float32 mono at `rate` (linear resampling)."""
-    with wave.open(path, "rb") as wav:
-        if wav.getsampwidth() != 2:
-            raise RenderError(f"{path}: only 16-bit PCM WAV is supported, got {8 * wav.getsampwidth()}-bit.")
-        channels, src_rate = wav.getnchannels(), wav.getframerate()
-        samples = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2").astype(np.float32) / 32768.0
-    if channels > 1:
-        samples = samples.reshape(-1, channels).mean(axis=1)
-    if src_rate != rate and samples.size:
-        n_out = int(round(samples.size * rate / src_rate))
-        samples = np.interp(np.linspace(0, samples.size - 1, n_out), np.arange(samples.size), samples).astype(
-            np.float32
-        )
-    return samples
+_INTEGRATED = re.compile(r"I:\s*(\S+) LUFS\s*Threshold:\s*(\S+) LUFS")
+_RANGE = re.compile(r"LRA:\s*(\S+) LU\b")
+_PEAK = re.compile(r"Peak:\s*(\S+) dBFS")
 
 
-def mix_dialogue(timeline: Timeline, out_path: str, rate: int = MIX_RATE) -> str:
-    """Write the dialogue track (mono 16-bit WAV, exactly the timeline's length) to `out_path`."""
-    track = np.zeros(int(round(timeline.duration * rate)) + 1, dtype=np.float32)
-    for shot in timeline.shots:
-        if shot.voice is None:
-            continue
-        clip = read_wav_mono(shot.voice.path, rate)
-        start = int(round((shot.start + shot.voice_offset) * rate))
-        end = min(track.size, start + clip.size)
-        track[start:end] += clip[: end - start]
-    peak = float(np.abs(track).max()) if track.size else 0.0
-    if peak > 0:
-        track *= min(1.0, 0.89 / peak)  # about -1 dBFS at the loudest point, never boosted past it
-    pcm = (np.clip(track, -1.0, 1.0) * 32767).astype("<i2")
-    with wave.open(out_path, "wb") as wav:
-        wav.setnchannels(1)
-        wav.setsampwidth(2)
-        wav.setframerate(rate)
-        wav.writeframes(pcm.tobytes())
-    return out_path
+@dataclass(frozen=True)
+class Loudness:
+    """What a loudness meter reads on a whole programme. `integrated` and `true_peak` are None for silence (nothing
+    above the -70 LUFS gate), never NaN or infinite."""
+
+    integrated: float | None  # LUFS
+    true_peak: float | None  # dBTP
+    lra: float = 0.0  # LU
+    threshold: float = SILENCE_LUFS  # LUFS: the relative gate the integrated value was measured above
+
+    @property
+    def silent(self) -> bool:
+        return self.integrated is None
+
+
+def run_ffmpeg(cmd: list[str], what: str) -> str:
+    """Run an ffmpeg command line; returns its stderr (where the meters print).
+
+    Raises:
+        RenderError: ffmpeg failed; its output in `detail`.
+    """
+    proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace")
+    if proc.returncode != 0:
+        raise RenderError(f"ffmpeg could not {what} (exit code {proc.returncode}).", detail=proc.stderr[-3000:])
+    return proc.stderr
+
+
+def measure_loudness(path: str, *, ffmpeg: str = "ffmpeg", stream: str = "a:0") -> Loudness:
+    """The loudness of the audio in `path` (a WAV, or the sound of a video), as `ebur128=peak=true` reads it.
+
+    Raises:
+        RenderError: ffmpeg could not read the file.
+    """
+    cmd = [ffmpeg, "-hide_banner", "-nostdin", "-nostats", "-i", path, "-map", f"0:{stream}",
+           "-af", "ebur128=peak=true:framelog=verbose", "-f", "null", "-"]  # fmt: skip
+    return parse_ebur128(run_ffmpeg(cmd, f"measure the loudness of {path}"))
+
+
+def parse_ebur128(stderr: str) -> Loudness:
+    """The summary the last `ebur128` filter printed to `stderr`.
+
+    Raises:
+        RenderError: there is no summary in it.
+    """
+    start = stderr.rfind("Summary:")
+    summary = stderr[start:] if start >= 0 else ""
+    integrated, lra, peak = _INTEGRATED.search(summary), _RANGE.search(summary), _PEAK.search(summary)
+    if integrated is None or lra is None:
+        raise RenderError("ffmpeg printed no loudness summary.", detail=stderr[-2000:])
+    value = _finite(integrated.group(1))
+    if value is None or value <= SILENCE_LUFS:
+        return Loudness(None, None)
+    return Loudness(value, _finite(peak.group(1)) if peak else None, _finite(lra.group(1)) or 0.0,
+                    _finite(integrated.group(2)) or SILENCE_LUFS)  # fmt: skip
+
+
+def parse_loudnorm(stderr: str) -> dict[str, str]:
+    """The JSON block `loudnorm=print_format=json` printed last to `stderr`.
+
+    Raises:
+        RenderError: there is none.
+    """
+    end = stderr.rfind("}")
+    start = stderr.rfind("{", 0, end)
+    try:
+        data = json.loads(stderr[start : end + 1]) if 0 <= start < end else None
+    except json.JSONDecodeError:
+        data = None
+    if not isinstance(data, dict) or "input_i" not in data:
+        raise RenderError("ffmpeg printed no loudnorm measurement.", detail=stderr[-2000:])
+    return {str(k): str(v) for k, v in data.items()}
+
+
+def loudnorm_loudness(stats: dict[str, str], prefix: str = "input") -> Loudness:
+    """A Loudness from loudnorm's JSON (`input_*` or `output_*` values)."""
+    integrated = _finite(stats[f"{prefix}_i"])
+    if integrated is None or integrated <= SILENCE_LUFS:
+        return Loudness(None, None)
+    return Loudness(integrated, _finite(stats[f"{prefix}_tp"]), _finite(stats[f"{prefix}_lra"]) or 0.0,
+                    _finite(stats[f"{prefix}_thresh"]) or SILENCE_LUFS)  # fmt: skip
+
+
+def _finite(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None

@@ -204,8 +204,12 @@ class Storyboard:
 
 @dataclass(frozen=True)
 class VoiceClip:
+    """A voiced line: its WAV, its length, the engine that spoke it and, when that was not the one chosen, why."""
+
     path: str
     duration: float
+    engine: str = ""
+    fallback: str = ""  # why the chosen engine did not speak it (empty when it did)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from pipeline.errors import PlanError
@@ -20,6 +21,12 @@ STRONG_EMOTIONS = {
     "紧张", "害羞", "惊讶", "害怕", "愤怒", "生气", "哭", "伤心", "激动", "震惊", "恐惧",
     "nervous", "shy", "surprised", "afraid", "scared", "angry", "crying", "sad", "shocked", "determined", "worried",
 }  # fmt: skip
+# An action is watched, not read: a second to take in the panel, then about twice the reading pace of its words.
+ACTION_GLANCE = 1.0
+ACTION_SECONDS_PER_HANZI = 0.11
+ACTION_SECONDS_PER_WORD = 0.2
+_HANZI = re.compile(r"[\u3400-\u9fff]")
+_WORD = re.compile(r"[A-Za-z0-9']+")
 
 
 @dataclass(frozen=True)
@@ -28,6 +35,9 @@ class PlanOptions:
     style: str = "comic"
     max_shots: int = 200
     shot_duration_range: tuple[float, float] = (2.0, 8.0)
+    # A shot nobody speaks in lasts what its action needs (`action_seconds`), within this range and within
+    # shot_duration_range.
+    action_duration_range: tuple[float, float] = (1.5, 4.0)
     # When set, shots without a voice are stretched or shortened (within shot_duration_range) toward this length;
     # voiced shots always last as long as their voice.
     target_duration: float | None = None
@@ -40,6 +50,10 @@ class PlanOptions:
         low, high = self.shot_duration_range
         if not 0.5 <= low <= high <= 30:
             raise PlanError(f"shot_duration_range {self.shot_duration_range} must satisfy 0.5 <= min <= max <= 30.")
+        a_low, a_high = self.action_duration_range
+        if not 0.5 <= a_low <= a_high <= 30:
+            raise PlanError(f"action_duration_range {self.action_duration_range} must satisfy "
+                            "0.5 <= min <= max <= 30 (COMICREEL_ACTION_MIN_SECONDS, COMICREEL_ACTION_MAX_SECONDS).")  # fmt: skip
         if self.max_shots < 1:
             raise PlanError(f"max_shots must be at least 1, got {self.max_shots}.")
         if self.target_duration is not None and not 1 <= self.target_duration <= 3600:
@@ -77,7 +91,7 @@ def plan_storyboard(parsed: ParsedScript, options: PlanOptions | None = None) ->
                     interior=scene.interior,
                     characters=_framed_characters(scene, line, camera),
                     text=line.text,
-                    duration=min(high, max(low, line.duration)),
+                    duration=_planned_duration(line, options),
                     transition="fade" if index == 0 and shots else "dissolve",
                     speaker=line.character,
                     emotion=line.emotion,
@@ -95,6 +109,24 @@ def plan_storyboard(parsed: ParsedScript, options: PlanOptions | None = None) ->
         language=parsed.language,
         shots=tuple(shots),
     )
+
+
+def action_seconds(text: str) -> float:
+    """Seconds an action shot needs to be seen: ACTION_GLANCE plus a little per Hanzi or word it describes."""
+    return (
+        ACTION_GLANCE
+        + ACTION_SECONDS_PER_HANZI * len(_HANZI.findall(text))
+        + ACTION_SECONDS_PER_WORD * len(_WORD.findall(text))
+    )
+
+
+def _planned_duration(line: ParsedShot, options: PlanOptions) -> float:
+    """Voiced lines: the parser's estimate (the voice sets the real length later); actions: what they need."""
+    low, high = options.shot_duration_range
+    if line.type != "action":
+        return min(high, max(low, line.duration))
+    a_low, a_high = options.action_duration_range
+    return round(min(high, max(low, min(a_high, max(a_low, action_seconds(line.text))))), 1)
 
 
 def _fit_silent_shots(shots: list[StoryboardShot], target: float, low: float, high: float) -> list[StoryboardShot]:

@@ -26,9 +26,10 @@ from typing import Any, Protocol
 
 from PIL import Image
 
-from pipeline.audio import mix_dialogue
+from pipeline.audio import measure_loudness
 from pipeline.errors import MissingToolError, RenderError
 from pipeline.fonts import FontFace, find_cjk_font
+from pipeline.mix import AudioPlan, mix_audio
 from pipeline.models import RenderResult, Timeline
 from pipeline.motion import Move, auto_motion, fit_panel
 from pipeline.overlays import cover_image, text_layer, title_layer, watermark_layer
@@ -43,6 +44,9 @@ X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium"
 _XFADE = {"dissolve": "fade", "wipe": "wipeleft", "slide": "slideleft"}
 _BT709 = ["-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv"]
 _TO_YUV = "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p"
+LOUDNESS_TARGET = -14.0  # LUFS integrated, as the platforms normalise to
+TRUE_PEAK_CEILING = -1.0  # dBTP, measured on the delivered file
+AAC_HEADROOM = 0.5  # dB kept under the ceiling before the AAC encode, whose peaks overshoot the mix's
 _OVERLAY_FORMAT = "scale=out_color_matrix=bt709:out_range=tv,format=yuva420p"
 
 
@@ -129,6 +133,7 @@ def render_video(
     output: Output | None = None,
     cues: list[Cue] | None = None,
     cache: SegmentCache | None = None,
+    audio: AudioPlan | None = None,
 ) -> RenderResult:
     """Render `timeline` to `out_path` (MP4 or MOV per the output's settings), with SRT, ASS and a cover beside it.
 
@@ -138,6 +143,7 @@ def render_video(
         output: platform, quality, text mode and safe zone; by default the timeline's size at final quality.
         cues: the subtitle track (the creator's edits included); by default one cue per voiced line.
         cache: where segments are looked up and kept; without one every segment is encoded.
+        audio: music and sound effects mixed with the voices; by default the voices alone.
 
     Raises:
         MissingToolError: ffmpeg is not installed.
@@ -216,8 +222,15 @@ def render_video(
     write_ass(cues, ass_path, width=output.width, height=output.height, font_family=font.family,
               style=settings.subtitle_style, safe=output.safe, font_path=font.path)  # fmt: skip
     progress(0.93, "adding_audio")
-    audio_path = mix_dialogue(timeline, str(work / "dialogue.wav"))
-    _join(exe, segments, audio_path, out_path, plan.total / timeline.fps, settings.format, options, work)
+    ceiling = TRUE_PEAK_CEILING - AAC_HEADROOM
+    for _ in range(3):  # the AAC encode can overshoot the mix's peaks: measured on the file, lowered until it fits
+        mix = mix_audio(timeline, audio or AudioPlan(), str(work / "mix.wav"), str(work / "mix"),
+                        target_lufs=LOUDNESS_TARGET, true_peak=ceiling, ffmpeg=exe)  # fmt: skip
+        _join(exe, segments, mix.path, out_path, plan.total / timeline.fps, settings.format, options, work)
+        delivered = measure_loudness(out_path, ffmpeg=exe).true_peak
+        if delivered is None or delivered <= TRUE_PEAK_CEILING:
+            break
+        ceiling -= delivered - TRUE_PEAK_CEILING + 0.2
     cover_path = str(base.with_suffix(".jpg"))
     cover_image(timeline.shots[0].image_path, settings.title, width=output.width, height=output.height,
                 font_path=font.path).save(cover_path, quality=90)  # fmt: skip
@@ -510,13 +523,13 @@ def _maxrate(out: Output) -> list[str]:
 
 def _join(exe: str, segments: list[_Segment], audio_path: str, out_path: str, seconds: float, fmt: str,
           options: RenderOptions, work: Path) -> None:  # fmt: skip
-    """The segments back to back (stream copy: no re-encoding), with the dialogue track encoded to AAC."""
+    """The segments back to back (stream copy: no re-encoding), with the mixed sound encoded to AAC."""
     listing = work / "segments.txt"
     listing.write_text("".join(f"file '{_concat_path(s.path)}'\n" for s in segments), encoding="utf-8")
     tmp_out = str(Path(out_path).with_name(Path(out_path).stem + ".part." + fmt))
     cmd = [exe, "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-f", "concat", "-safe", "0", "-i",
            str(listing), "-i", audio_path, "-map", "0:v", "-map", "1:a", "-c:v", "copy", "-c:a", "aac", "-b:a",
-           options.audio_bitrate, "-ac", "2", "-ar", "44100", "-t", f"{seconds:.6f}", *_BT709,
+           options.audio_bitrate, "-ac", "2", "-ar", "48000", "-t", f"{seconds:.6f}", *_BT709,
            "-movflags", "+faststart+write_colr", "-f", "mov" if fmt == "mov" else "mp4", tmp_out]  # fmt: skip
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:

@@ -10,7 +10,8 @@ from typing import Any
 
 from pipeline.image.base import PanelRequest
 from pipeline.models import ASPECT_SIZES, Character, Storyboard, StoryboardShot
-from pipeline.tts.base import VoiceRequest, voice_for
+from pipeline.tts.base import VoiceRequest
+from pipeline.tts.casting import NARRATOR_KEY, cast_voices
 
 SHEET_ASPECT = "1:1"  # a character's reference picture: a square medium shot
 
@@ -33,8 +34,12 @@ def panel_request(
 
 
 def voice_request(shot: StoryboardShot, characters: dict[str, Character], language: str) -> VoiceRequest:
-    speaker = characters.get(shot.speaker) if shot.speaker else None
-    return VoiceRequest(text=shot.text, language=language, voice=voice_for(speaker), emotion=shot.emotion)  # type: ignore[arg-type]  # language is "zh" or "en", checked by the parser
+    """The line in its speaker's voice as cast among all the characters (the narrator's for narration); a speaker
+    the cast does not list yet is cast after the others."""
+    cast = characters if not shot.speaker or shot.speaker in characters else {
+        **characters, shot.speaker: Character(shot.speaker)}  # fmt: skip
+    voice = cast_voices(cast)[shot.speaker or NARRATOR_KEY]
+    return VoiceRequest(text=shot.text, language=language, voice=voice, emotion=shot.emotion)  # type: ignore[arg-type]  # language is "zh" or "en", checked by the parser
 
 
 def character_sheet_request(
@@ -80,7 +85,8 @@ def panel_inputs_hash(storyboard: Storyboard, shot: StoryboardShot, characters: 
 
 
 def voice_inputs_hash(shot: StoryboardShot, characters: dict[str, Character], language: str) -> str:
-    """A hash of what a voiced line depends on: its text, language, emotion and the speaker's effective voice."""
+    """A hash of what a voiced line depends on: its text, language, emotion and the speaker's effective voice as
+    cast (its engine included: another engine is another voice)."""
     request = voice_request(shot, characters, language)
     return _digest({"text": request.text, "language": request.language, "emotion": request.emotion,
                     "voice": asdict(request.voice)})  # fmt: skip

@@ -1,22 +1,51 @@
-"""Place shots on the timeline: a voiced shot lasts as long as its voice (plus a breath), others as planned."""
+"""Place shots on the timeline: a voiced shot lasts as long as its voice plus the gap between lines, others as
+planned."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from pipeline.errors import RenderError
 from pipeline.models import ASPECT_SIZES, Storyboard, TimedShot, Timeline, VoiceClip
 
-VOICE_LEAD = 0.35  # seconds of picture before the voice starts (covers the crossfade in)
-VOICE_TAIL = 0.45  # seconds held after the voice ends
-MIN_VOICED_SHOT = 1.5
+VOICE_LEAD = 0.2  # seconds of picture before the voice starts: the viewer sees who speaks before hearing them
+LINE_GAP = 0.5  # seconds from the end of one line to the start of the next (the shot's tail + the next one's lead)
+MIN_VOICED_SHOT = 1.2
 
 
-def shot_duration(planned: float, voice: VoiceClip | None) -> float:
-    """A voiced shot follows its voice length; an unvoiced one keeps its planned duration."""
+@dataclass(frozen=True)
+class Pacing:
+    """How tight the cut is: the silence between lines, and how long a shot nobody speaks in may last (its
+    planned length, from how much happens in it, is kept within `action_range`)."""
+
+    line_gap: float = LINE_GAP
+    action_range: tuple[float, float] = (1.5, 4.0)
+
+    def check(self) -> None:
+        if not 0.0 <= self.line_gap <= 3.0:
+            raise RenderError(f"line gap {self.line_gap} s must be between 0 and 3 seconds (0.5 is brisk).")
+        low, high = self.action_range
+        if not 0.5 <= low <= high <= 30:
+            raise RenderError(f"action shot range {self.action_range} must satisfy 0.5 <= min <= max <= 30 seconds.")
+
+    @property
+    def lead(self) -> float:
+        """Picture before the voice: VOICE_LEAD, or all of the gap when the gap is shorter."""
+        return min(VOICE_LEAD, self.line_gap)
+
+    @property
+    def tail(self) -> float:
+        """Picture held after the voice, before the next shot."""
+        return self.line_gap - self.lead
+
+
+def shot_duration(planned: float, voice: VoiceClip | None, pacing: Pacing | None = None) -> float:
+    """A voiced shot follows its voice length (lead + voice + tail); an unvoiced one keeps its planned duration."""
     if voice is None:
         return round(planned, 3)
-    return round(max(MIN_VOICED_SHOT, VOICE_LEAD + voice.duration + VOICE_TAIL), 3)
+    pacing = pacing or Pacing()
+    return round(max(MIN_VOICED_SHOT, pacing.lead + voice.duration + pacing.tail), 3)
 
 
 def build_timeline(
@@ -27,6 +56,7 @@ def build_timeline(
     fps: int = 25,
     size: tuple[int, int] | None = None,
     anchors: Mapping[int, Mapping[str, tuple[float, float]]] | None = None,
+    pacing: Pacing | None = None,
 ) -> Timeline:
     """Give every shot its start time and length.
 
@@ -38,10 +68,13 @@ def build_timeline(
         size: (width, height); defaults to the storyboard's aspect ratio at 1080p.
         anchors: by shot order, where each character's head is in its panel (x, y fractions), as the image
             backend reported it; a zoom centres on the speaker and a bubble points at them.
+        pacing: the gap between lines (by default `LINE_GAP`).
 
     Raises:
-        RenderError: a shot has no panel image.
+        RenderError: a shot has no panel image, or the pacing is out of range.
     """
+    pacing = pacing or Pacing()
+    pacing.check()
     missing = [s.order for s in storyboard.shots if s.order not in images]
     if missing:
         raise RenderError(f"shots {missing} have no panel image yet: draw the panels before rendering.")
@@ -50,7 +83,7 @@ def build_timeline(
     start = 0.0
     for shot in storyboard.shots:
         voice = voices.get(shot.order)
-        duration = shot_duration(shot.duration, voice)
+        duration = shot_duration(shot.duration, voice, pacing)
         timed.append(
             TimedShot(
                 order=shot.order,
@@ -61,7 +94,7 @@ def build_timeline(
                 subtitle=shot.text if voice else "",
                 speaker=shot.speaker,
                 voice=voice,
-                voice_offset=VOICE_LEAD,
+                voice_offset=pacing.lead,
                 kind=shot.kind,
                 camera=shot.camera,
                 motion=shot.motion,

@@ -8,6 +8,7 @@ command -v pg_ctlcluster >/dev/null || extra+=(postgresql)
 command -v redis-server >/dev/null || extra+=(redis-server)
 command -v chromium >/dev/null || extra+=(chromium)  # the browser tests drive Debian's Chromium (never `playwright install`)
 bash scripts/install.sh "${extra[@]}"
+bash scripts/install_coqui.sh  # the optional coqui engine, so its test runs in CI too
 
 # PostgreSQL: start the cluster if it is down; use trust auth on loopback if allowed, else give postgres a password.
 if ! pg_isready -h 127.0.0.1 -q 2>/dev/null; then

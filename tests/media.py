@@ -70,8 +70,8 @@ def gray_frames(path: str, vf: str, w: int, h: int) -> np.ndarray:
 def _shift(a: np.ndarray, b: np.ndarray, window: np.ndarray) -> tuple[float, float]:
     """Sub-pixel translation from a to b by phase correlation with a parabolic peak fit."""
     fa, fb = np.fft.rfft2((a - a.mean()) * window), np.fft.rfft2((b - b.mean()) * window)
-    r = fa * np.conj(fb)
-    r = np.fft.irfft2(r / (np.abs(r) + 1e-9), s=a.shape)
+    cross = fa * np.conj(fb)
+    r = np.fft.irfft2(cross / (np.abs(cross) + 1e-9), s=a.shape)
     y, x = np.unravel_index(np.argmax(r), r.shape)
     h, w = r.shape
 

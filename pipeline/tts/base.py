@@ -1,11 +1,12 @@
-"""The TTS backend contract: one WAV clip for one line, in a voice chosen per character."""
+"""The TTS backend contract: one WAV clip for one line, in a voice chosen per character; the voice settings a
+creator may change, and the pitch scale every engine shares."""
 
 from __future__ import annotations
 
-import hashlib
+import math
 import wave
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Literal, Protocol, get_args
 
 from pipeline.errors import VoiceError
@@ -13,21 +14,53 @@ from pipeline.models import Character, VoiceClip
 
 VoiceGender = Literal["male", "female"]
 VOICE_GENDERS: tuple[str, ...] = get_args(VoiceGender)
+VoiceAge = Literal["child", "teen", "adult", "elder"]
+VOICE_AGES: tuple[str, ...] = get_args(VoiceAge)
+VoiceEngine = Literal["espeak", "piper", "coqui"]
+TTS_ENGINES: tuple[str, ...] = get_args(VoiceEngine)
 VOICE_VARIANTS = (1, 4)  # inclusive ranges of what a creator may set
 VOICE_PITCH = (0, 99)
 VOICE_SPEED = (0.5, 2.0)
-VOICE_KEYS = ("gender", "variant", "pitch", "speed")
+VOICE_KEYS = ("gender", "variant", "pitch", "speed", "engine")
+
+# The pitch scale every engine follows: 0 is 50 Hz and every 33 points an octave up (99 is 400 Hz), so a semitone
+# is 2.75 points wherever a voice sits.
+PITCH_BASE_HZ = 50.0
+PITCH_POINTS_PER_OCTAVE = 33.0
 
 
 @dataclass(frozen=True)
 class VoiceProfile:
-    """A voice: `gender` picks the variant, `pitch` 0-99 and `speed` (1.0 = normal) colour it."""
+    """A voice: `gender` and `age` pick the engine's voice, `variant` one of its variants, `pitch` (0-99 on the
+    shared scale, see `pitch_hz`) where its median F0 sits, `speed` its pace (1.0 = normal); `engine` is the
+    creator's choice of engine for it (None: the project's)."""
 
     gender: VoiceGender = "male"
     variant: int = 1
     pitch: int = 50
     speed: float = 1.0
     voice_id: str | None = None  # a backend-specific id (a coqui speaker, a reference clip) when set
+    age: VoiceAge = "adult"
+    engine: VoiceEngine | None = None
+
+    @property
+    def hz(self) -> float:
+        return pitch_hz(self.pitch)
+
+
+def pitch_hz(pitch: float) -> float:
+    """The median F0 in Hz that a pitch on the shared 0-99 scale stands for."""
+    return PITCH_BASE_HZ * 2.0 ** (pitch / PITCH_POINTS_PER_OCTAVE)
+
+
+def semitones_apart(a: float, b: float) -> float:
+    """How far apart two pitches of the shared scale are, in semitones."""
+    return abs(a - b) * 12.0 / PITCH_POINTS_PER_OCTAVE
+
+
+def hz_pitch(hz: float) -> float:
+    """The point of the shared scale for a frequency (the inverse of `pitch_hz`)."""
+    return PITCH_POINTS_PER_OCTAVE * math.log2(hz / PITCH_BASE_HZ)
 
 
 @dataclass(frozen=True)
@@ -46,7 +79,8 @@ class TTSBackend(Protocol):
         ...
 
 
-NARRATOR = VoiceProfile(gender="male", variant=3, pitch=40, speed=0.95)
+# The narrator: an unhurried middle male voice (120 Hz), leaving room for a lower and a higher man on either side.
+NARRATOR = VoiceProfile(gender="male", variant=3, pitch=42, speed=0.95)
 
 
 def check_voice(overrides: Mapping[str, Any]) -> dict[str, Any]:
@@ -62,9 +96,10 @@ def check_voice(overrides: Mapping[str, Any]) -> dict[str, Any]:
     for key, value in overrides.items():
         if value is None:
             continue  # not set: the derived value applies
-        if key == "gender":
-            if value not in VOICE_GENDERS:
-                raise VoiceError(f"voice.gender {value!r} must be one of {', '.join(VOICE_GENDERS)}.")
+        if key in ("gender", "engine"):
+            allowed = VOICE_GENDERS if key == "gender" else TTS_ENGINES
+            if value not in allowed:
+                raise VoiceError(f"voice.{key} {value!r} must be one of {', '.join(allowed)}.")
             out[key] = value
             continue
         low, high = {"variant": VOICE_VARIANTS, "pitch": VOICE_PITCH, "speed": VOICE_SPEED}[key]
@@ -77,23 +112,11 @@ def check_voice(overrides: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def voice_for(character: Character | None) -> VoiceProfile:
-    """A stable voice per character: gender from the script, pitch and variant from the name, then the creator's
-    overrides (`character.voice`) on top. A gender override without a pitch moves the pitch to that gender's range."""
-    if character is None:
-        return NARRATOR
-    overrides = character.voice or {}
-    digest = int.from_bytes(hashlib.sha256(character.name.encode()).digest()[:4], "big")
-    gender_text = character.attributes.get("gender", "")
-    female = gender_text == "女" or any(w in character.name for w in ("婆", "妈", "姐", "妹", "奶"))
-    if overrides.get("gender") in VOICE_GENDERS:
-        female = overrides["gender"] == "female"
-    elder = any(w in " ".join(character.attributes.values()) for w in ("老", "70s", "80s", "60s"))
-    base = 62 if female else 38
-    pitch = base + digest % 15 - (10 if elder else 0)
-    speed = 0.92 if elder else 1.0 + (digest >> 8) % 8 / 100
-    derived = VoiceProfile(gender="female" if female else "male", variant=1 + digest % 4, pitch=pitch, speed=speed)
-    chosen = {k: v for k, v in overrides.items() if k in VOICE_KEYS and k != "gender" and v is not None}
-    return replace(derived, **chosen)
+    """The voice a character has on its own (see `pipeline.tts.casting.voice_for`); the narrator's for None. A
+    project's lines use `cast_voices`, which keeps every character of the cast apart."""
+    from pipeline.tts.casting import voice_for as cast_one  # casting builds on this module's types
+
+    return cast_one(character)
 
 
 def wav_duration(path: str) -> float:

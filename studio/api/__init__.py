@@ -51,10 +51,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 def api_router() -> APIRouter:
-    from studio.api import bundle, characters, exports, projects, scripts, shots, storyboard, subtitles, tasks
+    from studio.api import audio, bundle, characters, exports, projects, scripts, shots, storyboard, subtitles, tasks
 
     router = APIRouter(prefix=API_PREFIX)
-    for module in (projects, bundle, scripts, characters, storyboard, shots, subtitles, exports, tasks):
+    for module in (projects, bundle, scripts, characters, storyboard, shots, audio, subtitles, exports, tasks):
         router.include_router(module.router)
 
     # Last: any other path under /api/v1 answers the envelope (404, or 405 when the path exists for other methods),

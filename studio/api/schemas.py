@@ -13,7 +13,9 @@ from pipeline.models import CameraType, ShotKind, Style, Transition
 from pipeline.motion import Motion
 from pipeline.parse import MAX_SCRIPT_CHARS, Format
 from pipeline.presets import Corner, Platform, RenderResolution, SubtitleStyle, TextMode, VideoFormat
-from pipeline.tts.base import VOICE_PITCH, VOICE_SPEED, VOICE_VARIANTS, VoiceGender
+from pipeline.tts.base import VOICE_PITCH, VOICE_SPEED, VOICE_VARIANTS, VoiceEngine, VoiceGender
+from studio.audio import MAX_BYTES as MAX_UPLOAD_BYTES
+from studio.audio import MAX_FADE, MAX_OFFSET, MAX_SHOT_EFFECTS, MAX_START, MAX_VOLUME
 from studio.edit_checks import (
     MAX_CHARACTER_NAME,
     MAX_IN_FRAME,
@@ -214,6 +216,7 @@ class VoicePublic(BaseModel):
     variant: int
     pitch: int
     speed: float
+    engine: VoiceEngine | None = Field(description="The engine chosen for this character; null: the project's.")
 
 
 class CharacterPublic(BaseModel):
@@ -292,7 +295,8 @@ class ShotPublic(BaseModel):
     status: str
     dialogue: DialoguePublic | None
     text: str
-    sound_effects: list[str]
+    sound_effects: list[str | dict[str, Any]] = Field(description="The script's cues (strings) and the effects "
+                                                                   "added to the shot (see GET .../audio).")
     prompt_override: str | None = Field(description="The creator's words for the panel (null: the planned prompt).")
     image_stale: bool = Field(description="The panel was drawn from other inputs than the shot and its cast have now.")
     voice_stale: bool = Field(description="The voice was made from another text, emotion or voice than now.")
@@ -366,6 +370,10 @@ class VoiceSettings(Body):
     variant: int | None = Field(None, ge=VOICE_VARIANTS[0], le=VOICE_VARIANTS[1], description="Which voice of that gender.")
     pitch: int | None = Field(None, ge=VOICE_PITCH[0], le=VOICE_PITCH[1])
     speed: float | None = Field(None, ge=VOICE_SPEED[0], le=VOICE_SPEED[1], description="1.0 is normal speed.")
+    engine: VoiceEngine | None = Field(
+        None, description="The engine that speaks this character (espeak, piper, coqui); left out: the project's "
+        "(COMICREEL_TTS_ENGINE). A line it cannot voice is voiced by espeak-ng, and the task says so.",
+    )  # fmt: skip
 
 
 Words = str
@@ -474,3 +482,173 @@ class VoicePreviewPublic(BaseModel):
 class StaleQueued(TaskQueued):
     panels: int = Field(description="Panels to draw: stale or missing.")
     voices: int = Field(description="Lines to voice: stale or missing.")
+
+
+# -- audio: the music and sound-effect library, the project's music, effects on shots, uploads, one line voiced ----
+
+
+class BgmRecommend(Body):
+    script_emotion: str | None = Field(
+        None, min_length=1, max_length=50, description="A mood (happy, sad, tense, romantic, epic, calm, comedic, "
+        "mysterious) or an emotion (开心, 害羞, nervous...); by default the script's emotions and words.",
+    )  # fmt: skip
+    duration: float | None = Field(None, gt=0, le=MAX_START, description="Seconds of video to score; by default the "
+                                                                          "storyboard's length.")  # fmt: skip
+
+
+class BgmSet(Body):
+    """The project's music; with neither bgm_id nor upload_id (or both null) the music is removed."""
+
+    bgm_id: uuid.UUID | None = Field(None, description="A library track (GET /api/v1/audio/bgm).")
+    upload_id: uuid.UUID | None = Field(None, description="Music uploaded to the project (POST .../audio/uploads).")
+    volume: float = Field(0.5, ge=0, le=1, description="Linear gain under the voices (1 = as recorded).")
+    start_time: float = Field(0.0, ge=0, le=MAX_START, description="Second of the video the music starts at.")
+    fade_in: float = Field(0.0, ge=0, le=MAX_FADE, description="Seconds.")
+    fade_out: float = Field(0.0, ge=0, le=MAX_FADE, description="Seconds, before the video ends.")
+
+
+class CustomEffect(Body):
+    upload_id: uuid.UUID | None = Field(None, description="An effect uploaded before (POST .../audio/uploads).")
+    data_base64: str | None = Field(
+        None, min_length=1, description=f"A new effect: WAV, MP3, OGG or FLAC, at most 30 s and "
+        f"{MAX_UPLOAD_BYTES['effect'] // 1_000_000} MB, base64-encoded (checked by decoding).",
+    )  # fmt: skip
+    file_name: str | None = Field(None, max_length=255, description="The new effect's name, shown in the studio.")
+    volume: float = Field(1.0, ge=0, le=MAX_VOLUME, description="Linear gain (1 = as recorded).")
+    offset: float = Field(0.0, ge=0, le=MAX_OFFSET, description="Seconds after the shot starts.")
+
+
+class ShotEffectsAdd(Body):
+    effect_ids: list[str] = Field(default_factory=list, max_length=MAX_SHOT_EFFECTS,
+                                  description="Library effects: ids or keys (GET /api/v1/audio/sound-effects).")
+    volume: float = Field(1.0, ge=0, le=MAX_VOLUME, description="Linear gain of the effect_ids (1 = as recorded).")
+    offset: float = Field(0.0, ge=0, le=MAX_OFFSET, description="Seconds after the shot starts, for the effect_ids.")
+    custom_effects: list[CustomEffect] = Field(default_factory=list, max_length=MAX_SHOT_EFFECTS)
+
+
+class AudioUpload(Body):
+    kind: Literal["effect", "music"] = Field(description="effect: at most 30 s and 2 MB; music: at most 10 min and "
+                                                         "20 MB (and the request body limit).")  # fmt: skip
+    data_base64: str = Field(min_length=1, description="WAV, MP3, OGG or FLAC, base64-encoded (checked by decoding).")
+    file_name: str = Field("upload", min_length=1, max_length=255)
+
+
+class TtsGenerate(Body):
+    text: str = Field(min_length=1, max_length=MAX_PREVIEW_TEXT)
+    character_id: uuid.UUID | None = Field(None, description="Say it in this character's voice (and its project).")
+    project_id: uuid.UUID | None = Field(None, description="The project the clip belongs to; needed without "
+                                                           "character_id (the narrator's voice then).")  # fmt: skip
+    voice_id: str | None = Field(None, max_length=100, description="Not supported yet (refused): the voice follows "
+                                                                   "character_id, speed and emotion.")  # fmt: skip
+    emotion: str | None = Field(None, min_length=1, max_length=50, description="e.g. 伤心, excited: changes delivery.")
+    speed: float | None = Field(None, ge=VOICE_SPEED[0], le=VOICE_SPEED[1], description="1.0 is the voice's own pace.")
+
+
+class BgmPublic(BaseModel):
+    id: str
+    key: str | None = Field(description="The catalog id (a stable slug).")
+    name: str
+    name_en: str
+    category: str | None
+    duration: int = Field(description="Seconds.")
+    url: str = Field(description="Where the browser plays it (this app's /library/audio/...).")
+    preview_url: str
+    license_type: str
+    tags: list[str]
+
+
+class BgmPage(BaseModel):
+    bgm_list: list[BgmPublic]
+    total: int
+    page: int
+    page_size: int
+
+
+class BgmRecommendation(BaseModel):
+    bgm_id: str
+    key: str
+    name: str
+    name_en: str
+    category: str
+    duration: float
+    score: float = Field(description="0-1: mostly the mood fit, partly the length fit.")
+    url: str
+
+
+class BgmRecommendations(BaseModel):
+    moods: dict[str, float] = Field(description="The moods scored against, weights summing to 1.")
+    duration: float
+    recommendations: list[BgmRecommendation]
+
+
+class SoundEffectPublic(BaseModel):
+    id: str
+    key: str | None
+    name: str
+    name_en: str
+    category: str | None
+    duration: float
+    url: str
+    tags: list[str]
+
+
+class SoundEffectList(BaseModel):
+    sound_effects: list[SoundEffectPublic]
+
+
+class ShotEffectPublic(BaseModel):
+    index: int = Field(description="Its place in the shot's list (DELETE .../sound-effects/{index}).")
+    type: Literal["cue", "library", "upload"] = Field(description="cue: from the script, matched by name and tag.")
+    name: str
+    cue: str | None
+    effect_id: str | None = Field(description="The library effect's id (for a cue: the one it matched).")
+    key: str | None = Field(description="The library effect's catalog key, e.g. heartbeat.")
+    upload_id: str | None
+    volume: float
+    offset: float
+    url: str | None
+    matched: bool = Field(description="False for a script cue no library effect matches (it stays silent).")
+
+
+class ShotAudioPublic(BaseModel):
+    shot_id: str
+    order: int
+    sound_effects: list[ShotEffectPublic]
+
+
+class AudioWarning(BaseModel):
+    shot_id: str
+    order: int
+    cue: str
+    message: str
+
+
+class ProjectMusicPublic(BaseModel):
+    bgm_id: str | None
+    upload_id: str | None
+    key: str | None
+    name: str
+    category: str | None
+    duration: float
+    url: str
+    volume: float
+    start_time: float
+    fade_in: float
+    fade_out: float
+
+
+class ProjectAudioPublic(BaseModel):
+    bgm: ProjectMusicPublic | None
+    shots: list[ShotAudioPublic]
+    warnings: list[AudioWarning] = Field(description="Script cues no library effect matches.")
+
+
+class AudioUploadPublic(BaseModel):
+    upload_id: str
+    kind: Literal["effect", "music"]
+    file_name: str
+    format: str
+    duration: float
+    file_size: int
+    key: str
+    url: str

@@ -18,7 +18,8 @@ from db.session import transaction
 from jobs.work import voice_preview
 from pipeline.errors import VoiceError
 from pipeline.models import Character
-from pipeline.tts.base import NARRATOR, VOICE_KEYS, VoiceRequest, voice_for
+from pipeline.tts.base import VOICE_KEYS, VoiceProfile, VoiceRequest
+from pipeline.tts.casting import NARRATOR_KEY, cast_voices
 from storage.base import StorageError, project_key
 from studio import projects
 from studio.edit_checks import (
@@ -48,8 +49,9 @@ def list_characters(svc: Services, *, user_id: uuid.UUID, project_id: str) -> li
     with svc.sessions() as s:
         project = projects.owned_project(s, user_id, project_id)
         rows = cast_rows(s, project.id)
-        stale = _stale_panels(s, project.id, {r.name: character_from_row(r) for r in rows})
-        return [character_public(svc, r, stale[r.name]) for r in rows]
+        cast = {r.name: character_from_row(r) for r in rows}
+        stale, voices = _stale_panels(s, project.id, cast), cast_voices(cast)
+        return [character_public(svc, r, stale[r.name], voices[r.name]) for r in rows]
 
 
 def get_character(svc: Services, *, user_id: uuid.UUID, project_id: str, character_id: str) -> dict[str, Any]:
@@ -71,7 +73,7 @@ def create_character(
         row = CharacterRow(project_id=project.id, **values)
         s.add(row)
         s.flush()
-        return character_public(svc, row, 0)
+        return character_public(svc, row, 0, cast_voices(cast_of(s, project.id))[row.name])
 
 
 def update_character(
@@ -91,8 +93,9 @@ def update_character(
             row.voice = values.pop("voice")
         if "name" in values and values["name"] != old_name:
             _check_name_free(s, row.project_id, values["name"])
-            # The derived voice comes from the name: keep the one the character has.
-            row.voice = {k: v for k, v in asdict(voice_for(character_from_row(row))).items() if k in VOICE_KEYS}
+            # The derived voice comes from the name: keep the one the character has in the cast.
+            kept = asdict(cast_voices(cast_of(s, row.project_id))[old_name])
+            row.voice = {k: v for k, v in kept.items() if k in VOICE_KEYS and v is not None}
             rename_in_storyboard(s, row.project_id, old_name, values["name"])
         for key, value in values.items():
             setattr(row, key, value)
@@ -165,39 +168,41 @@ def preview_voice(
         project = projects.owned_project(s, user_id, project_id)
         character = character_from_row(owned_character(s, user_id, project_id, character_id)) if character_id else None
         language = language_of(s, project, text or (character.name if character else ""))
-    if character is not None:
-        profile = voice_for(replace(character, voice={**character.voice, **chosen}))
+        cast = cast_of(s, project.id)
+    if character is not None:  # the voice as cast, with the settings being tried in place of the saved ones
+        profile = cast_voices({**cast, character.name: replace(character, voice={**character.voice, **chosen})})
+        voice_profile = profile[character.name]
     else:
-        profile = replace(NARRATOR, **chosen)
+        voice_profile = replace(cast_voices(cast)[NARRATOR_KEY], **chosen)
     name = character.name if character else ("旁白" if language == "zh" else "the narrator")
     line = text or (
         f"你好，我是{name}。很高兴认识你！" if language == "zh" else f"Hello, I'm {name}. Nice to meet you!"
     )
     try:
-        return voice_preview(svc.ctx, project.id, VoiceRequest(text=line, language=language, voice=profile))
+        return voice_preview(svc.ctx, project.id, VoiceRequest(text=line, language=language, voice=voice_profile))
     except VoiceError as exc:
         raise InvalidParams(str(exc), field="text") from None
 
 
-def character_public(svc: Services, row: CharacterRow, stale_panels: int) -> dict[str, Any]:
+def character_public(svc: Services, row: CharacterRow, stale_panels: int, voice: VoiceProfile) -> dict[str, Any]:
+    """The character as the API shows it, with `voice`: the one its lines are spoken in (as cast)."""
     reference = reference_image_key(row)
     return {
         "id": str(row.id), "name": row.name, "description": row.description, "attributes": dict(row.attributes),
-        "appearance": dict(row.appearance), "voice": _voice_public(character_from_row(row)),
+        "appearance": dict(row.appearance), "voice": _voice_public(voice),
         "voice_id": row.voice_id, "reference_image_key": reference,
         "reference_image_url": svc.signed_url(reference) if reference else None, "stale_panels": stale_panels,
     }  # fmt: skip
 
 
 def _character_dict(svc: Services, session: Session, row: CharacterRow) -> dict[str, Any]:
-    return character_public(
-        svc, row, _stale_panels(session, row.project_id, cast_of(session, row.project_id))[row.name]
-    )
+    cast = cast_of(session, row.project_id)
+    return character_public(svc, row, _stale_panels(session, row.project_id, cast)[row.name], cast_voices(cast)[row.name])
 
 
-def _voice_public(character: Character) -> dict[str, Any]:
-    voice = voice_for(character)
-    return {"gender": voice.gender, "variant": voice.variant, "pitch": voice.pitch, "speed": voice.speed}
+def _voice_public(voice: VoiceProfile) -> dict[str, Any]:
+    return {"gender": voice.gender, "variant": voice.variant, "pitch": voice.pitch, "speed": voice.speed,
+            "engine": voice.engine}  # fmt: skip
 
 
 def _check_name_free(session: Session, project_id: uuid.UUID, name: str) -> None:

@@ -15,9 +15,16 @@ from studio.ui.i18n import request_lang as lang_of
 from studio.ui.i18n import say, t
 
 GENDERS = [("—", ""), ("男 male", "男"), ("女 female", "女")]
+ENGINES = [("auto", "auto"), ("espeak-ng", "espeak"), ("Piper", "piper"), ("Coqui", "coqui")]  # auto: the project's
 # Said outright: the browser infers interactivity from the page's first event list, which lacks the cards' events
 # (gr.render adds them later), so a card's filled-in fields would otherwise be read-only.
 EDITABLE: dict[str, Any] = {"interactive": True}
+
+
+def _voice(gender: str, variant: float, pitch: float, speed: float, engine: str) -> dict[str, Any]:
+    """The card's voice settings as the editor takes them (auto: no engine of its own)."""
+    return {"gender": gender, "variant": int(variant), "pitch": int(pitch), "speed": float(speed),
+            "engine": None if engine in ("", "auto", None) else engine}  # fmt: skip
 
 
 def _features(value: str) -> list[str]:
@@ -78,6 +85,8 @@ class CharactersTab:
                                                   min_width=120, **EDITABLE)  # fmt: skip
                                 speed = gr.Slider(0.5, 2.0, value=voice.get("speed", 1.0), step=0.01, label=t("speed"),
                                                   min_width=120, **EDITABLE)  # fmt: skip
+                                engine = gr.Dropdown(ENGINES, value=voice.get("engine") or "auto", label=t("voice_engine"),
+                                                     min_width=100, **EDITABLE)  # fmt: skip
                             with gr.Row():
                                 save = gr.Button(t("save"), variant="primary", size="sm", elem_classes=["character-save"])
                                 preview = gr.Button(t("preview_voice"), size="sm")
@@ -93,7 +102,7 @@ class CharactersTab:
                                                      type="filepath", size="sm")  # fmt: skip
                             generate = gr.Button(t("generate_reference"), size="sm")
 
-                voice_inputs = [v_gender, variant, pitch, speed]
+                voice_inputs = [v_gender, variant, pitch, speed, engine]
                 fields = [name, description, gender, age, hair, clothing, features, *voice_inputs]
                 h = _CardHandlers(svc, c["id"], reload)
                 outputs = [self.message, characters, board]
@@ -113,7 +122,7 @@ class _CardHandlers:
 
         @ui_errors
         def save(pid: str, name: str, description: str, gender: str, age: str, hair: str, clothing: str,
-                 features: str, v_gender: str, variant: float, pitch: float, speed: float,
+                 features: str, v_gender: str, variant: float, pitch: float, speed: float, engine: str,
                  request: gr.Request) -> tuple:  # fmt: skip
             lang = lang_of(request)
             pid = require_project(pid, lang)
@@ -125,7 +134,7 @@ class _CardHandlers:
                 "appearance": {**current["appearance"], "hair": hair.strip(), "clothing": clothing.strip(),
                                "features": _features(features)},
             }  # fmt: skip
-            voice = {"gender": v_gender, "variant": int(variant), "pitch": int(pitch), "speed": float(speed)}
+            voice = _voice(v_gender, variant, pitch, speed, engine)
             if voice != current["voice"]:  # pinned only when the creator changed it; else it follows name and gender
                 changes["voice"] = voice
             saved = editor.update_character(svc, user_id=self.user, project_id=pid, character_id=self.cid,
@@ -133,9 +142,10 @@ class _CardHandlers:
             return (say("msg_character_saved", lang, name=saved["name"]), *self.reload(pid))
 
         @ui_errors
-        def preview(pid: str, v_gender: str, variant: float, pitch: float, speed: float, request: gr.Request) -> str:
+        def preview(pid: str, v_gender: str, variant: float, pitch: float, speed: float, engine: str,
+                    request: gr.Request) -> str:  # fmt: skip
             pid = require_project(pid, lang_of(request))
-            voice = {"gender": v_gender, "variant": int(variant), "pitch": int(pitch), "speed": float(speed)}
+            voice = _voice(v_gender, variant, pitch, speed, engine)
             key = editor.preview_voice(svc, user_id=self.user, project_id=pid, character_id=self.cid, voice=voice)
             return svc.ui_file(key)
 
