@@ -311,7 +311,7 @@ def report(tmp: Path, skip_baseline: bool) -> None:
         print(line)
     baseline = None
     if not skip_baseline:
-        spec = baseline_spec(final_tl, final_out, str(tmp / "work_final" / "dialogue.wav"), str(tmp / "moviepy.mp4"),
+        spec = baseline_spec(final_tl, final_out, str(tmp / "work_final" / "mix.wav"), str(tmp / "moviepy.mp4"),
                              options)  # fmt: skip
         spec_path = tmp / "moviepy_spec.json"
         spec_path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")

@@ -232,7 +232,7 @@ def _record_video(
     with transaction(ctx.sessions) as s:
         video = Video(
             project_id=project_id, storyboard_id=board_id, type=settings.kind, output_url=keys["video"],
-            subtitles_key=keys["srt"], ass_key=keys["ass"], cover_key=keys["cover"], segments=list(result.segments),
+            subtitles_key=keys["srt"], ass_key=keys["ass"], cover_key=keys["cover"], segments=[*result.segments, result.sound],
             resolution=f"{result.width}x{result.height}", format=settings.format, file_size=result.file_size,
             duration=round(result.duration, 3), render_status="completed", render_progress=100,
             settings={**settings.to_dict(), "fps": output.fps}, completed_at=datetime.now(UTC),

@@ -255,3 +255,4 @@ class RenderResult:
     cover_path: str = ""
     segments: tuple[str, ...] = ()  # the hash of each shot's segment, in order (the keys of the segment cache)
     reused: int = 0  # segments taken from the cache instead of encoded
+    sound: str = ""  # the hash of the delivered sound track (its key in the segment cache)

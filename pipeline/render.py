@@ -186,7 +186,7 @@ def render_video(
         seg.spec["images"] = [digests[timeline.shots[j].image_path] for j in seg.spec["shots"]]
         seg.digest = _digest(seg.spec)
 
-    # 2. Encode the segments the cache does not have, `parallel` at a time.
+    # 2. Encode the segments the cache does not have, `parallel` at a time, and the sound beside them.
     todo = []
     for seg in segments:
         cached = cache.fetch(seg.digest) if cache else None
@@ -196,41 +196,41 @@ def render_video(
             todo.append(seg)
     encoder = _SegmentEncoder(exe, timeline, plan, output, cues, font, work, mark)
     total = sum(s.frames for s in segments)
+    # The sound does not depend on the picture: it is mixed and encoded meanwhile, in its own thread.
+    sound_digest = _sound_digest(timeline, audio or AudioPlan(), options)
+    sound = ThreadPoolExecutor(max_workers=1)
+    track = sound.submit(_soundtrack, exe, timeline, audio or AudioPlan(), options, work, cache, sound_digest)
     # Above 1080p a segment's plates and encoder take most of a gigabyte: one at a time.
     workers = options.parallel if output.width * output.height <= 1080 * 1920 else 1
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        pending: set[Future[None]] = {pool.submit(encoder.encode, seg) for seg in todo}
-        try:
-            while pending:
-                finished, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    future.result()
-                progress(0.05 + 0.85 * sum(s.done for s in segments) / total, "rendering_video")
-        finally:
-            encoder.stop()  # a failure, a cancel or a shutdown: no ffmpeg is left running
-            for future in pending:
-                future.cancel()
-    if cache:
-        for seg in todo:
-            cache.store(seg.digest, seg.path)
+    try:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            pending: set[Future[None]] = {pool.submit(encoder.encode, seg) for seg in todo}
+            try:
+                while pending:
+                    finished, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        future.result()
+                    progress(0.05 + 0.85 * sum(s.done for s in segments) / total, "rendering_video")
+            finally:
+                encoder.stop()  # a failure, a cancel or a shutdown: no ffmpeg is left running
+                for future in pending:
+                    future.cancel()
+        if cache:
+            for seg in todo:
+                cache.store(seg.digest, seg.path)
+        progress(0.92, "adding_audio")
+        audio_path = track.result()
+    finally:
+        sound.shutdown(wait=False, cancel_futures=True)
 
-    # 3. Subtitle files, the dialogue track, then the segments joined and the sound added, without re-encoding.
-    progress(0.91, "adding_subtitles")
+    # 3. Subtitle files; then the segments and the sound joined, without re-encoding.
+    progress(0.94, "adding_subtitles")
     base = Path(out_path)
     srt_path, ass_path = str(base.with_suffix(".srt")), str(base.with_suffix(".ass"))
     write_srt(cues, srt_path)
     write_ass(cues, ass_path, width=output.width, height=output.height, font_family=font.family,
               style=settings.subtitle_style, safe=output.safe, font_path=font.path)  # fmt: skip
-    progress(0.93, "adding_audio")
-    ceiling = TRUE_PEAK_CEILING - AAC_HEADROOM
-    for _ in range(3):  # the AAC encode can overshoot the mix's peaks: measured on the file, lowered until it fits
-        mix = mix_audio(timeline, audio or AudioPlan(), str(work / "mix.wav"), str(work / "mix"),
-                        target_lufs=LOUDNESS_TARGET, true_peak=ceiling, ffmpeg=exe)  # fmt: skip
-        _join(exe, segments, mix.path, out_path, plan.total / timeline.fps, settings.format, options, work)
-        delivered = measure_loudness(out_path, ffmpeg=exe).true_peak
-        if delivered is None or delivered <= TRUE_PEAK_CEILING:
-            break
-        ceiling -= delivered - TRUE_PEAK_CEILING + 0.2
+    _join(exe, segments, audio_path, out_path, plan.total / timeline.fps, settings.format, work)
     cover_path = str(base.with_suffix(".jpg"))
     cover_image(timeline.shots[0].image_path, settings.title, width=output.width, height=output.height,
                 font_path=font.path).save(cover_path, quality=90)  # fmt: skip
@@ -238,7 +238,7 @@ def render_video(
     return RenderResult(
         path=out_path, duration=plan.total / timeline.fps, width=output.width, height=output.height,
         file_size=os.path.getsize(out_path), subtitles_path=srt_path, ass_path=ass_path, cover_path=cover_path,
-        segments=tuple(s.digest for s in segments), reused=len(segments) - len(todo),
+        segments=tuple(s.digest for s in segments), reused=len(segments) - len(todo), sound=sound_digest,
     )  # fmt: skip
 
 
@@ -521,15 +521,56 @@ def _maxrate(out: Output) -> list[str]:
     return ["-maxrate", f"{out.maxrate_kbps}k", "-bufsize", f"{2 * out.maxrate_kbps}k"]
 
 
+def _soundtrack(exe: str, timeline: Timeline, audio: AudioPlan, options: RenderOptions, work: Path,
+                cache: SegmentCache | None, digest: str) -> str:  # fmt: skip
+    """The sound as delivered: voices, music and effects mixed to the loudness target and encoded to AAC (an .mp4
+    with one audio stream), from the cache when nothing it is made of has changed. The AAC encode can overshoot the
+    mix's peaks, so the encoded file is measured and the mix made again lower until it fits the ceiling."""
+    cached = cache.fetch(digest) if cache else None
+    if cached:
+        return cached
+    out = str(work / f"sound_{digest[:12]}.mp4")
+    seconds = round(timeline.duration * timeline.fps) / timeline.fps
+    ceiling = TRUE_PEAK_CEILING - AAC_HEADROOM
+    for _ in range(3):
+        mix = mix_audio(timeline, audio, str(work / "mix.wav"), str(work / "mix"), target_lufs=LOUDNESS_TARGET,
+                        true_peak=ceiling, ffmpeg=exe)  # fmt: skip
+        cmd = [exe, "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-i", mix.path, "-c:a", "aac", "-b:a",
+               options.audio_bitrate, "-ac", "2", "-ar", "48000", "-t", f"{seconds:.6f}", "-f", "mp4", out]  # fmt: skip
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise RenderError(f"ffmpeg could not encode the sound (exit code {proc.returncode}).",
+                              detail=proc.stderr.strip()[-2000:])  # fmt: skip
+        delivered = measure_loudness(out, ffmpeg=exe).true_peak
+        if delivered is None or delivered <= TRUE_PEAK_CEILING:
+            break
+        ceiling -= delivered - TRUE_PEAK_CEILING + 0.2
+    if cache:
+        cache.store(digest, out)
+    return out
+
+
+def _sound_digest(timeline: Timeline, audio: AudioPlan, options: RenderOptions) -> str:
+    """Everything the delivered sound is made of: each voice (its file) and where it starts, the music and
+    effects (their files, levels and times), the length, the loudness target and the encoder."""
+    voices = [[_file_digest(s.voice.path), round(s.start + s.voice_offset, 6)] for s in timeline.shots if s.voice]
+    music = audio.music
+    return _digest({
+        "version": RENDERER_VERSION, "voices": voices, "frames": round(timeline.duration * timeline.fps),
+        "fps": timeline.fps, "target": [LOUDNESS_TARGET, TRUE_PEAK_CEILING, AAC_HEADROOM, options.audio_bitrate],
+        "music": [_file_digest(music.path), music.volume, music.start, music.fade_in, music.fade_out] if music else None,
+        "effects": [[_file_digest(e.path), e.at, e.volume] for e in audio.effects],
+    })  # fmt: skip
+
+
 def _join(exe: str, segments: list[_Segment], audio_path: str, out_path: str, seconds: float, fmt: str,
-          options: RenderOptions, work: Path) -> None:  # fmt: skip
-    """The segments back to back (stream copy: no re-encoding), with the mixed sound encoded to AAC."""
+          work: Path) -> None:  # fmt: skip
+    """The segments back to back and the encoded sound beside them, all by stream copy (nothing re-encoded)."""
     listing = work / "segments.txt"
     listing.write_text("".join(f"file '{_concat_path(s.path)}'\n" for s in segments), encoding="utf-8")
     tmp_out = str(Path(out_path).with_name(Path(out_path).stem + ".part." + fmt))
     cmd = [exe, "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-f", "concat", "-safe", "0", "-i",
-           str(listing), "-i", audio_path, "-map", "0:v", "-map", "1:a", "-c:v", "copy", "-c:a", "aac", "-b:a",
-           options.audio_bitrate, "-ac", "2", "-ar", "48000", "-t", f"{seconds:.6f}", *_BT709,
+           str(listing), "-i", audio_path, "-map", "0:v", "-map", "1:a", "-c", "copy", "-t", f"{seconds:.6f}", *_BT709,
            "-movflags", "+faststart+write_colr", "-f", "mov" if fmt == "mov" else "mp4", tmp_out]  # fmt: skip
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
