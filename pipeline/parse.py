@@ -312,6 +312,8 @@ def character_from_description(name: str, description: str) -> Character:
         key = item.lower()
         if key in _GENDERS and "gender" not in attributes:
             attributes["gender"] = _GENDERS[key]
+            if key in ("boy", "girl") and "role" not in attributes:
+                attributes["role"] = item  # a child: the voice and the drawing need the age as well as the gender
         elif _AGE.match(key) and "age" not in attributes:
             attributes["age"] = item
         elif _HAIR.search(item):

@@ -213,3 +213,12 @@ def test_the_voice_hash_follows_the_cast_and_the_engine() -> None:
     assert voice_request(shot, cast, "zh").voice == cast_voices(cast)["大刘"]
     unknown = replace(shot, speaker="路人")  # a speaker the cast does not list yet is cast after the others
     assert voice_request(unknown, cast, "zh").voice == cast_voices({**cast, "路人": Character("路人")})["路人"]
+
+
+def test_a_boy_or_a_girl_in_an_english_cast_is_voiced_as_a_child() -> None:
+    from pipeline.parse import parse_script
+    from pipeline.tts.casting import voice_traits
+
+    parsed = parse_script("Scene: Park, Day\nCharacters: Tommy(boy), Lily(girl), Joe(male)\nTommy: Hi.\n")
+    traits = {c.name: voice_traits(c) for c in parsed.characters}
+    assert traits == {"Tommy": ("male", "child"), "Lily": ("female", "child"), "Joe": ("male", "adult")}
