@@ -221,7 +221,7 @@ def render_video(
         progress(0.92, "adding_audio")
         audio_path = track.result()
     finally:
-        sound.shutdown(wait=False, cancel_futures=True)
+        sound.shutdown(wait=True, cancel_futures=True)  # its ffmpeg runs are seconds long: none is left behind
 
     # 3. Subtitle files; then the segments and the sound joined, without re-encoding.
     progress(0.94, "adding_subtitles")
