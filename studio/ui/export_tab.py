@@ -69,35 +69,27 @@ class ExportTab:
         settings_inputs = [project_id, resolution, platform, video_format, text_mode, style, title, mark_text,
                            mark_corner, mark_opacity]  # fmt: skip
 
-        def run_render(kind: str, pid: str, resolution_v: str, platform_v: str, format_v: str, mode_v: str,
-                       style_v: str, title_v: str, mark_v: str, corner_v: str, opacity_v: float,
-                       request: gr.Request, progress: gr.Progress) -> tuple:  # fmt: skip
-            lang = lang_of(request)
-            pid = require_project(pid, lang)
-            settings = {"kind": kind, "platform": platform_v or "custom", "resolution": resolution_v or "1080p",
-                        "format": format_v or "mp4", "text_mode": mode_v or "subtitles",
-                        "subtitle_style": style_v or "simple", "title": (title_v or "").strip(),
-                        "watermark": {"text": (mark_v or "").strip(), "position": corner_v or "bottom-right",
-                                      "opacity": float(opacity_v if opacity_v is not None else 0.7)}}  # fmt: skip
-            queued = videos.start_render(svc, user_id=svc.default_user_id, project_id=pid, settings=settings)
-            wait_for(svc, queued["render_task_id"], progress, lang=lang)
-            video = videos.latest_video(svc, user_id=svc.default_user_id, project_id=pid, kind=kind)
-            track = videos.list_subtitles(svc, user_id=svc.default_user_id, project_id=pid)
-            return (video_summary(video, lang), *self._files(video), _table(track))
+        def renderer(kind: str) -> Any:
+            """The handler of a render button: a preview or a final with the tab's settings."""
 
-        @ui_errors
-        def render_preview(pid: str, resolution_v: str, platform_v: str, format_v: str, mode_v: str, style_v: str,
-                           title_v: str, mark_v: str, corner_v: str, opacity_v: float, request: gr.Request,
-                           progress: gr.Progress = gr.Progress()) -> tuple:  # fmt: skip
-            return run_render("preview", pid, resolution_v, platform_v, format_v, mode_v, style_v, title_v, mark_v,
-                              corner_v, opacity_v, request, progress)  # fmt: skip
+            @ui_errors
+            def render(pid: str, resolution_v: str, platform_v: str, format_v: str, mode_v: str, style_v: str,
+                       title_v: str, mark_v: str, corner_v: str, opacity_v: float, request: gr.Request,
+                       progress: gr.Progress = gr.Progress()) -> tuple:  # fmt: skip
+                lang = lang_of(request)
+                pid = require_project(pid, lang)
+                settings = {"kind": kind, "platform": platform_v or "custom", "resolution": resolution_v or "1080p",
+                            "format": format_v or "mp4", "text_mode": mode_v or "subtitles",
+                            "subtitle_style": style_v or "simple", "title": (title_v or "").strip(),
+                            "watermark": {"text": (mark_v or "").strip(), "position": corner_v or "bottom-right",
+                                          "opacity": float(opacity_v if opacity_v is not None else 0.7)}}  # fmt: skip
+                queued = videos.start_render(svc, user_id=svc.default_user_id, project_id=pid, settings=settings)
+                wait_for(svc, queued["render_task_id"], progress, lang=lang)
+                video = videos.latest_video(svc, user_id=svc.default_user_id, project_id=pid, kind=kind)
+                track = videos.list_subtitles(svc, user_id=svc.default_user_id, project_id=pid)
+                return (video_summary(video, lang), *self._files(video), _table(track))
 
-        @ui_errors
-        def render_final(pid: str, resolution_v: str, platform_v: str, format_v: str, mode_v: str, style_v: str,
-                         title_v: str, mark_v: str, corner_v: str, opacity_v: float, request: gr.Request,
-                         progress: gr.Progress = gr.Progress()) -> tuple:  # fmt: skip
-            return run_render("final", pid, resolution_v, platform_v, format_v, mode_v, style_v, title_v, mark_v,
-                              corner_v, opacity_v, request, progress)  # fmt: skip
+            return render
 
         @ui_errors
         def save_track(pid: str, table: Any, request: gr.Request) -> Any:
@@ -132,8 +124,8 @@ class ExportTab:
             return files_of(svc, [result["key"]])
 
         outputs = [self.summary, self.video, self.files, self.subtitles]
-        preview.click(render_preview, settings_inputs, outputs, api_name="render_preview")
-        render.click(render_final, settings_inputs, outputs, api_name="render_final")
+        preview.click(renderer("preview"), settings_inputs, outputs, api_name="render_preview")
+        render.click(renderer("final"), settings_inputs, outputs, api_name="render_final")
         save_subtitles.click(save_track, [project_id, self.subtitles], self.subtitles, api_name="save_subtitles")
         export.click(export_other, [project_id, export_kind], export_files, api_name="export_project")
 
