@@ -11,10 +11,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import CharacterRow, ParsedScriptRow, ShotImage, ShotRow, StoryboardRow
+from db.models import CharacterRow, ParsedScriptRow, Script, ScriptVersion, ShotImage, ShotRow, StoryboardRow
+from pipeline.estimate import word_count
 from pipeline.models import Character, ParsedScript, Storyboard, StoryboardShot
-from pipeline.parse import ScriptWarning
+from pipeline.parse import ScriptWarning, parse_result, script_seconds
 from pipeline.shot_requests import panel_inputs_hash, voice_inputs_hash
+from pipeline.timeline import Pacing
 
 # ShotRow column -> StoryboardShot field; the two lists are stored as JSON arrays.
 _SHOT_FIELDS = {
@@ -63,10 +65,29 @@ def parsed_from_row(row: ParsedScriptRow) -> ParsedScript:
 
 
 def parsed_row_values(parsed: ParsedScript, warnings: Sequence[ScriptWarning] = ()) -> dict[str, Any]:
-    data = parsed.to_dict()
-    meta = {**data["metadata"], "title": parsed.title, "language": parsed.language, "format": parsed.format,
-            "warnings": [{"line": w.line, "message": w.message} for w in warnings]}  # fmt: skip
-    return {"scenes": data["scenes"], "characters": data["characters"], "meta": meta}
+    data = parse_result(parsed, list(warnings))
+    return {"scenes": data["scenes"], "characters": data["characters"], "meta": data["metadata"]}
+
+
+def add_script_version(
+    session: Session, project_id: uuid.UUID, content: str, fmt: str, pace: Pacing, *, source: str = "creator"
+) -> Script:
+    """Make `content` the project's script, as a new version that keeps its word count and estimated length
+    (`source`: "creator", or "llm" for a script the language model wrote from prose). The caller holds the
+    project's write lock."""
+    words = word_count(content)
+    seconds = script_seconds(content, fmt, pace)  # type: ignore[arg-type]  # a format the caller checked
+    script = session.scalars(select(Script).where(Script.project_id == project_id)).first()
+    if script is None:
+        script = Script(project_id=project_id, content=content, format=fmt, version=1)
+        session.add(script)
+    else:
+        script.version += 1
+    script.content, script.format, script.word_count, script.estimated_duration = content, fmt, words, seconds
+    session.flush()
+    session.add(ScriptVersion(script_id=script.id, version=script.version, content=content, format=fmt,
+                              word_count=words, estimated_duration=seconds, source=source))  # fmt: skip
+    return script
 
 
 def characters_of(session: Session, project_id: uuid.UUID) -> dict[str, Character]:

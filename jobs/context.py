@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline.image.base import ImageBackend
+from pipeline.llm import LLMConfig
 from pipeline.render import RenderOptions
 from pipeline.timeline import Pacing
 from pipeline.tts.base import TTSBackend
@@ -27,5 +28,6 @@ class JobContext:
     retry_delay: int = 5
     heartbeat_interval: float = 10.0
     pacing: Pacing = field(default_factory=Pacing)  # the gap between lines, how long silent shots last
+    llm: LLMConfig = field(default_factory=LLMConfig)  # the language model that turns prose into a script
     # Set when the worker is stopping: running jobs stop at their next progress report and are requeued.
     shutdown: threading.Event = field(default_factory=threading.Event)

@@ -19,6 +19,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from db.mapping import (
+    add_script_version,
     characters_of,
     parsed_from_row,
     parsed_row_values,
@@ -27,13 +28,14 @@ from db.mapping import (
     storyboard_from_row,
 )
 from db.models import CharacterRow, ParsedScriptRow, Project, Script, ShotImage, ShotRow, StoryboardRow, utcnow
-from db.queries import latest_parsed_script, latest_storyboard
+from db.queries import latest_parsed_script, latest_storyboard, lock_project
 from db.session import changed_rows, transaction
 from jobs.context import JobContext
 from jobs.workdirs import work_dir
 from pipeline.errors import PipelineError
+from pipeline.llm import LLMError, make_chat_model, prose_to_script
 from pipeline.models import StoryboardShot
-from pipeline.parse import FORMATS, parse_script_with_warnings
+from pipeline.parse import FORMATS, ScriptWarning, is_prose, parse_result, parse_script_with_warnings
 from pipeline.plan import PlanOptions, plan_storyboard
 from pipeline.shot_requests import (
     character_sheet_request,
@@ -63,15 +65,28 @@ def storyboard_or_fail(session: Session, project_id: uuid.UUID) -> StoryboardRow
 
 
 def parse_project_script(ctx: JobContext, project_id: uuid.UUID, progress: Progress) -> dict[str, Any]:
-    with transaction(ctx.sessions) as s:
+    """Parse the project's script. A story in prose (no script markup) is first written as a script by the
+    language model, when one is configured: that script becomes the newest version (the story stays the one
+    before), so the creator sees and edits what was parsed."""
+    with ctx.sessions() as s:
         script = s.scalars(select(Script).where(Script.project_id == project_id)).first()
         if script is None or not script.content.strip():
             raise JobInputError("The project has no script: save a script before parsing it.")
-        progress(0.2, "parsing_script")
+        content, version, user_id = script.content, script.version, script.project.user_id
         fmt = script.format if script.format in FORMATS else None
-        parsed, warnings = parse_script_with_warnings(script.content, fmt=fmt)  # type: ignore[arg-type]
-        row = ParsedScriptRow(project_id=project_id, script_version=script.version,
-                              **parsed_row_values(parsed, warnings))  # fmt: skip
+    progress(0.2, "parsing_script")
+    parsed, warnings = parse_script_with_warnings(content, fmt=fmt, pace=ctx.pacing)  # type: ignore[arg-type]
+    written: str | None = None
+    if is_prose(warnings) and ctx.llm.backend != "none":
+        progress(0.3, "writing_script")
+        written, notes = _script_from_prose(ctx, content, parsed.language)
+        if written:
+            parsed, warnings = parse_script_with_warnings(written, fmt="text", pace=ctx.pacing)
+        warnings = [ScriptWarning(1, note) for note in notes] + warnings
+    with transaction(ctx.sessions) as s:
+        if written and lock_project(s, project_id=project_id, user_id=user_id):
+            version = add_script_version(s, project_id, written, "text", ctx.pacing, source="llm").version
+        row = ParsedScriptRow(project_id=project_id, script_version=version, **parsed_row_values(parsed, warnings))
         s.add(row)
         # New characters are added; ones the creator already has (and may have edited) are kept as they are.
         known = set(s.scalars(select(CharacterRow.name).where(CharacterRow.project_id == project_id)))
@@ -81,7 +96,23 @@ def parse_project_script(ctx: JobContext, project_id: uuid.UUID, progress: Progr
                     CharacterRow(project_id=project_id, name=c.name, attributes=c.attributes, appearance=c.appearance)
                 )
         s.flush()
-        return {"parse_id": str(row.id), **parsed.to_dict()["metadata"], "characters": [c.name for c in parsed.characters]}
+        return {"parse_id": str(row.id), **parse_result(parsed, warnings)["metadata"], "script_version": version,
+                "characters": [c.name for c in parsed.characters]}  # fmt: skip
+
+
+def _script_from_prose(ctx: JobContext, story: str, language: str) -> tuple[str | None, list[str]]:
+    """The language model's script for a story, or None; and what to tell the creator either way."""
+    try:
+        model = make_chat_model(ctx.llm)
+    except LLMError as exc:
+        return None, [f"The language model could not be used ({exc}): the story was read as narration."]
+    if model is None:
+        return None, []
+    result = prose_to_script(story, model, language=language, retries=ctx.llm.retries)
+    if result.script is None:
+        return None, result.warnings
+    return result.script, [*result.warnings, f"The story was written as a script by the language model "
+                                              f"({model.name}); the story itself is the version before."]  # fmt: skip
 
 
 def plan_project_storyboard(

@@ -7,8 +7,13 @@ from typing import Any, Literal, get_args
 
 ShotKind = Literal["dialogue", "narration", "action"]
 SHOT_KINDS: tuple[str, ...] = get_args(ShotKind)
-CameraType = Literal["closeup", "medium", "long", "over-shoulder"]
+# Distances (establishing: the place alone; long: whole figures; medium: waist up; closeup: a face), the two-person
+# over-the-shoulder, and the low and high angles (medium framing seen from below or above).
+CameraType = Literal["establishing", "long", "medium", "closeup", "over-shoulder", "low-angle", "high-angle"]
 CAMERAS: tuple[str, ...] = get_args(CameraType)
+# The distance each camera frames its people at, for steps that draw by distance alone (angles are medium shots).
+FRAMING: dict[str, str] = {"establishing": "long", "long": "long", "medium": "medium", "closeup": "closeup",
+                           "over-shoulder": "over-shoulder", "low-angle": "medium", "high-angle": "medium"}  # fmt: skip
 Transition = Literal["cut", "fade", "dissolve", "wipe", "slide"]
 TRANSITIONS: tuple[str, ...] = get_args(Transition)
 AspectRatio = Literal["9:16", "16:9", "1:1"]
@@ -44,6 +49,10 @@ class ParsedShot:
     emotion: str | None = None
     characters: tuple[str, ...] = ()  # everyone visible, speaker first
     sound_effects: tuple[str, ...] = ()
+    camera: CameraType | None = None  # the script's own camera direction ([镜头: 特写]); None: the planner chooses
+    transition: Transition | None = None  # the script's transition out of this shot ([转场: 淡入淡出], CUT TO:)
+    off_screen: bool = False  # a voice over or off screen (V.O., O.S.): heard, not seen
+    line: int = 0  # the 1-based line of the script it comes from
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"type": self.type, "text": self.text, "duration": self.duration}
@@ -53,6 +62,13 @@ class ParsedShot:
             out["emotion"] = self.emotion
         out["characters"] = list(self.characters)
         out["sound_effects"] = list(self.sound_effects)
+        for key in ("camera", "transition"):
+            if getattr(self, key):
+                out[key] = getattr(self, key)
+        if self.off_screen:
+            out["off_screen"] = True
+        if self.line:
+            out["line"] = self.line
         return out
 
 
@@ -88,6 +104,11 @@ class ParsedScript:
     def shots(self) -> list[ParsedShot]:
         return [shot for scene in self.scenes for shot in scene.shots]
 
+    @property
+    def duration(self) -> float:
+        """The estimated length of the video: its shots' estimates summed."""
+        return round(sum(s.duration for s in self.shots), 1)
+
     def character(self, name: str) -> Character | None:
         return next((c for c in self.characters if c.name == name), None)
 
@@ -103,7 +124,7 @@ class ParsedScript:
             "metadata": {
                 "total_scenes": len(self.scenes),
                 "total_shots": len(shots),
-                "estimated_duration": round(sum(s.duration for s in shots), 1),
+                "estimated_duration": self.duration,
             },
         }
 
@@ -125,6 +146,10 @@ class ParsedScript:
                         emotion=sh.get("emotion"),
                         characters=tuple(sh.get("characters", ())),
                         sound_effects=tuple(sh.get("sound_effects", ())),
+                        camera=sh.get("camera"),
+                        transition=sh.get("transition"),
+                        off_screen=bool(sh.get("off_screen", False)),
+                        line=int(sh.get("line", 0)),
                     )
                     for sh in s["shots"]
                 ),

@@ -35,7 +35,7 @@ def auto_motion(camera: str, order: int, portrait: bool) -> str:
     long side; medium shots drift sideways (a pan costs about half a zoom to render)."""
     if camera in ("closeup", "over-shoulder"):
         return "zoom-in"
-    if camera == "long":
+    if camera in ("long", "establishing"):
         return ("pan-up", "pan-down")[order % 2] if portrait else ("pan-left", "pan-right")[order % 2]
     return ("pan-right", "pan-left")[order % 2]
 

@@ -1,54 +1,69 @@
 """Parse a script in the seed's text format, Markdown or Fountain into a ParsedScript.
 
-The seed format (and Markdown, which is the seed format with headings and emphasis):
-    场景:地点,时间            scene heading
-    角色:名字(男,学生,...),...  character list with attributes
-    旁白: text                 narration
-    名字(情绪): text           dialogue, emotion optional
-    （动作）                    action
-    [音效: 心跳]               sound-effect cue, attached to the next shot
-Fountain: INT./EXT. headings, CHARACTER cues with (parentheticals), action paragraphs, [[SFX: ...]] notes.
+The seed format (and Markdown, which is the seed format with headings and emphasis), in Chinese or English:
+    场景: 地点, 时间              Scene: place, time            a scene
+    角色: 名字(男,学生,…), …      Characters: Name (…), …       the cast, with descriptions
+    旁白: 文字                     Narrator: text                narration
+    名字(情绪): 台词               Grandpa Joe (smiling): line   dialogue, emotion optional, names may have spaces
+    （动作）                        (action)                      action
+    [音效: 心跳]  【音效：雷声】     [SFX: thunder]                a sound cue for the next shot
+    [镜头: 特写]                    [Camera: close-up]            the next shot's camera
+    [转场: 淡入淡出]                [Transition: dissolve]        how the last shot leaves
+Fountain (https://fountain.io/syntax) is read by pipeline.fountain.
+
+Every warning carries its line. A text with no line of any markup (prose) is read as narration, with a warning
+that names the markup expected; the language model turns prose into a script when one is configured (pipeline.llm).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from pipeline.errors import ScriptParseError
-from pipeline.models import Character, ParsedScript, ParsedShot, Scene, ShotKind
+from pipeline.estimate import DEFAULT_PACE, shot_seconds
+from pipeline.models import ParsedScript
+from pipeline.script_builder import ScriptBuilder, ScriptWarning, character_from_description
+from pipeline.timeline import Pacing
+
+__all__ = ["FORMATS", "Format", "ScriptWarning", "character_from_description", "check_script_text", "decode_script",
+           "detect_format", "detect_language", "parse_script", "parse_script_with_warnings"]  # fmt: skip
 
 Format = Literal["text", "markdown", "fountain"]
 FORMATS: tuple[str, ...] = get_args(Format)
 
-MIN_SHOT_SECONDS = 2.0
-MAX_SHOT_SECONDS = 8.0
+MAX_SCRIPT_CHARS = 200_000
+MAX_SCRIPT_BYTES = 4 * MAX_SCRIPT_CHARS  # the most a UTF-8 file of MAX_SCRIPT_CHARS can take
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
-_COLON = r"[:：]"
-_SCENE_ZH = re.compile(rf"^(?:场景|Scene|SCENE)\s*\d*\s*{_COLON}\s*(.+)$")
-_CAST_ZH = re.compile(rf"^(?:角色|人物|Characters?)\s*{_COLON}\s*(.+)$", re.IGNORECASE)
-_NARRATION = re.compile(rf"^(?:旁白|Narrator|NARRATOR|Narration)\s*{_COLON}\s*(.+)$")
-_SFX = re.compile(rf"^[\[【]\s*(?:音效|SFX|sfx|Sound)\s*{_COLON}\s*(.+?)\s*[\]】]$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_COLON = r"\s*[:：]\s*"
+_NUMBER = r"[\s\d一二三四五六七八九十百零〇]*"
+_SCENE = re.compile(rf"^(?:场景|场|Scene|SCENE){_NUMBER}{_COLON}(.+)$", re.IGNORECASE)
+_CAST = re.compile(rf"^(?:角色|人物|登场人物|Characters?|Cast){_COLON}(.+)$", re.IGNORECASE)
+_NARRATION = re.compile(rf"^(?:旁白|画外音|Narrator|Narration|V\.?O\.?){_COLON}(.+)$", re.IGNORECASE)
+_TITLE = re.compile(rf"^(?:标题|剧名|Title){_COLON}(.+)$", re.IGNORECASE)
+_DIRECTION = re.compile(r"^[\[【]\s*([^\]】:：]{1,20}?)\s*(?:[:：]\s*([^\]】]*?))?\s*[\]】]\s*(.*)$")
+_SFX_KEYS = {"音效", "声音", "sfx", "sound", "sound effect", "fx"}
+_CAMERA_KEYS = {"镜头", "景别", "机位", "camera", "shot", "cam"}
+_TRANSITION_KEYS = {"转场", "过渡", "transition"}
 _ACTION = re.compile(r"^[（(](.+)[）)]$")
-_DIALOGUE = re.compile(rf"^([^\s:：()（）]{{1,20}})\s*(?:[（(]([^（）()]{{1,20}})[）)])?\s*{_COLON}\s*(.+)$")
+_QUOTES = {"“": "”", '"': '"', "「": "」", "『": "』", "‘": "’"}
+_DIALOGUE = re.compile(
+    r"^(?P<name>[^\s:：()（）\[\]【】\"“”「」][^:：()（）\[\]【】\"“”「」]{0,29}?)\s*"
+    r"(?:[（(](?P<emotion>[^（）()]{1,20})[）)])?\s*[:：]\s*(?P<text>.+)$"
+)
+_LEADING_PARENTHETICAL = re.compile(r"^[（(]([^（）()]{1,20})[）)]\s*(.+)$")
 _ATTR_LIST = re.compile(r"^([^（(]+?)\s*(?:[（(](.*)[）)])?$")
-
-_FOUNTAIN_HEADING = re.compile(r"^(?:\.(?!\.)|(?:INT|EXT|EST|INT\./EXT|INT/EXT|I/E)[. ])\s*(.*)$", re.IGNORECASE)
-_FOUNTAIN_CUE = re.compile(r"^([A-Z][A-Z0-9 .'\-]*[A-Z0-9.])\s*(\([^)]*\))?\s*(\^)?$")
-_FOUNTAIN_TRANSITION = re.compile(r"^(?:[A-Z ]+TO:|FADE OUT\.|FADE IN:|FADE TO BLACK\.|CUT TO BLACK\.|>.*)$")
-_FOUNTAIN_NOTE = re.compile(r"\[\[(.*?)\]\]")
-_FOUNTAIN_INTRO = re.compile(r"\b([A-Z][A-Z'\-]+(?: [A-Z][A-Z'\-]+)*)\s*\(([^)]*)\)")
-_TITLE_KEY = re.compile(r"^(Title|Credit|Author|Authors|Source|Draft date|Contact|Notes)\s*:\s*(.*)$", re.IGNORECASE)
-
-_GENDERS = {"男": "男", "女": "女", "male": "男", "female": "女", "man": "男", "woman": "女", "boy": "男", "girl": "女"}
-_HAIR = re.compile(r"发|辫|髮|hair|braid|bald|ponytail|beard|胡", re.IGNORECASE)
-_CLOTHING = re.compile(
-    r"衣|服|装|围巾|褂|裙|裤|帽|鞋|外套|校服|coat|jacket|sweater|shirt|dress|scarf|hat|uniform|apron|围裙|cloak",
+_TIME_WORDS = re.compile(
+    r"(白天|早上|早晨|清晨|上午|中午|午后|下午|傍晚|黄昏|夜晚|晚上|深夜|午夜|凌晨|夜|日|"
+    r"day|morning|noon|afternoon|evening|dusk|dawn|sunset|sunrise|night|midnight)$",
     re.IGNORECASE,
 )
-_AGE = re.compile(r"^\d+\s*(?:s|岁|歲)?$|^\d+s$")
+_INTERIOR_WORDS = ("室", "屋", "房", "厅", "馆", "店", "内", "间", "舱", "room", "inside", "interior", "office",
+                   "kitchen", "hall", "shop", "cafe", "café", "station")  # fmt: skip
+_EXTERIOR_WORDS = ("街", "路", "天台", "桥", "山", "海", "公园", "市场", "外", "广场", "street", "coast", "sea", "park",
+                   "roof", "road", "beach", "forest", "bridge", "market", "outside", "exterior")  # fmt: skip
 
 
 def detect_format(text: str, filename: str | None = None) -> Format:
@@ -59,10 +74,12 @@ def detect_format(text: str, filename: str | None = None) -> Format:
             return "fountain"
         if lower.endswith((".md", ".markdown")):
             return "markdown"
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    if any(_FOUNTAIN_HEADING.match(ln) and ln[:4].upper() in ("INT.", "EXT.", "INT/", "I/E ", "EST.") for ln in lines):
+    from pipeline.fountain import looks_like_fountain
+
+    if looks_like_fountain(text):
         return "fountain"
-    if any(ln.startswith("#") or ln.startswith("**") for ln in lines):
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    if any(re.match(r"^#{1,6}\s", ln) or ln.startswith("**") for ln in lines):
         return "markdown"
     return "text"
 
@@ -71,19 +88,6 @@ def detect_language(text: str) -> Literal["zh", "en"]:
     cjk = len(_CJK.findall(text))
     letters = len(re.findall(r"[A-Za-z]", text))
     return "zh" if cjk * 3 >= letters else "en"
-
-
-def estimate_duration(text: str) -> float:
-    """Seconds a line takes to say or show: about 4.5 Hanzi or 2.6 English words a second, within [2, 8]."""
-    hanzi = len(_CJK.findall(text))
-    words = len(re.findall(r"[A-Za-z0-9']+", text))
-    seconds = hanzi / 4.5 + words / 2.6 + 0.6
-    return round(min(MAX_SHOT_SECONDS, max(MIN_SHOT_SECONDS, seconds)), 1)
-
-
-MAX_SCRIPT_CHARS = 200_000
-MAX_SCRIPT_BYTES = 4 * MAX_SCRIPT_CHARS  # the most a UTF-8 file of MAX_SCRIPT_CHARS can take
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def check_script_text(text: str) -> str:
@@ -124,13 +128,15 @@ def decode_script(data: bytes) -> str:
     raise ScriptParseError("The file is not text (not UTF-8, UTF-16 or GB18030): save the script as UTF-8 text.")
 
 
-def parse_script(text: str, fmt: Format | None = None, filename: str | None = None) -> ParsedScript:
+def parse_script(
+    text: str, fmt: Format | None = None, filename: str | None = None, *, pace: Pacing = DEFAULT_PACE
+) -> ParsedScript:
     """Parse script text into scenes, shots and characters (see `parse_script_with_warnings`)."""
-    return parse_script_with_warnings(text, fmt, filename)[0]
+    return parse_script_with_warnings(text, fmt, filename, pace=pace)[0]
 
 
 def parse_script_with_warnings(
-    text: str, fmt: Format | None = None, filename: str | None = None
+    text: str, fmt: Format | None = None, filename: str | None = None, *, pace: Pacing = DEFAULT_PACE
 ) -> tuple[ParsedScript, list[ScriptWarning]]:
     """Parse script text into scenes, shots and characters, with what the parser had to guess at, by line.
 
@@ -138,146 +144,49 @@ def parse_script_with_warnings(
         text: the script.
         fmt: "text" (the seed's format), "markdown" or "fountain"; detected when None.
         filename: used only to detect the format.
+        pace: speaking rates and pacing, for each shot's estimated duration.
 
     Raises:
-        ScriptParseError: the text is empty or holds no line that becomes a shot.
+        ScriptParseError: the text is empty, binary-looking, too long, or holds no line that becomes a shot.
     """
     check_script_text(text)
     fmt = fmt or detect_format(text, filename)
-    if fmt not in ("text", "markdown", "fountain"):
+    if fmt not in FORMATS:
         raise ScriptParseError(f"Unknown script format {fmt!r}: use 'text', 'markdown' or 'fountain'.")
-    builder = _ScriptBuilder(language=detect_language(text))
+    builder = ScriptBuilder(language=detect_language(text), pace=pace)
     if fmt == "fountain":
-        _parse_fountain(text, builder)
+        from pipeline.fountain import read_fountain
+
+        read_fountain(text, builder)
     else:
-        _parse_seed(text, builder, markdown=fmt == "markdown")
+        _read_seed(text, builder, markdown=fmt == "markdown")
     return builder.build(fmt), builder.warnings
 
 
-# -- building ----------------------------------------------------------------------------------------------
+def script_seconds(text: str, fmt: Format | None = None, pace: Pacing = DEFAULT_PACE) -> float:
+    """How long the script will play: the sum of its parsed shots' estimates (a text that does not parse is
+    estimated as read aloud)."""
+    try:
+        return parse_script(text, fmt, pace=pace).duration
+    except ScriptParseError:
+        return shot_seconds("narration", text, pace)
 
 
-@dataclass
-class _SceneDraft:
-    location: str
-    time: str
-    interior: bool | None
-    cast: list[str] = field(default_factory=list)
-    shots: list[ParsedShot] = field(default_factory=list)
+def parse_result(parsed: ParsedScript, warnings: list[ScriptWarning]) -> dict[str, Any]:
+    """The parse as every door returns it (CLI --json, GET …/script/parsed, the studio): the script's scenes and
+    cast, and metadata with totals, title, language, format and the warnings by line."""
+    data = parsed.to_dict()
+    data["metadata"] = {**data["metadata"], "title": parsed.title, "language": parsed.language,
+                        "format": parsed.format, "warnings": [{"line": w.line, "message": w.message} for w in warnings]}  # fmt: skip
+    return data
 
 
-@dataclass(frozen=True)
-class ScriptWarning:
-    """Something the parser guessed at, with the 1-based line it concerns."""
-
-    line: int
-    message: str
+def is_prose(warnings: list[ScriptWarning]) -> bool:
+    """Whether the parse found no script markup at all (the text is a story to be turned into a script)."""
+    return any(w.message.startswith(PROSE_WARNING) for w in warnings)
 
 
-@dataclass
-class _ScriptBuilder:
-    language: Literal["zh", "en"]
-    title: str = ""
-    scenes: list[_SceneDraft] = field(default_factory=list)
-    characters: dict[str, Character] = field(default_factory=dict)
-    pending_sfx: list[str] = field(default_factory=list)
-    warnings: list[ScriptWarning] = field(default_factory=list)
-    line: int = 0  # the line being read, for warnings
-    declared: bool = False  # the script has a cast line (角色: / Characters:)
-
-    def warn(self, message: str) -> None:
-        self.warnings.append(ScriptWarning(self.line, message))
-
-    def start_scene(self, location: str, time: str, interior: bool | None = None) -> None:
-        self._attach_pending_to_last()
-        self.scenes.append(_SceneDraft(location=location.strip(), time=time.strip(), interior=interior))
-
-    def add_character(self, character: Character) -> None:
-        known = self.characters.get(character.name)
-        if known is None or (not known.attributes and not known.appearance):
-            self.characters[character.name] = character
-        if character.name not in self._scene().cast:
-            self._scene().cast.append(character.name)
-
-    def add_shot(self, kind: ShotKind, text: str, character: str | None = None, emotion: str | None = None) -> None:
-        text = text.strip()
-        if not text:
-            return
-        if not self.scenes:
-            self.warn("a line before any scene heading: it goes into a scene with no place or time")
-        scene = self._scene()
-        if character:
-            if character not in self.characters:
-                if self.declared:
-                    self.warn(f"{character} speaks but is not in the cast list: added with no description")
-                self.characters[character] = Character(name=character)
-            if character not in scene.cast:
-                scene.cast.append(character)
-        visible = [character] if character and kind == "dialogue" else []  # a narrator is heard, not seen
-        visible += [name for name in self._mentioned(text) if name not in visible]
-        scene.shots.append(
-            ParsedShot(
-                type=kind,
-                text=text,
-                duration=estimate_duration(text),
-                character=character,
-                emotion=emotion.strip() if emotion else None,
-                characters=tuple(visible),
-                sound_effects=tuple(self.pending_sfx),
-            )
-        )
-        self.pending_sfx = []
-
-    def add_sound_effect(self, name: str) -> None:
-        self.pending_sfx.append(name.strip())
-
-    def build(self, fmt: Format) -> ParsedScript:
-        self._attach_pending_to_last()
-        scenes = [s for s in self.scenes if s.shots]
-        if not scenes:
-            raise ScriptParseError(
-                "No dialogue, narration or action line was found. Write lines like '小明(紧张): 你好' or "
-                "'旁白: ...' (or use Fountain/Markdown), then parse again."
-            )
-        for draft in scenes:  # a cast member who appears only in a scene's shots still belongs to its cast
-            for shot in draft.shots:
-                for name in shot.characters:
-                    if name not in draft.cast:
-                        draft.cast.append(name)
-        return ParsedScript(
-            title=self.title,
-            language=self.language,
-            format=fmt,
-            scenes=tuple(
-                Scene(
-                    id=i,
-                    location=d.location,
-                    time=d.time,
-                    interior=d.interior,
-                    characters=tuple(d.cast),
-                    shots=tuple(d.shots),
-                )
-                for i, d in enumerate(scenes, start=1)
-            ),
-            characters=tuple(self.characters.values()),
-        )
-
-    def _scene(self) -> _SceneDraft:
-        if not self.scenes:
-            self.scenes.append(_SceneDraft(location="", time="", interior=None))
-        return self.scenes[-1]
-
-    def _mentioned(self, text: str) -> list[str]:
-        lowered = text.lower()
-        return [name for name in self.characters if name.lower() in lowered]
-
-    def _attach_pending_to_last(self) -> None:
-        """A cue with no shot after it in its scene belongs to the scene's last shot."""
-        if not self.pending_sfx or not self.scenes or not self.scenes[-1].shots:
-            return
-        last = self.scenes[-1].shots[-1]
-        self.scenes[-1].shots[-1] = replace(last, sound_effects=last.sound_effects + tuple(self.pending_sfx))
-        self.pending_sfx = []
+PROSE_WARNING = "No line of this text is script markup"
 
 
 # -- the seed's format and Markdown ------------------------------------------------------------------------
@@ -302,38 +211,6 @@ def _split_top_level(text: str) -> list[str]:
     return [p for p in parts if p]
 
 
-def character_from_description(name: str, description: str) -> Character:
-    """Sort a comma list like '男,高中生,黑色短发,戴眼镜' or '30s, keeper's coat, silver braid' into fields."""
-    attributes: dict[str, str] = {}
-    hair: list[str] = []
-    clothing: list[str] = []
-    features: list[str] = []
-    for item in (p.strip() for p in re.split(r"[,，、;；]", description) if p.strip()):
-        key = item.lower()
-        if key in _GENDERS and "gender" not in attributes:
-            attributes["gender"] = _GENDERS[key]
-            if key in ("boy", "girl") and "role" not in attributes:
-                attributes["role"] = item  # a child: the voice and the drawing need the age as well as the gender
-        elif _AGE.match(key) and "age" not in attributes:
-            attributes["age"] = item
-        elif _HAIR.search(item):
-            hair.append(item)
-        elif _CLOTHING.search(item):
-            clothing.append(item)
-        elif "role" not in attributes and not features:
-            attributes["role"] = item
-        else:
-            features.append(item)
-    appearance: dict[str, object] = {}
-    if hair:
-        appearance["hair"] = ",".join(hair)
-    if clothing:
-        appearance["clothing"] = ",".join(clothing)
-    if features:
-        appearance["features"] = features
-    return Character(name=name.strip(), attributes=attributes, appearance=appearance)
-
-
 def _strip_markdown(line: str) -> str:
     line = re.sub(r"^#{1,6}\s*", "", line)
     line = re.sub(r"^>\s*", "", line)
@@ -343,148 +220,143 @@ def _strip_markdown(line: str) -> str:
     return line.strip()
 
 
-def _parse_seed(text: str, builder: _ScriptBuilder, *, markdown: bool) -> None:
+def _read_seed(text: str, builder: ScriptBuilder, *, markdown: bool) -> None:
+    stray: list[tuple[int, str]] = []  # lines of no markup: kept as actions, or read again as narration (prose)
+    in_comment = False
     for number, raw in enumerate(text.splitlines(), start=1):
         builder.line = number
-        line = raw.strip()
-        if not line or line.startswith("<!--") or line in ("---", "***"):
+        line = raw.strip().replace("\u3000", " ")
+        if in_comment or line.startswith("<!--"):
+            in_comment = "-->" not in line
+            continue
+        if not line or line in ("---", "***", "___") or line.startswith("//"):
             continue
         if markdown:
-            if re.match(r"^#\s", line) and not builder.title and not _SCENE_ZH.match(_strip_markdown(line)):
+            if re.match(r"^#\s", line) and not builder.title and not _SCENE.match(_strip_markdown(line)):
                 builder.title = _strip_markdown(line)
+                builder.recognised += 1
                 continue
             line = _strip_markdown(line)
-        if m := _SCENE_ZH.match(line):
-            parts = _split_top_level(m.group(1))
-            location = parts[0] if parts else m.group(1)
-            time = parts[1] if len(parts) > 1 else ""
-            builder.start_scene(location, time, _guess_interior(location))
-        elif m := _CAST_ZH.match(line):
-            builder.declared = True
-            for item in _split_top_level(m.group(1)):
-                if am := _ATTR_LIST.match(item):
-                    builder.add_character(character_from_description(am.group(1), am.group(2) or ""))
-        elif m := _SFX.match(line):
-            builder.add_sound_effect(m.group(1))
-        elif m := _NARRATION.match(line):
-            builder.add_shot("narration", m.group(1))
-        elif m := _ACTION.match(line):
-            builder.add_shot("action", m.group(1))
-        elif m := _DIALOGUE.match(line):
-            builder.add_shot("dialogue", m.group(3), character=m.group(1), emotion=m.group(2))
-        elif m := re.match(rf"^(?:标题|Title)\s*{_COLON}\s*(.+)$", line):
-            builder.title = m.group(1).strip()
+        if _read_seed_line(line, builder):
+            builder.recognised += 1
         else:
-            builder.warn("not a scene, cast, dialogue (名字: 台词), narration (旁白: …) or action （…） line: "
-                         "kept as an action line")
+            stray.append((number, line))
+            builder.warn("not a scene, cast, dialogue (名字: 台词), narration (旁白: …), action （…） or direction "
+                         "([镜头: …]) line: kept as an action line")  # fmt: skip
             builder.add_shot("action", line)
+    if stray and not builder.recognised:
+        _read_prose(stray, builder)
 
 
-_INTERIOR_WORDS = ("室", "屋", "房", "教室", "厅", "馆", "店", "内", "间", "room", "inside", "interior", "office")
-_EXTERIOR_WORDS = ("街", "路", "天台", "桥", "山", "海", "公园", "市", "外", "street", "coast", "sea", "park", "roof")
+def _read_seed_line(line: str, builder: ScriptBuilder) -> bool:
+    """Read one line of the seed's format; False when it is none of its forms."""
+    if m := _DIRECTION.match(line):
+        if not _read_direction(m.group(1), m.group(2), builder):
+            return False
+        rest = m.group(3).strip()
+        return _read_seed_line(rest, builder) if rest else True
+    if m := _SCENE.match(line):
+        location, time = _scene_place(m.group(1))
+        builder.start_scene(location, time, _guess_interior(location))
+    elif m := _CAST.match(line):
+        builder.declared = True
+        for item in _split_top_level(m.group(1)):
+            if am := _ATTR_LIST.match(item):
+                builder.add_character(character_from_description(am.group(1), am.group(2) or ""))
+    elif m := _NARRATION.match(line):
+        builder.add_shot("narration", _unquote(m.group(1)))
+    elif m := _TITLE.match(line):
+        builder.title = m.group(1).strip()
+    elif m := _ACTION.match(line):
+        builder.add_shot("action", m.group(1))
+    elif (m := _DIALOGUE.match(line)) and _is_name(m.group("name")):
+        speech, emotion = m.group("text").strip(), m.group("emotion")
+        if not emotion and (lead := _LEADING_PARENTHETICAL.match(speech)):  # 名字: （小声）台词
+            emotion, speech = lead.group(1), lead.group(2)
+        builder.add_shot("dialogue", _unquote(speech), character=m.group("name").strip(), emotion=emotion)
+    else:
+        return False
+    return True
+
+
+def _read_direction(key: str, value: str | None, builder: ScriptBuilder) -> bool:
+    """[音效: …], [镜头: 特写], [转场: 淡入淡出], or a bare [特写] / [Close-up]; False when it is none of them."""
+    key_l = key.strip().lower()
+    if value is None:  # [特写], [Close-up], [叠化]
+        return builder.set_camera(key, quiet=True) or builder.set_transition(key, quiet=True)
+    if key_l in _SFX_KEYS:
+        builder.add_sound_effect(value)
+    elif key_l in _CAMERA_KEYS:
+        builder.set_camera(value)
+    elif key_l in _TRANSITION_KEYS:
+        builder.set_transition(value)
+    else:
+        builder.warn(f"[{key}: …] is not a direction this studio knows: ignored "
+                     "(directions are [音效: …], [镜头: …], [转场: …] or [SFX: …], [Camera: …], [Transition: …])")  # fmt: skip
+    return True
+
+
+def _is_name(name: str) -> bool:
+    """Whether the words before a colon can be a speaker: a name, not a clause ('Note that…', '10:30')."""
+    name = name.strip()
+    if not name or name.isdigit() or "http" in name.lower():
+        return False
+    words = name.split()
+    if len(words) == 1:
+        return len(name) <= 20
+    return len(words) <= 4 and all(_CJK.match(w) or w[:1].isupper() or w[:1].isdigit() for w in words)
+
+
+def _unquote(text: str) -> str:
+    text = text.strip()
+    if len(text) >= 2 and _QUOTES.get(text[0]) == text[-1] and text[-1] not in text[1:-1]:
+        return text[1:-1].strip()
+    return text
+
+
+def _scene_place(heading: str) -> tuple[str, str]:
+    """'教室, 白天' / '天台 夜晚' / 'Rooftop - night' → (place, time)."""
+    parts = _split_top_level(heading)
+    if len(parts) == 1:
+        parts = [p.strip() for p in re.split(r"\s+[-–—/|]\s+", parts[0]) if p.strip()]
+    if len(parts) == 1 and (m := _TIME_WORDS.search(parts[0])) and m.start() > 0:
+        parts = [parts[0][: m.start()].strip(" -–—"), m.group(1)]
+    return parts[0].strip(), (parts[1].strip() if len(parts) > 1 else "")
 
 
 def _guess_interior(location: str) -> bool | None:
-    if any(w in location.lower() for w in _INTERIOR_WORDS):
+    lowered = location.lower()
+    if any(w in lowered for w in _INTERIOR_WORDS):
         return True
-    if any(w in location.lower() for w in _EXTERIOR_WORDS):
+    if any(w in lowered for w in _EXTERIOR_WORDS):
         return False
     return None
 
 
-# -- Fountain ----------------------------------------------------------------------------------------------
+def _read_prose(paragraphs: list[tuple[int, str]], builder: ScriptBuilder) -> None:
+    """A text with no line of markup (a story) is read again: its sentences become narration, with one warning that
+    says what a script looks like."""
+    builder.scenes.clear()
+    builder.warnings.clear()
+    builder.warn(f"{PROSE_WARNING}: it was read as narration. Write it as a script (scene lines such as "
+                 "'场景: 教室, 白天', dialogue '名字(情绪): 台词', narration '旁白: …', actions in （…）, or "
+                 "Fountain / Markdown), or let the language model turn the story into one.", line=paragraphs[0][0])  # fmt: skip
+    builder.start_scene("", "")
+    for number, paragraph in paragraphs:
+        builder.line = number
+        for sentence in _sentences(paragraph):
+            builder.add_shot("narration", sentence)
 
 
-def _parse_fountain(text: str, builder: _ScriptBuilder) -> None:
-    lines = text.replace("\r\n", "\n").split("\n")
-    i = _read_title_page(lines, builder)
-    paragraphs = _paragraphs(lines[i:])
-    last_time = ""
-    for para in paragraphs:
-        first = para[0].strip()
-        notes = _FOUNTAIN_NOTE.findall("\n".join(para))
-        for note in notes:
-            if m := re.match(r"^\s*(?:SFX|Sound|音效)\s*:\s*(.+)$", note, re.IGNORECASE):
-                builder.add_sound_effect(m.group(1))
-        para = [ln for ln in (_FOUNTAIN_NOTE.sub("", ln).rstrip() for ln in para) if ln.strip()]
-        if not para:
-            continue
-        first = para[0].strip()
-        if (m := _FOUNTAIN_HEADING.match(first)) and len(para) == 1:
-            heading = m.group(1).strip().rstrip(".")
-            location, _, time = heading.partition(" - ")
-            time = time.strip()
-            if time.upper() in ("CONTINUOUS", "LATER", "MOMENTS LATER", "SAME", ""):
-                time = last_time
-            last_time = time
-            prefix = first[:4].upper()
-            interior = True if prefix.startswith("INT") else False if prefix.startswith("EXT") else None
-            builder.start_scene(location.title(), time.title(), interior)
-        elif _FOUNTAIN_TRANSITION.match(first) and len(para) == 1:
-            continue
-        elif (m := _FOUNTAIN_CUE.match(first)) and len(para) > 1 and first == first.upper():
-            _fountain_dialogue(m.group(1), m.group(2), para[1:], builder)
+def _sentences(paragraph: str, most: int = 60) -> list[str]:
+    """A paragraph in pieces a narrator can say in one shot: whole sentences, joined while under `most` characters
+    (Chinese) or about `most` / 3 words."""
+    pieces = [p.strip() for p in re.split(r"(?<=[。！？!?…])|(?<=[.;])\s+", paragraph) if p and p.strip()]
+    out: list[str] = []
+    for piece in pieces:
+        size = len(_CJK.findall(piece)) + 3 * len(piece.split())
+        if out and len(_CJK.findall(out[-1])) + 3 * len(out[-1].split()) + size <= most:
+            out[-1] = f"{out[-1]}{'' if _CJK.search(piece) else ' '}{piece}"
         else:
-            _fountain_action(" ".join(ln.strip() for ln in para), builder)
-
-
-def _read_title_page(lines: list[str], builder: _ScriptBuilder) -> int:
-    i = 0
-    while i < len(lines) and not lines[i].strip():
-        i += 1
-    if i >= len(lines) or not _TITLE_KEY.match(lines[i]):
-        return 0
-    while i < len(lines) and lines[i].strip():
-        if (m := _TITLE_KEY.match(lines[i])) and m.group(1).lower() == "title":
-            builder.title = m.group(2).strip()
-        i += 1
-    return i
-
-
-def _paragraphs(lines: list[str]) -> list[list[str]]:
-    out: list[list[str]] = []
-    current: list[str] = []
-    for ln in lines:
-        if ln.strip():
-            current.append(ln)
-        elif current:
-            out.append(current)
-            current = []
-    if current:
-        out.append(current)
+            out.append(piece)
     return out
-
-
-def _display_name(cue: str) -> str:
-    return " ".join(w.capitalize() for w in cue.split())
-
-
-def _fountain_dialogue(cue: str, extension: str | None, body: list[str], builder: _ScriptBuilder) -> None:
-    name = _display_name(cue.strip())
-    emotion: str | None = None
-    spoken: list[str] = []
-    for ln in body:
-        s = ln.strip()
-        if s.startswith("(") and s.endswith(")"):
-            if spoken:  # a parenthetical mid-speech starts a new beat
-                builder.add_shot("dialogue", " ".join(spoken), character=name, emotion=emotion)
-                spoken = []
-            emotion = s[1:-1].strip()
-        else:
-            spoken.append(s)
-    voice_over = extension is not None and extension.upper() in ("(V.O.)", "(O.S.)", "(O.C.)")
-    if spoken:
-        builder.add_shot("narration" if voice_over else "dialogue", " ".join(spoken), character=name, emotion=emotion)
-
-
-def _fountain_action(text: str, builder: _ScriptBuilder) -> None:
-    def introduce(m: re.Match[str]) -> str:
-        name = _display_name(m.group(1))
-        builder.add_character(character_from_description(name, m.group(2)))
-        return name
-
-    text = _FOUNTAIN_INTRO.sub(introduce, text)
-    # Other all-caps names that are already known read as their display names.
-    for name in list(builder.characters):
-        text = re.sub(rf"\b{re.escape(name.upper())}\b", name, text)
-    builder.add_shot("action", text)

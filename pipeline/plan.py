@@ -1,32 +1,41 @@
-"""Rule-based shot planner: one storyboard shot per dialogue, narration or action line."""
+"""Rule-based shot planner: one storyboard shot per dialogue, narration or action line, framed the way an editor
+would cut it.
+
+- A scene opens on its place: an establishing shot (the place alone) when its first line shows nobody, else a long
+  shot of everyone in it.
+- Emotional lines are close-ups; a two-person exchange alternates over-the-shoulder shots, each over the shoulder of
+  the one being spoken to (the previous speaker); actions are medium shots of who they name, or long shots.
+- The script's own camera directions and transitions win over these rules.
+- Shots cut inside a scene; a scene leaves with a dissolve when the next one is the same place (time passes) and a
+  fade through black when the place changes.
+- Over `max_shots`, the least important neighbours are merged (an action into the line beside it, narration into
+  narration, a speaker's consecutive lines into one) — never two people's lines into one shot.
+- The prompt is assembled from the style, camera, place, time, each framed character's appearance, the emotion and
+  the action, and kept as the shot's `prompt_used`.
+"""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 
+from pipeline.appearance import appearance_of
+from pipeline.emotions import emotion_of, is_strong
 from pipeline.errors import PlanError
+from pipeline.estimate import action_seconds
 from pipeline.models import (
     ASPECT_SIZES,
     STYLES,
     CameraType,
+    Character,
     ParsedScript,
     ParsedShot,
     Scene,
     Storyboard,
     StoryboardShot,
+    Transition,
 )
 
-STRONG_EMOTIONS = {
-    "紧张", "害羞", "惊讶", "害怕", "愤怒", "生气", "哭", "伤心", "激动", "震惊", "恐惧",
-    "nervous", "shy", "surprised", "afraid", "scared", "angry", "crying", "sad", "shocked", "determined", "worried",
-}  # fmt: skip
-# An action is watched, not read: a second to take in the panel, then about twice the reading pace of its words.
-ACTION_GLANCE = 1.0
-ACTION_SECONDS_PER_HANZI = 0.11
-ACTION_SECONDS_PER_WORD = 0.2
-_HANZI = re.compile(r"[\u3400-\u9fff]")
-_WORD = re.compile(r"[A-Za-z0-9']+")
+__all__ = ["PlanOptions", "action_seconds", "build_prompt", "describe_shot", "plan_storyboard"]
 
 
 @dataclass(frozen=True)
@@ -64,43 +73,43 @@ def plan_storyboard(parsed: ParsedScript, options: PlanOptions | None = None) ->
     """Turn every parsed line into a storyboard shot with a camera, a transition and a duration.
 
     Raises:
-        PlanError: invalid options, or more lines than `max_shots`.
+        PlanError: invalid options, or a script whose lines cannot be merged down to `max_shots`.
     """
     options = options or PlanOptions()
     options.check()
-    total = len(parsed.shots)
-    if total > options.max_shots:
-        raise PlanError(
-            f"The script has {total} lines but max_shots is {options.max_shots}: raise max_shots or split it."
-        )
     low, high = options.shot_duration_range
     shots: list[StoryboardShot] = []
-    previous_speaker: str | None = None
-    for scene in parsed.scenes:
+    for number, scene in enumerate(parsed.scenes):
+        following = parsed.scenes[number + 1] if number + 1 < len(parsed.scenes) else None
+        previous_speaker: str | None = None
         for index, line in enumerate(scene.shots):
             camera = _choose_camera(scene, index, line, previous_speaker)
+            framed = _framed_characters(line, camera, previous_speaker)
+            last = index == len(scene.shots) - 1
             shots.append(
                 StoryboardShot(
                     order=len(shots) + 1,
                     scene_id=scene.id,
                     kind=line.type,
                     camera=camera,
-                    scene_description=describe_shot(scene, line, camera, parsed.language),
+                    scene_description=describe_shot(scene, line, camera, parsed.language, framed),
                     location=scene.location,
                     time=scene.time,
                     interior=scene.interior,
-                    characters=_framed_characters(scene, line, camera),
+                    characters=framed,
                     text=line.text,
                     duration=_planned_duration(line, options),
-                    transition="fade" if index == 0 and shots else "dissolve",
+                    transition=line.transition or (_scene_exit(scene, following) if last else "cut"),
                     speaker=line.character,
                     emotion=line.emotion,
                     sound_effects=line.sound_effects,
-                    prompt=build_prompt(parsed, scene, line, camera, options.style),
+                    prompt=build_prompt(parsed, scene, line, camera, options.style, framed),
                 )
             )
             if line.type == "dialogue":
                 previous_speaker = line.character
+    if len(shots) > options.max_shots:
+        shots = _merge_to(shots, options.max_shots, high)
     if options.target_duration is not None:
         shots = _fit_silent_shots(shots, options.target_duration, low, high)
     return Storyboard(
@@ -108,15 +117,6 @@ def plan_storyboard(parsed: ParsedScript, options: PlanOptions | None = None) ->
         style=options.style,
         language=parsed.language,
         shots=tuple(shots),
-    )
-
-
-def action_seconds(text: str) -> float:
-    """Seconds an action shot needs to be seen: ACTION_GLANCE plus a little per Hanzi or word it describes."""
-    return (
-        ACTION_GLANCE
-        + ACTION_SECONDS_PER_HANZI * len(_HANZI.findall(text))
-        + ACTION_SECONDS_PER_WORD * len(_WORD.findall(text))
     )
 
 
@@ -140,65 +140,177 @@ def _fit_silent_shots(shots: list[StoryboardShot], target: float, low: float, hi
 
 
 def _choose_camera(scene: Scene, index: int, line: ParsedShot, previous_speaker: str | None) -> CameraType:
-    if index == 0 or (line.type == "narration" and not line.characters):
-        return "long"  # establish the place
-    if line.type == "action":
+    if line.camera:
+        return line.camera  # the script's own direction
+    if index == 0:
+        return "long" if line.characters else "establishing"  # a scene opens on its place
+    if line.type != "dialogue" or line.off_screen:
         return "medium" if line.characters else "long"
-    if line.type == "dialogue":
-        if (line.emotion or "").lower() in STRONG_EMOTIONS:
-            return "closeup"
-        others = [c for c in scene.characters if c != line.character]
-        if others and previous_speaker in others:
-            return "over-shoulder"
+    if is_strong(line.emotion):
+        return "closeup"
+    if previous_speaker and previous_speaker != line.character and previous_speaker in scene.characters:
+        return "over-shoulder"  # an exchange: over the shoulder of the one spoken to
     return "medium"
 
 
-def _framed_characters(scene: Scene, line: ParsedShot, camera: CameraType) -> tuple[str, ...]:
-    if camera == "over-shoulder" and line.character:
-        listener = next((c for c in scene.characters if c != line.character), None)
+def _framed_characters(line: ParsedShot, camera: CameraType, previous_speaker: str | None) -> tuple[str, ...]:
+    """Who the camera shows: nobody in an establishing shot; the speaker and, over the shoulder, the one they speak
+    to (the previous speaker, else the first other person in the line)."""
+    if camera == "establishing":
+        return ()
+    if camera == "over-shoulder" and line.character and not line.off_screen:
+        others = [c for c in line.characters if c != line.character]
+        listener = previous_speaker if previous_speaker and previous_speaker != line.character else next(
+            iter(others), None)  # fmt: skip
         return (line.character, listener) if listener else (line.character,)
     return line.characters
 
 
+def _scene_exit(scene: Scene, following: Scene | None) -> Transition:
+    """How a scene's last shot leaves: a dissolve into the same place later, a fade into another place."""
+    if following is None:
+        return "cut"
+    return "dissolve" if following.location and following.location == scene.location else "fade"
+
+
+# -- merging down to max_shots -------------------------------------------------------------------------------
+
+
+def _importance(shot: StoryboardShot) -> int:
+    """How much a shot matters to the story: a silent place shot least, a spoken line most (more when emotional or
+    when it opens a scene)."""
+    base = {"action": 1 if shot.characters else 0, "narration": 2, "dialogue": 3}[shot.kind]
+    return base + (shot.camera == "closeup") + (shot.camera == "establishing")
+
+
+def _mergeable(a: StoryboardShot, b: StoryboardShot) -> bool:
+    if a.scene_id != b.scene_id:
+        return False
+    if a.kind == "action" or b.kind == "action":
+        return True
+    if a.kind == b.kind == "narration":
+        return True
+    return a.kind == b.kind == "dialogue" and a.speaker == b.speaker
+
+
+def _merge(a: StoryboardShot, b: StoryboardShot, high: float) -> StoryboardShot:
+    """One shot for two neighbours: the more important one's framing; the words of both (a spoken line is never
+    changed: an action's words go to the description and the prompt, spoken words are joined in order)."""
+    main, other = (a, b) if _importance(a) >= _importance(b) else (b, a)
+    if a.kind == "action" and b.kind == "action":
+        text, kind, duration = f"{a.text} {b.text}", "action", min(high, a.duration + b.duration)
+    elif other.kind == "action":
+        text, kind, duration = main.text, main.kind, main.duration
+    else:
+        joiner = "" if _ends_cjk(a.text) else " "
+        text, kind, duration = f"{a.text}{joiner}{b.text}", main.kind, min(high, a.duration + b.duration)
+    extra = f"; {other.text}" if other.kind == "action" and kind != "action" else ""
+    return replace(
+        main,
+        order=a.order,
+        kind=kind,  # type: ignore[arg-type]
+        text=text,
+        duration=round(duration, 2),
+        characters=tuple(dict.fromkeys((*main.characters, *other.characters))),
+        sound_effects=(*a.sound_effects, *b.sound_effects),
+        transition=b.transition,
+        scene_description=main.scene_description + extra,
+        prompt=main.prompt + (f", {other.text}" if extra else ""),
+    )
+
+
+def _ends_cjk(text: str) -> bool:
+    return bool(text) and "\u3000" <= text[-1] <= "\u9fff"
+
+
+def _merge_to(shots: list[StoryboardShot], most: int, high: float) -> list[StoryboardShot]:
+    """Merge neighbours, least important first, until at most `most` shots remain."""
+    out = list(shots)
+    for threshold in range(0, 9):
+        i = 0
+        while len(out) > most and i < len(out) - 1:
+            a, b = out[i], out[i + 1]
+            low_side, both = min(_importance(a), _importance(b)), _importance(a) + _importance(b)
+            if _mergeable(a, b) and low_side <= threshold // 2 and both <= threshold:
+                out[i : i + 2] = [_merge(a, b, high)]
+            else:
+                i += 1
+        if len(out) <= most:
+            break
+    if len(out) > most:
+        raise PlanError(
+            f"The script has {len(shots)} lines; merging actions, narration and each speaker's consecutive lines "
+            f"leaves {len(out)} shots, more than max_shots ({most}): raise max_shots or split the script."
+        )
+    return [replace(s, order=n) for n, s in enumerate(out, start=1)]
+
+
 _CAMERA_WORDS = {
-    "zh": {"closeup": "特写", "medium": "中景", "long": "远景", "over-shoulder": "过肩镜头"},
-    "en": {
-        "closeup": "close-up",
-        "medium": "medium shot",
-        "long": "wide shot",
-        "over-shoulder": "over-the-shoulder shot",
-    },
-}
+    "zh": {"establishing": "空镜远景", "long": "远景", "medium": "中景", "closeup": "特写", "over-shoulder": "过肩镜头",
+           "low-angle": "仰拍", "high-angle": "俯拍"},
+    "en": {"establishing": "establishing shot", "long": "wide shot", "medium": "medium shot", "closeup": "close-up",
+           "over-shoulder": "over-the-shoulder shot", "low-angle": "low-angle shot", "high-angle": "high-angle shot"},
+}  # fmt: skip
+_AGE_WORDS = {"child": "child", "teen": "teenage", "adult": "adult", "elder": "elderly"}
+_PERSON = {("male", "child"): "boy", ("female", "child"): "girl", ("male", "teen"): "boy",
+           ("female", "teen"): "girl", ("male", None): "man", ("female", None): "woman"}  # fmt: skip
 
 
-def describe_shot(scene: Scene, line: ParsedShot, camera: CameraType, language: str) -> str:
+def describe_shot(
+    scene: Scene, line: ParsedShot, camera: CameraType, language: str, framed: tuple[str, ...] | None = None
+) -> str:
     """A one-line human description of the shot, in the script's language."""
     words = _CAMERA_WORDS["zh" if language == "zh" else "en"][camera]
-    who = ("、" if language == "zh" else " and ").join(line.characters)
+    who = ("、" if language == "zh" else " and ").join(line.characters if framed is None else framed)
     place = (
         "".join(p for p in (scene.location, scene.time) if p)
         if language == "zh"
         else ", ".join(p for p in (scene.location, scene.time) if p)
     )
     if language == "zh":
-        mood = f"{line.emotion}的表情" if line.emotion else ""
+        mood = f"{line.emotion}的表情" if line.emotion and who else ""
         return f"{place}，{who}{mood}{words}" if who else f"{place}{words}"
-    mood = f" looking {line.emotion}" if line.emotion else ""
+    mood = f" looking {line.emotion}" if line.emotion and who else ""
     return f"{words.capitalize()} of {who}{mood} ({place})" if who else f"{words.capitalize()}: {place}"
 
 
-def build_prompt(parsed: ParsedScript, scene: Scene, line: ParsedShot, camera: CameraType, style: str) -> str:
-    """The text prompt an image model would get; the sketch renderer keeps it for the record."""
+def describe_character(character: Character) -> str:
+    """A character as an image model should see it, from its structured appearance: 'teenage boy, short black
+    hair, plaid blue shirt, glasses'. Words nothing understood are kept at the end."""
+    look = appearance_of(character)
+    person = _PERSON.get((look.gender, look.age_group if look.age_group in ("child", "teen") else None))
+    age = _AGE_WORDS.get(look.age_group or "") if look.age_group in ("teen", "elder") else None
+    hair = look.hair
+    hair_words = " ".join(w for w in (hair.length if hair.length != "bald" else None, hair.colour, hair.style) if w)
+    parts = [
+        " ".join(w for w in (look.build, age, person) if w),
+        "bald" if hair.length == "bald" or hair.style == "bald" else (f"{hair_words} hair" if hair_words else ""),
+        look.facial_hair or "",
+        *(" ".join(w for w in (g.colour, g.pattern, g.item) if w) for g in look.clothing),
+        *(" ".join(w for w in (a.colour, a.item) if w) for a in look.accessories),
+        *look.unknown,
+    ]
+    return ", ".join(p for p in parts if p)
+
+
+def build_prompt(
+    parsed: ParsedScript,
+    scene: Scene,
+    line: ParsedShot,
+    camera: CameraType,
+    style: str,
+    framed: tuple[str, ...] | None = None,
+) -> str:
+    """The text prompt an image model gets (kept as the shot's `prompt_used`): style, camera, place, time, each
+    framed character as described, the expression and what happens."""
     parts = [f"{style} style comic panel", _CAMERA_WORDS["en"][camera], scene.location, scene.time]
-    for name in line.characters:
-        character = parsed.character(name)
-        if character:
-            looks = [*character.attributes.values(),
-                     *(", ".join(map(str, v)) if isinstance(v, list | tuple) else str(v)
-                       for v in character.appearance.values())]  # fmt: skip
-            parts.append(f"{name} ({', '.join(looks)})" if looks else name)
-    if line.emotion:
-        parts.append(f"{line.emotion} expression")
+    for name in line.characters if framed is None else framed:
+        character = parsed.character(name) or Character(name=name)
+        looks = describe_character(character)
+        parts.append(f"{name} ({looks})" if looks else name)
+    if line.emotion and camera != "establishing":
+        feeling = emotion_of(line.emotion)
+        parts.append(f"{feeling if feeling != 'neutral' else line.emotion} expression")
     if line.type == "action":
         parts.append(line.text)
     return ", ".join(p for p in parts if p)

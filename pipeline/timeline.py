@@ -17,10 +17,14 @@ MIN_VOICED_SHOT = 1.2
 @dataclass(frozen=True)
 class Pacing:
     """How tight the cut is: the silence between lines, and how long a shot nobody speaks in may last (its
-    planned length, from how much happens in it, is kept within `action_range`)."""
+    planned length, from how much happens in it, is kept within `action_range`); and how fast the voices speak
+    (Hanzi a second for Chinese, words a second for other languages), which estimates use before any voice exists
+    (pipeline.estimate)."""
 
     line_gap: float = LINE_GAP
     action_range: tuple[float, float] = (1.5, 4.0)
+    hanzi_per_second: float = 4.5
+    words_per_second: float = 2.6
 
     def check(self) -> None:
         if not 0.0 <= self.line_gap <= 3.0:
@@ -28,6 +32,9 @@ class Pacing:
         low, high = self.action_range
         if not 0.5 <= low <= high <= 30:
             raise RenderError(f"action shot range {self.action_range} must satisfy 0.5 <= min <= max <= 30 seconds.")
+        if not (0.5 <= self.hanzi_per_second <= 20 and 0.3 <= self.words_per_second <= 10):
+            raise RenderError(f"speaking rates {self.hanzi_per_second} Hanzi/s and {self.words_per_second} words/s "
+                              "must be within 0.5-20 and 0.3-10.")  # fmt: skip
 
     @property
     def lead(self) -> float:

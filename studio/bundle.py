@@ -136,9 +136,11 @@ def _document(s: Session, project: Project) -> tuple[BundleDoc, dict[str, str]]:
             if audio else None,
         },
         "script": {"content": script.content, "format": script.format, "word_count": script.word_count,
-                   "version": script.version,
+                   "estimated_duration": script.estimated_duration, "version": script.version,
                    "versions": [{"version": v.version, "content": v.content, "format": v.format,
-                                 "created_at": v.created_at} for v in versions]} if script else None,
+                                 "created_at": v.created_at, "word_count": v.word_count,
+                                 "estimated_duration": v.estimated_duration, "source": v.source}
+                                for v in versions]} if script else None,
         "parses": [{"id": str(p.id), "script_version": p.script_version, "scenes": p.scenes,
                     "characters": p.characters, "metadata": p.meta, "parsed_at": p.parsed_at} for p in parses],
         "characters": [{
@@ -261,7 +263,8 @@ def _insert_project(s: Session, user_id: uuid.UUID, pid: uuid.UUID, doc: BundleD
         s.add(ProjectAudio(project_id=pid, **{**p.audio.model_dump(), "bgm_id": bgm}))
     if doc.script is not None:
         script = Script(project_id=pid, content=doc.script.content, format=doc.script.format,
-                        word_count=doc.script.word_count, version=doc.script.version)  # fmt: skip
+                        word_count=doc.script.word_count, estimated_duration=doc.script.estimated_duration,
+                        version=doc.script.version)  # fmt: skip
         s.add(script)
         s.flush()
         s.add_all(ScriptVersion(script_id=script.id, **v.model_dump()) for v in doc.script.versions)

@@ -97,12 +97,16 @@ class ScriptVersionDoc(Doc):
     content: Long
     format: Format
     created_at: Stamp
+    word_count: int = Field(0, ge=0)  # absent from bundles written before versions kept their counts
+    estimated_duration: float = Field(0.0, ge=0, le=1e6)
+    source: Literal["creator", "llm"] = "creator"
 
 
 class ScriptDoc(Doc):
     content: Long
     format: Format
     word_count: int = Field(ge=0)
+    estimated_duration: float = Field(0.0, ge=0, le=1e6)
     version: int = Field(ge=1)
     versions: list[ScriptVersionDoc]
 

@@ -84,17 +84,23 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
-    from pipeline.parse import parse_script
+    from pipeline.parse import parse_result, parse_script_with_warnings
+    from studio.config import Settings
 
-    parsed = parse_script(_read_script(args.script), fmt=args.format, filename=None if args.script == "-" else args.script)
+    parsed, warnings = parse_script_with_warnings(_read_script(args.script), fmt=args.format,
+                                                  filename=None if args.script == "-" else args.script,
+                                                  pace=Settings().pacing)  # fmt: skip
     if args.json:
-        print(json.dumps(parsed.to_dict(), ensure_ascii=False, indent=2))
+        print(json.dumps(parse_result(parsed, warnings), ensure_ascii=False, indent=2))
     else:
         for scene in parsed.scenes:
             print(f"Scene {scene.id}: {scene.location} / {scene.time} — {', '.join(scene.characters)}")
             for shot in scene.shots:
                 who = f"{shot.character}({shot.emotion or ''}): " if shot.character else ""
                 print(f"  [{shot.type:9}] {who}{shot.text}  ({shot.duration}s)")
+        print(f"{len(parsed.scenes)} scenes, {len(parsed.shots)} shots, about {parsed.duration:.0f} s")
+        for w in warnings:
+            print(f"line {w.line}: {w.message}", file=sys.stderr)
     return 0
 
 

@@ -8,6 +8,9 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from pipeline.llm import LLMConfig
+from pipeline.timeline import Pacing
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
@@ -97,6 +100,21 @@ class Settings(BaseSettings):
     action_max_seconds: float = Field(
         4.0, ge=0.5, le=30, description="Longest a shot nobody speaks in may last (a target duration may need more)."
     )
+    speaking_rate_zh: float = Field(4.5, ge=0.5, le=20, description="Hanzi a second the voices speak Chinese at; "
+                                    "estimates of a script's length use it.")  # fmt: skip
+    speaking_rate_en: float = Field(2.6, ge=0.3, le=10, description="Words a second the voices speak English (and "
+                                    "other languages written in words) at; estimates use it.")  # fmt: skip
+    # language model (prose → script, richer shot descriptions)
+    llm_backend: Literal["none", "local", "openai"] = Field(
+        "none", description="Language model that turns a story in prose into a script: 'none', 'local' (a "
+        "transformers causal LM at COMICREEL_LLM_MODEL_PATH) or 'openai' (any OpenAI-compatible chat endpoint).",
+    )  # fmt: skip
+    llm_model_path: str = Field("", description="Folder of a local transformers causal LM (the 'local' backend).")
+    llm_base_url: str = Field("", description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1 ('openai').")
+    llm_model: str = Field("", description="Model name sent to the OpenAI-compatible endpoint.")
+    llm_api_key: str = Field("", description="Bearer key for the OpenAI-compatible endpoint (empty: none sent).")
+    llm_timeout: float = Field(120.0, gt=0, le=3600, description="Seconds to wait for the language model's answer.")
+    llm_retries: int = Field(2, ge=0, le=5, description="Tries after the first when the model's script is invalid.")
     # accounts
     default_username: str = Field("creator", description="Owner of projects made without logging in (embedded studio).")
 
@@ -140,6 +158,18 @@ class Settings(BaseSettings):
                 "and COMICREEL_COQUI_CONFIG_PATH, or choose auto, piper or espeak"
             )
         return self
+
+    @property
+    def pacing(self) -> Pacing:
+        """The cut's pace: gaps between lines, action shot lengths and the voices' speaking rates."""
+        return Pacing(self.line_gap, (self.action_min_seconds, self.action_max_seconds), self.speaking_rate_zh,
+                      self.speaking_rate_en)  # fmt: skip
+
+    @property
+    def llm(self) -> LLMConfig:
+        return LLMConfig(backend=self.llm_backend, model_path=self.llm_model_path, base_url=self.llm_base_url,
+                         model=self.llm_model, api_key=self.llm_api_key, timeout=self.llm_timeout,
+                         retries=self.llm_retries)  # fmt: skip
 
     @property
     def resolved_database_url(self) -> str:

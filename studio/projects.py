@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import time
 import uuid
 from collections.abc import Callable
@@ -13,8 +12,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.mapping import ShotState, characters_of, shot_states
-from db.models import ParsedScriptRow, Project, Script, ScriptVersion, ShotRow, Task
+from db.mapping import ShotState, add_script_version, characters_of, shot_states
+from db.models import ParsedScriptRow, Project, Script, ShotRow, Task
 from db.queries import latest_parsed_script, latest_storyboard, lock_project
 from db.session import transaction
 from jobs.progress import TERMINAL, active_task_ids, cancel_tasks
@@ -22,7 +21,7 @@ from jobs.tasks import create_task
 from pipeline.errors import ScriptParseError
 from pipeline.export import EXPORT_KINDS
 from pipeline.models import ASPECT_SIZES, STYLES
-from pipeline.parse import FORMATS, check_script_text, detect_format, estimate_duration
+from pipeline.parse import FORMATS, check_script_text, detect_format
 from storage.base import StorageError
 from studio.errors import Conflict, InvalidParams, NotFound, ProjectNotFound
 from studio.services import Services
@@ -182,23 +181,12 @@ def save_script(
     if fmt not in FORMATS:
         raise InvalidParams(f"format must be one of {list(FORMATS)}", field="format")
     pid = parse_uuid(project_id, "project")
-    words = len(re.findall(r"[\u3400-\u9fff]", content)) + len(re.findall(r"[A-Za-z0-9']+", content))
-    lines = [ln for ln in content.splitlines() if ln.strip()]
-    estimate = round(sum(estimate_duration(ln) for ln in lines))
     with transaction(svc.sessions) as s:
         if not lock_project(s, project_id=pid, user_id=user_id):
             raise ProjectNotFound(f"project {project_id} does not exist")
-        script = s.scalars(select(Script).where(Script.project_id == pid)).first()
-        if script is None:
-            script = Script(project_id=pid, content=content, format=fmt, word_count=words, version=1)
-            s.add(script)
-        else:
-            script.content, script.format, script.word_count = content, fmt, words
-            script.version += 1
-        s.flush()
-        s.add(ScriptVersion(script_id=script.id, version=script.version, content=content, format=fmt))
-        return {"script_id": str(script.id), "version": script.version, "word_count": words,
-                "estimated_duration": estimate, "format": fmt}  # fmt: skip
+        script = add_script_version(s, pid, content, fmt, svc.ctx.pacing)
+        return {"script_id": str(script.id), "version": script.version, "word_count": script.word_count,
+                "estimated_duration": round(script.estimated_duration), "format": fmt}  # fmt: skip
 
 
 def get_parsed(svc: Services, *, user_id: uuid.UUID, project_id: str) -> dict[str, Any]:

@@ -25,7 +25,6 @@ from jobs.tasks import JobTasks, register_tasks
 from jobs.workdirs import sweep_work_dirs
 from pipeline.image.base import ImageBackend
 from pipeline.render import RenderOptions
-from pipeline.timeline import Pacing
 from pipeline.tts.base import TTSBackend
 from storage.base import ObjectStorage, StorageError
 from studio.config import Settings
@@ -197,7 +196,8 @@ def build_services(settings: Settings, *, immediate: bool = False) -> Services:
         retries=settings.task_retries,
         retry_delay=settings.task_retry_delay,
         heartbeat_interval=settings.task_heartbeat_interval,
-        pacing=Pacing(settings.line_gap, (settings.action_min_seconds, settings.action_max_seconds)),
+        pacing=settings.pacing,
+        llm=settings.llm,
     )
     tasks = register_tasks(huey, ctx, stale_after=settings.task_stale_after)
     user_id = ensure_user(sessions, settings.default_username)

@@ -42,13 +42,13 @@ def script_versions(svc: Services, *, user_id: uuid.UUID, project_id: str) -> li
     """Every saved version of the script, newest first (without their text)."""
     with svc.sessions() as s:
         project = projects.owned_project(s, user_id, project_id)
-        rows = s.execute(
-            select(ScriptVersion.version, ScriptVersion.format, ScriptVersion.created_at)
+        rows = s.scalars(
+            select(ScriptVersion)
             .join(Script, Script.id == ScriptVersion.script_id)
             .where(Script.project_id == project.id)
             .order_by(ScriptVersion.version.desc())
         ).all()
-        return [{"version": v, "format": f, "created_at": c.isoformat()} for v, f, c in rows]
+        return [_version_public(v) for v in rows]
 
 
 def script_version(svc: Services, *, user_id: uuid.UUID, project_id: str, version: int) -> dict[str, Any]:
@@ -61,8 +61,13 @@ def script_version(svc: Services, *, user_id: uuid.UUID, project_id: str, versio
         ).first()
         if row is None:
             raise NotFound(f"the script has no version {version}", field="version")
-        return {"version": row.version, "format": row.format, "content": row.content,
-                "created_at": row.created_at.isoformat()}  # fmt: skip
+        return {**_version_public(row), "content": row.content}
+
+
+def _version_public(row: ScriptVersion) -> dict[str, Any]:
+    return {"version": row.version, "format": row.format, "word_count": row.word_count,
+            "estimated_duration": round(row.estimated_duration), "source": row.source,
+            "created_at": row.created_at.isoformat()}  # fmt: skip
 
 
 def restore_script_version(svc: Services, *, user_id: uuid.UUID, project_id: str, version: int) -> dict[str, Any]:

@@ -176,6 +176,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "step_queued": ("排队中", "queued"),
     "step_starting": ("开始", "starting"),
     "step_parsing_script": ("解析剧本", "parsing"),
+    "step_writing_script": ("用语言模型把故事写成剧本", "writing the story as a script"),
     "step_planning_shots": ("规划分镜", "planning"),
     "step_generating_images": ("绘制画面", "drawing panels"),
     "step_generating_voices": ("生成配音", "voicing"),
