@@ -35,7 +35,12 @@ class Character:
     reference_image: str | None = None  # where the character's reference picture is stored (a storage key)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "attributes": dict(self.attributes), "appearance": dict(self.appearance)}
+        """The character as the script describes it, with `profile`: the structured appearance the panel and voice
+        steps read from those words (pipeline.appearance), unknown words included."""
+        from pipeline.appearance import appearance_of  # it reads Characters
+
+        return {"name": self.name, "attributes": dict(self.attributes), "appearance": dict(self.appearance),
+                "profile": appearance_of(self).to_dict()}  # fmt: skip
 
 
 @dataclass(frozen=True)

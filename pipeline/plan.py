@@ -251,11 +251,6 @@ _CAMERA_WORDS = {
     "en": {"establishing": "establishing shot", "long": "wide shot", "medium": "medium shot", "closeup": "close-up",
            "over-shoulder": "over-the-shoulder shot", "low-angle": "low-angle shot", "high-angle": "high-angle shot"},
 }  # fmt: skip
-_AGE_WORDS = {"child": "child", "teen": "teenage", "adult": "adult", "elder": "elderly"}
-_PERSON = {("male", "child"): "boy", ("female", "child"): "girl", ("male", "teen"): "boy",
-           ("female", "teen"): "girl", ("male", None): "man", ("female", None): "woman"}  # fmt: skip
-
-
 def describe_shot(
     scene: Scene, line: ParsedShot, camera: CameraType, language: str, framed: tuple[str, ...] | None = None
 ) -> str:
@@ -274,25 +269,6 @@ def describe_shot(
     return f"{words.capitalize()} of {who}{mood} ({place})" if who else f"{words.capitalize()}: {place}"
 
 
-def describe_character(character: Character) -> str:
-    """A character as an image model should see it, from its structured appearance: 'teenage boy, short black
-    hair, plaid blue shirt, glasses'. Words nothing understood are kept at the end."""
-    look = appearance_of(character)
-    person = _PERSON.get((look.gender, look.age_group if look.age_group in ("child", "teen") else None))
-    age = _AGE_WORDS.get(look.age_group or "") if look.age_group in ("teen", "elder") else None
-    hair = look.hair
-    hair_words = " ".join(w for w in (hair.length if hair.length != "bald" else None, hair.colour, hair.style) if w)
-    parts = [
-        " ".join(w for w in (look.build, age, person) if w),
-        "bald" if hair.length == "bald" or hair.style == "bald" else (f"{hair_words} hair" if hair_words else ""),
-        look.facial_hair or "",
-        *(" ".join(w for w in (g.colour, g.pattern, g.item) if w) for g in look.clothing),
-        *(" ".join(w for w in (a.colour, a.item) if w) for a in look.accessories),
-        *look.unknown,
-    ]
-    return ", ".join(p for p in parts if p)
-
-
 def build_prompt(
     parsed: ParsedScript,
     scene: Scene,
@@ -306,7 +282,7 @@ def build_prompt(
     parts = [f"{style} style comic panel", _CAMERA_WORDS["en"][camera], scene.location, scene.time]
     for name in line.characters if framed is None else framed:
         character = parsed.character(name) or Character(name=name)
-        looks = describe_character(character)
+        looks = ", ".join(appearance_of(character).describe())
         parts.append(f"{name} ({looks})" if looks else name)
     if line.emotion and camera != "establishing":
         feeling = emotion_of(line.emotion)

@@ -295,11 +295,8 @@ class ScriptBuilder:
         for alias, name in [*((n.lower(), n) for n in self.characters), *self._aliases.items()]:
             if name in found:
                 continue
-            if re.fullmatch(r"[\w .'\-]+", alias, re.ASCII):
-                hit = re.search(rf"(?<![\w]){re.escape(alias)}(?![\w])", lowered)
-            else:
-                hit = alias in lowered
-            if hit:
+            latin = re.fullmatch(r"[\w .'\-]+", alias, re.ASCII)
+            if re.search(rf"(?<![\w]){re.escape(alias)}(?![\w])", lowered) if latin else alias in lowered:
                 found.append(name)
         return found
 

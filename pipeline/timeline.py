@@ -23,8 +23,8 @@ class Pacing:
 
     line_gap: float = LINE_GAP
     action_range: tuple[float, float] = (1.5, 4.0)
-    hanzi_per_second: float = 4.5
-    words_per_second: float = 2.6
+    hanzi_per_second: float = 3.3
+    words_per_second: float = 3.0
 
     def check(self) -> None:
         if not 0.0 <= self.line_gap <= 3.0:

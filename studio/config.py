@@ -100,9 +100,9 @@ class Settings(BaseSettings):
     action_max_seconds: float = Field(
         4.0, ge=0.5, le=30, description="Longest a shot nobody speaks in may last (a target duration may need more)."
     )
-    speaking_rate_zh: float = Field(4.5, ge=0.5, le=20, description="Hanzi a second the voices speak Chinese at; "
+    speaking_rate_zh: float = Field(3.3, ge=0.5, le=20, description="Hanzi a second the voices speak Chinese at; "
                                     "estimates of a script's length use it.")  # fmt: skip
-    speaking_rate_en: float = Field(2.6, ge=0.3, le=10, description="Words a second the voices speak English (and "
+    speaking_rate_en: float = Field(3.0, ge=0.3, le=10, description="Words a second the voices speak English (and "
                                     "other languages written in words) at; estimates use it.")  # fmt: skip
     # language model (prose → script, richer shot descriptions)
     llm_backend: Literal["none", "local", "openai"] = Field(
@@ -115,6 +115,8 @@ class Settings(BaseSettings):
     llm_api_key: str = Field("", description="Bearer key for the OpenAI-compatible endpoint (empty: none sent).")
     llm_timeout: float = Field(120.0, gt=0, le=3600, description="Seconds to wait for the language model's answer.")
     llm_retries: int = Field(2, ge=0, le=5, description="Tries after the first when the model's script is invalid.")
+    llm_device: str = Field("auto", max_length=20, description="Where a local model runs: 'auto' (CUDA when present), "
+                            "'cpu', 'cuda' or 'cuda:N'.")  # fmt: skip
     # accounts
     default_username: str = Field("creator", description="Owner of projects made without logging in (embedded studio).")
 
@@ -169,7 +171,7 @@ class Settings(BaseSettings):
     def llm(self) -> LLMConfig:
         return LLMConfig(backend=self.llm_backend, model_path=self.llm_model_path, base_url=self.llm_base_url,
                          model=self.llm_model, api_key=self.llm_api_key, timeout=self.llm_timeout,
-                         retries=self.llm_retries)  # fmt: skip
+                         retries=self.llm_retries, device=self.llm_device)  # fmt: skip
 
     @property
     def resolved_database_url(self) -> str:

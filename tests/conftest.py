@@ -183,3 +183,12 @@ def start_app(root: Path, **env: str) -> tuple[str, subprocess.Popen]:
                 proc.kill()
                 pytest.fail(f"the app did not start: {log_path.read_text()[-2000:]}")
             time.sleep(0.3)
+
+
+@pytest.fixture
+def llm_server():
+    """A fake OpenAI-compatible chat server on loopback (tests/fake_llm.py)."""
+    from tests.fake_llm import serve
+
+    with serve() as fake:
+        yield fake

@@ -4,22 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import random
-import re
 from dataclasses import dataclass
 
+from pipeline.appearance import COLOURS, RGB, Appearance, Hair, appearance_of
 from pipeline.models import Character
 
-RGB = tuple[int, int, int]
-
-_COLOR_WORDS: tuple[tuple[str, RGB], ...] = (
-    ("黑", (30, 28, 32)), ("black", (30, 28, 32)), ("白", (235, 235, 238)), ("white", (235, 235, 238)),
-    ("银", (196, 200, 210)), ("silver", (196, 200, 210)), ("灰", (128, 128, 134)), ("grey", (128, 128, 134)),
-    ("gray", (128, 128, 134)), ("红", (205, 40, 48)), ("red", (205, 40, 48)), ("蓝", (50, 90, 190)),
-    ("blue", (50, 90, 190)), ("绿", (50, 150, 80)), ("green", (50, 150, 80)), ("黄", (235, 190, 40)),
-    ("yellow", (235, 190, 40)), ("金", (225, 180, 70)), ("blond", (225, 190, 100)), ("棕", (120, 72, 40)),
-    ("brown", (120, 72, 40)), ("紫", (120, 70, 160)), ("purple", (120, 70, 160)), ("粉", (240, 150, 180)),
-    ("pink", (240, 150, 180)), ("橙", (240, 130, 40)), ("orange", (240, 130, 40)),
-)  # fmt: skip
 SKIN = ((255, 224, 196), (245, 208, 170), (226, 180, 140), (200, 150, 110))
 HAPPY = ("开心", "微笑", "高兴", "笑", "慈祥", "happy", "smiling", "smile", "glad", "joy")
 SAD = ("伤心", "难过", "哭", "sad", "crying", "worried", "担心", "害怕", "afraid", "scared")
@@ -31,14 +20,19 @@ def stable_int(*parts: str) -> int:
     return int.from_bytes(hashlib.sha256("|".join(parts).encode()).digest()[:8], "big")
 
 
-def color_in(text: str) -> RGB | None:
-    lowered = text.lower()
-    found = [(lowered.find(word), rgb) for word, rgb in _COLOR_WORDS if word in lowered]
-    return min(found)[1] if found else None
-
-
 def mix(a: RGB, b: RGB, t: float) -> RGB:
     return (int(a[0] + (b[0] - a[0]) * t), int(a[1] + (b[1] - a[1]) * t), int(a[2] + (b[2] - a[2]) * t))
+
+
+# What the sketch can draw, and the look each item of an Appearance is drawn as.
+DRAWN_HAIR = ("short", "long", "ponytail", "twin tails", "braid", "braids", "bun", "bald")
+TOPS = ("shirt", "blouse", "t-shirt", "sweater", "cardigan", "hoodie", "suit", "school uniform", "uniform", "lab coat",
+        "coat", "jacket", "dress", "overalls", "apron", "robe", "hanfu", "qipao", "kimono", "tang suit", "cloak",
+        "vest", "tracksuit", "pajamas", "armour", "top", "clothes")  # fmt: skip
+HATS = ("hat", "cap", "beanie")
+_GIRLISH_HAIR = ("ponytail", "twin tails", "braid", "braids")  # drawn as a girl where the script gives no gender
+_PALETTE = ((52, 96, 180), (200, 70, 60), (60, 140, 90), (220, 150, 40), (150, 90, 170), (40, 150, 160))
+_WHITE_HAIR, _SCARF, _HAT, _BACKPACK = (225, 225, 228), (200, 40, 50), (215, 185, 110), (70, 105, 150)
 
 
 @dataclass(frozen=True)
@@ -47,7 +41,7 @@ class Look:
 
     skin: RGB
     hair: RGB
-    hair_style: str  # short, long, ponytail, braid, bald
+    hair_style: str  # one of DRAWN_HAIR
     clothing: RGB
     accent: RGB
     glasses: bool
@@ -56,48 +50,49 @@ class Look:
     beard: bool
     female: bool
     elder: bool
+    backpack: RGB | None
+    child: bool
 
     @classmethod
     def of(cls, character: Character, index: int = 0) -> Look:
         """`index` is the character's place in the script's cast, so the first characters get distinct colours."""
+        looks = appearance_of(character)
         rng = random.Random(stable_int("look", character.name))
-        hair_text = str(character.appearance.get("hair", ""))
-        clothing_text = str(character.appearance.get("clothing", ""))
-        features = " ".join(str(f) for f in character.appearance.get("features", []))
-        everything = " ".join([hair_text, clothing_text, features, *character.attributes.values()]).lower()
-        female = character.attributes.get("gender") == "女" or any(
-            w in everything for w in ("婆", "奶奶", "girl", "woman", "马尾", "ponytail")
-        )
-        elder = any(w in everything for w in ("老", "婆婆", "爷", "70s", "80s", "60s", "白发", "old", "white beard"))
-        if "马尾" in hair_text or "ponytail" in hair_text.lower():
-            style = "ponytail"
-        elif "辫" in hair_text or "braid" in hair_text.lower():
-            style = "braid"
-        elif "长" in hair_text or "long" in hair_text.lower() or (female and "短" not in hair_text):
-            style = "long"
-        elif "光头" in hair_text or "bald" in hair_text.lower():
-            style = "bald"
-        else:
-            style = "short"
-        hair = color_in(hair_text) or ((225, 225, 228) if elder else rng.choice([(30, 28, 32), (90, 55, 30)]))
-        palette = [(52, 96, 180), (200, 70, 60), (60, 140, 90), (220, 150, 40), (150, 90, 170), (40, 150, 160)]
-        default_coat = palette[index % len(palette)]
-        clothing = color_in(clothing_text.split(",")[0]) or default_coat
-        scarf_words = ("围巾", "scarf")
-        scarf_item = next((p for p in re.split(r"[,，]", clothing_text) if any(w in p for w in scarf_words)), None)
-        if scarf_item and color_in(clothing_text.split(",")[0]) and clothing_text.split(",")[0] == scarf_item:
-            clothing = default_coat
-        hat_item = next((p for p in re.split(r"[,，]", clothing_text) if "帽" in p or "hat" in p.lower()), None)
+        elder = looks.age_group == "elder"
+        female = looks.gender == "female" or (looks.gender is None and looks.hair.style in _GIRLISH_HAIR)
+        hair = _rgb(looks.hair.colour) or (_WHITE_HAIR if elder else rng.choice([(30, 28, 32), (90, 55, 30)]))
+        tops = [g for g in looks.clothing if g.item in TOPS]
+        clothing = next((rgb for g in tops if (rgb := _rgb(g.colour))), None) or _PALETTE[index % len(_PALETTE)]
         return cls(
             skin=SKIN[stable_int("skin", character.name) % 2],
             hair=hair,
-            hair_style=style,
+            hair_style=_hair_style(looks.hair, female),
             clothing=clothing,
             accent=mix(clothing, (255, 255, 255), 0.45),
-            glasses=any(w in everything for w in ("眼镜", "glasses", "spectacles")),
-            scarf=(color_in(scarf_item) or (200, 40, 50)) if scarf_item else None,
-            hat=(color_in(hat_item) or (215, 185, 110)) if hat_item else None,
-            beard=any(w in everything for w in ("beard", "胡")),
+            glasses=_worn(looks, "glasses", "sunglasses") is not None,
+            scarf=_worn(looks, "scarf", default=_SCARF),
+            hat=_worn(looks, *HATS, default=_HAT),
+            beard=looks.facial_hair is not None,
             female=female,
             elder=elder,
+            backpack=_worn(looks, "backpack", default=_BACKPACK),
+            child=looks.age_group == "child",
         )
+
+
+def _rgb(colour: str | None) -> RGB | None:
+    return COLOURS.get(colour) if colour else None
+
+
+def _worn(looks: Appearance, *items: str, default: RGB = (40, 40, 50)) -> RGB | None:
+    """The colour of the first accessory of these kinds (`default` where none is said); None when there is none."""
+    accessory = next((a for a in looks.accessories if a.item in items), None)
+    return None if accessory is None else _rgb(accessory.colour) or default
+
+
+def _hair_style(hair: Hair, female: bool) -> str:
+    if hair.style in DRAWN_HAIR:
+        return hair.style  # bald among them: an Appearance that says bald says nothing else of the hair
+    if hair.length == "long" or (hair.length == "medium" and female):
+        return "long"
+    return "long" if female and hair.length is None else "short"

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from pipeline.image.canvas import PanelCanvas
-from pipeline.image.looks import ANGRY, HAPPY, SAD, SURPRISED, Look, mix
-from pipeline.models import Character
+from pipeline.image.looks import ANGRY, HAPPY, RGB, SAD, SURPRISED, Look, mix
+from pipeline.models import FRAMING, Character
+
+# A figure's height below its head's centre, in head radii (torso and legs), and a child's head beside an adult's:
+# a child is shorter with a bigger head for its body.
+ADULT_HEIGHT, CHILD_HEIGHT, CHILD_HEAD = 6.4, 4.5, 0.85
 
 
 class FigureMixin(PanelCanvas):
@@ -13,7 +17,7 @@ class FigureMixin(PanelCanvas):
         if not names:
             return
         cast = list(self.req.characters)
-        camera = self.shot.camera
+        camera = FRAMING.get(self.shot.camera, "medium")  # angles are drawn at their distance (for now)
         scale = {"long": 0.42, "medium": 0.95, "over-shoulder": 1.05, "closeup": 1.9}[camera]
         # The seed frames the shot a little differently on each variation: a small pan and zoom.
         head_r = int(min(self.w * 0.16, self.h * 0.09) * scale * self.rng.uniform(0.94, 1.06))
@@ -31,21 +35,32 @@ class FigureMixin(PanelCanvas):
             else:
                 cx = int(self.w * (0.28 + 0.44 * i / (count - 1))) if count > 1 else self.w // 2
             cy = {"long": horizon - int(head_r * 6.2), "closeup": int(self.h * 0.58)}.get(camera, int(self.h * 0.5))
+            r = head_r
+            if look.child and camera != "closeup":  # a smaller figure standing on the same ground
+                r = int(head_r * CHILD_HEAD)
+                cy += int(head_r * ADULT_HEIGHT - r * CHILD_HEIGHT)
             emotion = self.shot.emotion if (name == self.shot.speaker or count == 1) else None
-            self._figure(cx + pan, cy, head_r, look, emotion=emotion, back=False)
-            self.anchors[name] = ((cx + pan) / self.w, (cy - head_r * 0.2) / self.h)
+            self._figure(cx + pan, cy, r, look, emotion=emotion, back=False)
+            self.anchors[name] = ((cx + pan) / self.w, (cy - r * 0.2) / self.h)
 
     def _figure(self, cx: int, cy: int, r: int, look: Look, *, emotion: str | None, back: bool) -> None:
         d, ow = self.draw, self.line_w
-        # body: a rounded torso under the head, legs when the whole figure fits
-        torso_top, torso_bottom = cy + int(r * 0.9), cy + int(r * 4.2)
-        d.rounded_rectangle([cx - int(r * 1.25), torso_top, cx + int(r * 1.25), torso_bottom], radius=int(r * 0.6),
+        # body: a rounded torso under the head, legs when the whole figure fits; a child's are shorter and narrower
+        torso, legs, half = (3.0, 1.5, 1.0) if look.child else (4.2, 2.2, 1.25)
+        torso_top, torso_bottom = cy + int(r * 0.9), cy + int(r * torso)
+        if look.backpack and not back:  # the pack behind the shoulders, seen either side of the torso
+            d.rounded_rectangle([cx - int(r * (half + 0.25)), torso_top + r // 4, cx + int(r * (half + 0.25)),
+                                 torso_top + int(r * 2.2)], radius=int(r * 0.4), fill=look.backpack,
+                                outline=self.outline, width=ow)  # fmt: skip
+        d.rounded_rectangle([cx - int(r * half), torso_top, cx + int(r * half), torso_bottom], radius=int(r * 0.6),
                             fill=look.clothing, outline=self.outline, width=ow)  # fmt: skip
         d.line([(cx, torso_top + r // 3), (cx, torso_bottom - r // 3)], fill=look.accent, width=max(2, ow))
+        if look.backpack:
+            self._backpack(cx, torso_top, r, half, look.backpack, back=back)
         if torso_bottom < self.h:
             for dx in (-0.55, 0.55):
-                x = cx + int(r * dx)
-                d.rounded_rectangle([x - int(r * 0.38), torso_bottom - r // 3, x + int(r * 0.38), torso_bottom + int(r * 2.2)],
+                x = cx + int(r * dx * half / 1.25)
+                d.rounded_rectangle([x - int(r * 0.38), torso_bottom - r // 3, x + int(r * 0.38), torso_bottom + int(r * legs)],
                                     radius=int(r * 0.2), fill=mix(look.clothing, (0, 0, 0), 0.45), outline=self.outline, width=ow)  # fmt: skip
         neck = int(r * 0.35)
         d.rectangle([cx - neck, cy + int(r * 0.7), cx + neck, torso_top + r // 4], fill=look.skin, outline=self.outline)
@@ -68,21 +83,31 @@ class FigureMixin(PanelCanvas):
                 outline=self.outline,
                 width=ow,
             )
-        elif look.hair_style == "braid":
-            for k in range(4):
-                by = cy + int(r * (0.3 + 0.45 * k))
+        elif look.hair_style in ("braid", "braids"):
+            for side in (1, -1) if look.hair_style == "braids" else (1,):
+                for k in range(4):
+                    by = cy + int(r * (0.3 + 0.45 * k))
+                    x0, x1 = sorted((cx + side * int(r * 0.75), cx + side * int(r * 1.25)))
+                    d.ellipse([x0, by, x1, by + int(r * 0.5)], fill=look.hair, outline=self.outline, width=ow)
+        elif look.hair_style == "twin tails":  # a tail tied high on each side of the head
+            for side in (1, -1):
+                x0, x1 = sorted((cx + side * int(r * 0.8), cx + side * int(r * 1.55)))
                 d.ellipse(
-                    [cx + int(r * 0.75), by, cx + int(r * 1.25), by + int(r * 0.5)],
-                    fill=look.hair,
-                    outline=self.outline,
-                    width=ow,
+                    [x0, cy - int(r * 0.5), x1, cy + int(r * 1.3)], fill=look.hair, outline=self.outline, width=ow
                 )
+        elif look.hair_style == "bun":
+            d.ellipse([cx - int(r * 0.45), cy - int(r * 1.5), cx + int(r * 0.45), cy - int(r * 0.6)], fill=look.hair,
+                      outline=self.outline, width=ow)  # fmt: skip
+        bald = look.hair_style == "bald"
         d.ellipse(
-            [cx - r, cy - r, cx + r, cy + r], fill=look.hair if back else look.skin, outline=self.outline, width=ow
+            [cx - r, cy - r, cx + r, cy + r],
+            fill=look.hair if back and not bald else look.skin,
+            outline=self.outline,
+            width=ow,
         )
         if back:
             return
-        if look.hair_style != "bald":  # fringe
+        if not bald:  # fringe
             d.chord(
                 [cx - r, cy - r, cx + r, cy + int(r * 0.5)], 180, 360, fill=look.hair, outline=self.outline, width=ow
             )
@@ -111,6 +136,19 @@ class FigureMixin(PanelCanvas):
                 width=ow,
             )
         self._face(cx, cy, r, look, emotion or "")
+
+    def _backpack(self, cx: int, torso_top: int, r: int, half: float, colour: RGB, *, back: bool) -> None:
+        """Shoulder straps seen from the front; from behind, the pack itself over the torso."""
+        d, ow = self.draw, self.line_w
+        if back:
+            d.rounded_rectangle([cx - int(r * half * 0.8), torso_top + r // 3, cx + int(r * half * 0.8),
+                                 torso_top + int(r * 2.3)], radius=int(r * 0.35), fill=colour, outline=self.outline,
+                                width=ow)  # fmt: skip
+            return
+        for side in (-1, 1):
+            x = cx + side * int(r * half * 0.55)
+            strap = [x - int(r * 0.14), torso_top, x + int(r * 0.14), torso_top + int(r * 1.9)]
+            d.rounded_rectangle(strap, radius=int(r * 0.08), fill=colour, outline=self.outline, width=max(1, ow // 2))
 
     def _face(self, cx: int, cy: int, r: int, look: Look, emotion: str) -> None:
         d, ow = self.draw, max(2, self.line_w)

@@ -32,7 +32,7 @@ class SceneryMixin(PanelCanvas):
         place = f"{shot.location} {shot.time}".lower()
         top, bottom, night = _sky_colors(shot.time, shot.interior)
         # The seed tilts the camera a little, so each variation of a panel frames its place differently.
-        horizon = int(self.h * ((0.72 if shot.camera == "long" else 0.66) + self.rng.uniform(-0.03, 0.03)))
+        horizon = int(self.h * ((0.72 if shot.camera in ("long", "establishing") else 0.66) + self.rng.uniform(-0.03, 0.03)))
         scenery = random.Random(stable_int("place", shot.location))  # the same place looks the same each shot
         if shot.interior:
             wall = mix((200, 180, 150), bottom, 0.25)

@@ -1,23 +1,23 @@
 """Casting: a voice for every character of a project, each apart from all the others and from the narrator.
 
-Gender and age group come from what the script says of a character (its attributes, looks and name: 女/male,
-小学生/kid, 高中生/teen, 爷爷/old, a Fountain intro's "(40s, ...)"); they choose the engine's voice, a pitch range,
-the pace and, for one neural voice speaking for many, how far its formants move. The cast is then placed in order
-(the creator's pinned pitches first, the narrator next, then the characters in the order they were added) on the
-shared pitch scale: each takes the free slot nearest its own, at least `GAP` points (3.3 semitones) from every
-other voice, else `MIN_GAP` (2.9 semitones) a little outside its range, else a pitch of its own among voices of its
-variant. Adding a character never moves those before it.
+Gender and age group come from what the script says of a character, as `pipeline.appearance` reads it (its
+attributes, looks and name: 女/male, 小学生/kid, 高中生/teen, 爷爷/old, a Fountain intro's "(40s, ...)"); they
+choose the engine's voice, a pitch range, the pace and, for one neural voice speaking for many, how far its formants
+move. The cast is then placed in order (the creator's pinned pitches first, the narrator next, then the characters
+in the order they were added) on the shared pitch scale: each takes the free slot nearest its own, at least `GAP`
+points (3.3 semitones) from every other voice, else `MIN_GAP` (2.9 semitones) a little outside its range, else a
+pitch of its own among voices of its variant. Adding a character never moves those before it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from functools import lru_cache
 
+from pipeline.appearance import appearance_of
 from pipeline.models import Character
 from pipeline.tts.base import NARRATOR, VOICE_KEYS, VOICE_PITCH, VOICE_VARIANTS, VoiceAge, VoiceGender, VoiceProfile
 
@@ -33,74 +33,12 @@ PITCH_RANGES: dict[tuple[VoiceGender, VoiceAge], tuple[int, int]] = {
 _NARRATOR_RANGE = (34, 50)
 AGE_SPEED: dict[VoiceAge, float] = {"child": 1.06, "teen": 1.03, "adult": 1.0, "elder": 0.86}
 
-_FEMALE_NAME = re.compile(r"[婆妈姐妹奶姑姨娘婶嫂妃娜婷玲燕莉]|女士|小姐|太太")
-_FEMALE_WORDS = re.compile(
-    r"女|妈|母|姐|妹|奶奶|婆|姑|姨|婶|嫂|妻|\b(?:woman|women|girl|lady|mother|mom|mum|grandma|grandmother|granny|"
-    r"sister|aunt|queen|wife|she|her|female|princess|daughter|niece|bride|madam|mrs|ms|miss|actress|waitress)\b",
-    re.IGNORECASE,
-)
-_MALE_WORDS = re.compile(
-    r"男|爸|父|爷|哥|弟|叔|伯|舅|\b(?:man|men|boy|guy|father|dad|grandpa|grandfather|brother|uncle|king|husband|he|"
-    r"his|male|sir|mr|son|nephew|prince|gentleman)\b",
-    re.IGNORECASE,
-)
-_CHILD_WORDS = re.compile(
-    r"小学|孩子|小孩|儿童|幼儿|宝宝|男孩|女孩|童|娃|\b(?:child|children|kid|kids|boy|girl|toddler|baby|little)\b",
-    re.IGNORECASE,
-)
-_TEEN_WORDS = re.compile(r"高中|初中|中学|少年|少女|青少年|\b(?:teen|teens|teenager|teenage|adolescent|youth)\b",
-                         re.IGNORECASE)  # fmt: skip
-_ELDER_WORDS = re.compile(
-    r"老|爷爷|奶奶|外公|外婆|婆婆|年迈|\b(?:old|elder|elderly|aged|senior|grandpa|grandma|grandfather|"
-    r"grandmother|granny|retired)\b",
-    re.IGNORECASE,
-)
-_ELDER_NAME = re.compile(r"爷爷|奶奶|外公|外婆|婆婆|老太|老头|老汉|老爷|大爷")
-_AGE_NUMBER = re.compile(r"(\d{1,3})\s*(?:s|岁|歲|yo|-?\s*years?[- ]old)?", re.IGNORECASE)
-_AGE_SAID = re.compile(r"(\d{1,3})\s*(?:s\b|岁|歲|-?\s*years?[- ]old)", re.IGNORECASE)  # "3 scars" is no age
-
 
 def voice_traits(character: Character) -> tuple[VoiceGender, VoiceAge]:
-    """Gender and age group from the script: an explicit gender attribute first, then words in the attributes,
-    looks and name; a number ('8', '40s', '12岁') says the age before any word does."""
-    said = _described(character)
-    gender_attr = character.attributes.get("gender", "").strip().lower()
-    if gender_attr in ("女", "female", "f", "woman", "girl"):
-        gender: VoiceGender = "female"
-    elif gender_attr in ("男", "male", "m", "man", "boy"):
-        gender = "male"
-    elif _FEMALE_NAME.search(character.name) or _FEMALE_WORDS.search(character.name):  # 小芳, Mom, Aunt May
-        gender = "female"
-    elif not _MALE_WORDS.search(character.name) and _FEMALE_WORDS.search(said) and not _MALE_WORDS.search(said):
-        gender = "female"
-    else:
-        gender = "male"
-    return gender, _age_group(character, said)
-
-
-def _described(character: Character) -> str:
-    words: list[str] = [str(v) for k, v in character.attributes.items() if k != "gender"]
-    for value in character.appearance.values():
-        words.extend(str(v) for v in (value if isinstance(value, list) else [value]))
-    return " ".join(words)
-
-
-def _age_group(character: Character, said: str) -> VoiceAge:
-    number = _AGE_NUMBER.fullmatch(character.attributes.get("age", "").strip()) or _AGE_SAID.search(said)
-    if number:
-        years = int(number.group(1))
-        if years < 13:
-            return "child"
-        if years < 20:
-            return "teen"
-        return "elder" if years >= 60 else "adult"
-    if _CHILD_WORDS.search(said) or re.search(r"宝宝|娃", character.name):
-        return "child"
-    if _TEEN_WORDS.search(said):
-        return "teen"
-    if _ELDER_WORDS.search(said) or _ELDER_NAME.search(character.name):
-        return "elder"
-    return "adult"
+    """Gender and age group as `appearance_of` reads them from the script (an explicit attribute first, then the
+    words, then the name; a stated age before any age word); male and adult where the script says nothing."""
+    looks = appearance_of(character)
+    return looks.gender or "male", looks.age_group or "adult"
 
 
 def _digest(name: str) -> int:

@@ -199,8 +199,9 @@ class ProjectPage(BaseModel):
 class ScriptSaved(BaseModel):
     script_id: str
     version: int
-    word_count: int
-    estimated_duration: int
+    word_count: int = Field(description="Hanzi one each, words of other languages one each.")
+    estimated_duration: int = Field(description="Seconds the video will last, from the parsed shots and the voices' "
+                                    "speaking rates (COMICREEL_SPEAKING_RATE_ZH / _EN).")  # fmt: skip
     format: str
 
 
@@ -225,6 +226,9 @@ class CharacterPublic(BaseModel):
     description: str | None
     attributes: dict[str, Any]
     appearance: dict[str, Any]
+    profile: dict[str, Any] = Field(description="What the studio reads from the attributes and appearance words: "
+                                    "gender, age_group, build, hair, clothing, accessories, and the words it did not "
+                                    "understand (unknown).")  # fmt: skip
     voice_id: str | None
     voice: VoicePublic = Field(description="The voice the character's lines are spoken in: its settings over the "
                                            "voice derived from its name and attributes.")  # fmt: skip

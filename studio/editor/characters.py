@@ -16,6 +16,7 @@ from db.models import CharacterRow
 from db.queries import latest_storyboard
 from db.session import transaction
 from jobs.work import voice_preview
+from pipeline.appearance import appearance_of
 from pipeline.errors import VoiceError
 from pipeline.models import Character
 from pipeline.tts.base import VOICE_KEYS, VoiceProfile, VoiceRequest
@@ -189,7 +190,8 @@ def character_public(svc: Services, row: CharacterRow, stale_panels: int, voice:
     reference = reference_image_key(row)
     return {
         "id": str(row.id), "name": row.name, "description": row.description, "attributes": dict(row.attributes),
-        "appearance": dict(row.appearance), "voice": _voice_public(voice),
+        "appearance": dict(row.appearance), "profile": appearance_of(character_from_row(row)).to_dict(),
+        "voice": _voice_public(voice),
         "voice_id": row.voice_id, "reference_image_key": reference,
         "reference_image_url": svc.signed_url(reference) if reference else None, "stale_panels": stale_panels,
     }  # fmt: skip

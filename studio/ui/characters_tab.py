@@ -8,6 +8,7 @@ from typing import Any
 
 import gradio as gr
 
+from pipeline.appearance import Appearance
 from studio import editor, workspace
 from studio.services import Services
 from studio.ui.common import require_project, ui_errors, wait_for
@@ -25,6 +26,16 @@ def _voice(gender: str, variant: float, pitch: float, speed: float, engine: str)
     """The card's voice settings as the editor takes them (auto: no engine of its own)."""
     return {"gender": gender, "variant": int(variant), "pitch": int(pitch), "speed": float(speed),
             "engine": None if engine in ("", "auto", None) else engine}  # fmt: skip
+
+
+def profile_line(profile: dict[str, Any]) -> str:
+    """What the studio understood of a character's description (the fields panels and voices use), and the words it
+    did not understand, so that nothing is silently dropped."""
+    look = Appearance.from_dict(profile)
+    line = "读作 · read as: " + " · ".join(w for w in look.describe() if w not in look.unknown)
+    if look.unknown:
+        line += " — 未识别 · not understood: " + ", ".join(look.unknown)
+    return line
 
 
 def _features(value: str) -> list[str]:
@@ -74,8 +85,15 @@ class CharactersTab:
                                                   elem_classes=["character-hair"], **EDITABLE)  # fmt: skip
                                 clothing = gr.Textbox(appearance.get("clothing", ""), label=t("clothing"), min_width=120,
                                                       **EDITABLE)  # fmt: skip
+                            with gr.Row():
+                                accessories = gr.Textbox(appearance.get("accessories", ""), label=t("accessories"),
+                                                         min_width=120, **EDITABLE)  # fmt: skip
+                                build = gr.Textbox(appearance.get("build", ""), label=t("build"), min_width=80,
+                                                   **EDITABLE)  # fmt: skip
                             features = gr.Textbox(", ".join(appearance.get("features", [])), label=t("features"),
                                                   **EDITABLE)  # fmt: skip
+                            if c.get("profile"):
+                                gr.Markdown(profile_line(c["profile"]), elem_classes=["character-profile"])
                             with gr.Row():
                                 v_gender = gr.Dropdown(["male", "female"], value=voice.get("gender", "male"),
                                                        label=t("voice_gender"), min_width=100, **EDITABLE)  # fmt: skip
@@ -103,7 +121,7 @@ class CharactersTab:
                             generate = gr.Button(t("generate_reference"), size="sm")
 
                 voice_inputs = [v_gender, variant, pitch, speed, engine]
-                fields = [name, description, gender, age, hair, clothing, features, *voice_inputs]
+                fields = [name, description, gender, age, hair, clothing, accessories, build, features, *voice_inputs]
                 h = _CardHandlers(svc, c["id"], reload)
                 outputs = [self.message, characters, board]
                 save.click(h.save, [project_id, *fields], outputs, api_visibility="private")
@@ -122,7 +140,7 @@ class _CardHandlers:
 
         @ui_errors
         def save(pid: str, name: str, description: str, gender: str, age: str, hair: str, clothing: str,
-                 features: str, v_gender: str, variant: float, pitch: float, speed: float, engine: str,
+                 accessories: str, build: str, features: str, v_gender: str, variant: float, pitch: float, speed: float, engine: str,
                  request: gr.Request) -> tuple:  # fmt: skip
             lang = lang_of(request)
             pid = require_project(pid, lang)
@@ -131,8 +149,10 @@ class _CardHandlers:
             changes = {
                 "name": name.strip(), "description": description.strip() or None,
                 "attributes": {k: v for k, v in attributes.items() if v},
-                "appearance": {**current["appearance"], "hair": hair.strip(), "clothing": clothing.strip(),
-                               "features": _features(features)},
+                "appearance": {k: v for k, v in {**current["appearance"], "hair": hair.strip(),
+                                                 "clothing": clothing.strip(), "accessories": accessories.strip(),
+                                                 "build": build.strip(), "features": _features(features)}.items()
+                               if v},
             }  # fmt: skip
             voice = _voice(v_gender, variant, pitch, speed, engine)
             if voice != current["voice"]:  # pinned only when the creator changed it; else it follows name and gender

@@ -53,6 +53,11 @@ def parsed_markdown(parsed: dict[str, Any] | None, lang: Lang) -> str:
     return "\n".join(out)
 
 
+def _public(parsed: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The parse as GET …/script/parsed gives it."""
+    return {k: parsed[k] for k in ("parse_id", "scenes", "characters", "metadata")} if parsed else None
+
+
 def _flat(appearance: dict[str, Any]) -> list[str]:
     return [", ".join(map(str, v)) if isinstance(v, list) else str(v) for v in appearance.values()]
 
@@ -80,13 +85,16 @@ class ScriptTab:
             with gr.Column(scale=2, min_width=300):
                 self.summary = gr.Markdown(elem_id="script-summary")
                 self.parsed = gr.Markdown(label=t("parsed"), elem_id="parsed-view")
+                with gr.Accordion(t("parsed_json"), open=False):
+                    self.parsed_json = gr.JSON(label=t("parsed_json"), elem_id="parsed-json")
                 with gr.Accordion(t("versions"), open=False):
                     self.versions = gr.Dropdown(choices=[], label=t("versions"), value=None)
                     with gr.Row():
                         view = gr.Button(t("view_version"), size="sm")
                         restore = gr.Button(t("restore_version"), size="sm")
                     self.version_text = gr.Textbox(label=t("version_text"), lines=8, interactive=False)
-        self.outputs = [self.content, self.fmt, self.summary, self.parsed, self.versions, self.version_text]
+        self.outputs = [self.content, self.fmt, self.summary, self.parsed, self.parsed_json, self.versions,
+                        self.version_text]  # fmt: skip
 
         @ui_errors
         def load_sample(name: str | None) -> Any:
@@ -113,14 +121,23 @@ class ScriptTab:
         @ui_errors
         def parse_script(
             pid: str, text: str, fmt_value: str, request: gr.Request, progress: gr.Progress = gr.Progress()
-        ) -> tuple[str, Any, Any]:
+        ) -> tuple[str, Any, Any, Any, Any]:
+            """Save and parse; returns the summary, the parse as text, the parse as the REST API gives it
+            (GET …/script/parsed), the versions and the script (the language model's, when it wrote one)."""
             lang = lang_of(request)
             note, versions = save_script(pid, text, fmt_value, request)
+            saved = workspace.script_versions(svc, user_id=svc.default_user_id, project_id=pid)[0]["version"]
             result = run_and_wait(svc, pid, "nlp", progress, lang=lang)
             parse = workspace.parsed(svc, user_id=svc.default_user_id, project_id=pid)
             done = say("msg_parsed", lang, scenes=result["total_scenes"], shots=result["total_shots"],
                        seconds=result["estimated_duration"], cast=", ".join(result["characters"]) or "—")  # fmt: skip
-            return f"{note}\n\n{done}", parsed_markdown(parse, lang), versions
+            public = projects.get_parsed(svc, user_id=svc.default_user_id, project_id=pid)
+            if result.get("script_version", saved) == saved:
+                return f"{note}\n\n{done}", parsed_markdown(parse, lang), public, versions, gr.skip()
+            written = workspace.script_version(svc, user_id=svc.default_user_id, project_id=pid,
+                                               version=result["script_version"])["content"]  # fmt: skip
+            return (f"{note}\n\n{say('msg_llm_wrote', lang)}\n\n{done}", parsed_markdown(parse, lang), public,
+                    self._versions_update(pid), written)  # fmt: skip
 
         @ui_errors
         def view_version(pid: str, version: int | None, request: gr.Request) -> str:
@@ -148,7 +165,8 @@ class ScriptTab:
         save.click(save_script, [project_id, self.content, self.fmt], [self.summary, self.versions],
                    api_name="save_script")  # fmt: skip
         self.parse_event = parse.click(parse_script, [project_id, self.content, self.fmt],
-                                       [self.summary, self.parsed, self.versions], api_name="parse_script")  # fmt: skip
+                                       [self.summary, self.parsed, self.parsed_json, self.versions, self.content],
+                                       api_name="parse_script")  # fmt: skip
         view.click(view_version, [project_id, self.versions], self.version_text, api_visibility="private")
         restore.click(restore_version, [project_id, self.versions], [self.content, self.summary, self.versions],
                       api_visibility="private")  # fmt: skip
@@ -164,6 +182,7 @@ class ScriptTab:
             script["format"] if script else "auto",
             "",
             parsed_markdown(snapshot["parsed"], lang),
+            _public(snapshot["parsed"]),
             gr.update(choices=version_choices(snapshot["versions"]),
                       value=snapshot["versions"][0]["version"] if snapshot["versions"] else None),  # fmt: skip
             "",

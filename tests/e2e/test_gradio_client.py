@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 
+import httpx
 import pytest
 
 from tests.conftest import REPO, start_app
@@ -37,8 +38,10 @@ def test_script_to_mp4_through_gradio_client(running_app, samples, tmp_path) -> 
     client = Client(running_app, verbose=False, download_files=str(tmp_path))
     pid, status, _ = client.predict("夜市奇遇", "comic", "16:9", api_name="/create_project")
     assert pid and "夜市奇遇" in status
-    summary, parsed, _ = client.predict(pid, samples["night-market.zh.md"], "auto", api_name="/parse_script")
+    summary, parsed, public, _, _ = client.predict(pid, samples["night-market.zh.md"], "auto", api_name="/parse_script")
     assert "**7**" in summary and "阿福" in parsed and "####" in parsed  # scenes and shots a person reads
+    rest = httpx.get(f"{running_app}/api/v1/projects/{pid}/script/parsed").json()["data"]
+    assert public == rest and public["metadata"]["total_shots"] == 7  # the Gradio step returns what REST does
     job = client.submit(pid, api_name="/generate_storyboard")
     progress = []
     deadline = time.monotonic() + 300

@@ -4,7 +4,14 @@ import pytest
 
 from pipeline.errors import ScriptParseError
 from pipeline.estimate import word_count
-from pipeline.parse import decode_script, detect_format, is_prose, parse_result, parse_script, parse_script_with_warnings
+from pipeline.parse import (
+    decode_script,
+    detect_format,
+    is_prose,
+    parse_result,
+    parse_script,
+    parse_script_with_warnings,
+)
 
 
 def _lines(text: str, fmt: str | None = None) -> list[tuple]:

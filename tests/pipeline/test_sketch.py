@@ -8,6 +8,7 @@ from pipeline.errors import DrawError
 from pipeline.image.base import PanelRequest
 from pipeline.image.looks import Look
 from pipeline.image.sketch import SketchImageBackend
+from pipeline.models import CAMERAS
 from pipeline.parse import parse_script
 from pipeline.plan import PlanOptions, plan_storyboard
 
@@ -79,3 +80,48 @@ def test_a_new_seed_gives_a_visibly_different_variation(samples, tmp_path, order
     backend.draw(replace(request, seed=request.seed + 1000), str(tmp_path / "b.png"))
     a, b = (np.asarray(Image.open(tmp_path / f"{n}.png").convert("L")).astype(int) for n in "ab")
     assert (np.abs(a - b) > 40).mean() > 0.01  # over 1 % of the pixels clearly changed
+
+
+def _figure_panel(tmp_path, character, camera="medium") -> tuple[np.ndarray, dict]:
+    from pipeline.models import StoryboardShot
+
+    shot = StoryboardShot(order=1, scene_id=1, kind="dialogue", camera=camera, scene_description="", location="公园",
+                          time="白天", interior=False, characters=(character.name,), text="", duration=2.0,
+                          transition="cut", speaker=character.name)  # fmt: skip
+    request = PanelRequest(shot=shot, characters={character.name: character}, width=540, height=960, style="comic",
+                           seed=1)  # fmt: skip
+    path = tmp_path / f"{character.name}_{len(list(tmp_path.iterdir()))}.png"
+    drawn = SketchImageBackend().draw(request, str(path))
+    return np.asarray(Image.open(path).convert("RGB")).astype(int), drawn.params["anchors"]
+
+
+def test_a_backpack_twin_tails_and_a_child_are_drawn(tmp_path) -> None:
+    from pipeline.appearance import COLOURS
+    from pipeline.models import Character
+
+    def pink(pixels: np.ndarray) -> int:
+        return int((np.abs(pixels - np.array(COLOURS["pink"])).sum(axis=2) < 12).sum())
+
+    plain, _ = _figure_panel(tmp_path, Character("Mia", {"gender": "女"}, {"hair": "短发"}))
+    packed, anchors = _figure_panel(tmp_path, Character("Mia", {"gender": "女"}, {"hair": "短发",
+                                                                                  "accessories": "pink backpack"}))
+    centre = int(anchors["Mia"][0] * packed.shape[1])
+    assert pink(plain) == 0 and pink(packed[:, centre - 60 : centre + 60]) > 500  # straps on the front
+    assert pink(packed[:, : centre - 90]) > 200 and pink(packed[:, centre + 90 :]) > 200  # the pack either side
+    tails, _ = _figure_panel(tmp_path, Character("Mia", {"gender": "女"}, {"hair": "pink twin tails"}))
+    assert pink(tails) > pink(packed)  # a tail each side of the head
+    _, adult = _figure_panel(tmp_path, Character("Mia", {"gender": "女"}), camera="long")
+    _, child = _figure_panel(tmp_path, Character("Mia", {"gender": "女", "age": "8"}), camera="long")
+    assert child["Mia"][1] > adult["Mia"][1] + 0.02  # the head lower: a shorter figure on the same ground
+
+
+@pytest.mark.parametrize("camera", CAMERAS)
+def test_every_camera_is_drawn_and_an_establishing_shot_shows_the_place_alone(samples, tmp_path, camera) -> None:
+    from dataclasses import replace
+
+    request = _request(samples, 2, size=(270, 480))
+    characters = () if camera == "establishing" else request.shot.characters  # as the planner frames it
+    shot = replace(request.shot, camera=camera, characters=characters)
+    drawn = SketchImageBackend().draw(replace(request, shot=shot), str(tmp_path / f"{camera}.png"))
+    assert (drawn.width, drawn.height) == (270, 480)
+    assert bool(drawn.params["anchors"]) == (camera != "establishing")
