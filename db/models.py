@@ -87,7 +87,7 @@ class Script(_Stamped, Base):
     content: Mapped[str] = mapped_column(Text)
     format: Mapped[str] = mapped_column(String(20), default="text")
     word_count: Mapped[int] = mapped_column(default=0)
-    estimated_duration: Mapped[float] = mapped_column(default=0.0, server_default="0")  # seconds
+    estimated_duration: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")  # seconds
     version: Mapped[int] = mapped_column(default=1)
 
     project: Mapped[Project] = relationship(back_populates="script")
@@ -103,7 +103,7 @@ class ScriptVersion(_Id, Base):
     content: Mapped[str] = mapped_column(Text)
     format: Mapped[str] = mapped_column(String(20))
     word_count: Mapped[int] = mapped_column(default=0, server_default="0")
-    estimated_duration: Mapped[float] = mapped_column(default=0.0, server_default="0")  # seconds
+    estimated_duration: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")  # seconds
     source: Mapped[str] = mapped_column(String(20), default="creator", server_default="creator")  # or "llm"
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -33,8 +33,8 @@ from db.session import changed_rows, transaction
 from jobs.context import JobContext
 from jobs.workdirs import work_dir
 from pipeline.errors import PipelineError
-from pipeline.llm import LLMError, make_chat_model, prose_to_script
-from pipeline.models import StoryboardShot
+from pipeline.llm import LLMError, enrich_shots, make_chat_model, prose_to_script
+from pipeline.models import Storyboard, StoryboardShot
 from pipeline.parse import FORMATS, ScriptWarning, is_prose, parse_result, parse_script_with_warnings
 from pipeline.plan import PlanOptions, plan_storyboard
 from pipeline.shot_requests import (
@@ -118,41 +118,64 @@ def _script_from_prose(ctx: JobContext, story: str, language: str) -> tuple[str 
 def plan_project_storyboard(
     ctx: JobContext, project_id: uuid.UUID, options: dict[str, Any], progress: Progress
 ) -> dict[str, Any]:
-    with transaction(ctx.sessions) as s:
+    with ctx.sessions() as s:
         project = s.get(Project, project_id)
         parsed_row = _parsed_script(s, project_id, options.get("parsed_script_id"))
         if project is None or parsed_row is None:
             raise JobInputError("The script has not been parsed yet: parse it before generating the storyboard.")
-        progress(0.3, "planning_shots")
         # The creator's edits to the cast (Characters tab / API) win over what the parser first found.
         chars = characters_of(s, project_id)
         parsed = parsed_from_row(parsed_row)
         parsed = replace(parsed, characters=tuple(chars.values()) or parsed.characters)
-        low, high = options.get("shot_duration_range", (2.0, 8.0))
-        plan = PlanOptions(
-            aspect_ratio=project.aspect_ratio,
-            style=project.style,
-            max_shots=int(options.get("max_shots", 200)),
-            shot_duration_range=(float(low), float(high)),
-            target_duration=project.target_duration,
-            action_duration_range=ctx.pacing.action_range,
-        )
-        board = plan_storyboard(parsed, plan)
+        parse_id, aspect_ratio, style, target = parsed_row.id, project.aspect_ratio, project.style, project.target_duration
+    progress(0.3, "planning_shots")
+    low, high = options.get("shot_duration_range", (2.0, 8.0))
+    plan = PlanOptions(aspect_ratio=aspect_ratio, style=style, max_shots=int(options.get("max_shots", 200)),
+                       shot_duration_range=(float(low), float(high)), target_duration=target,
+                       action_duration_range=ctx.pacing.action_range)  # fmt: skip
+    board = plan_storyboard(parsed, plan)
+    warnings: list[str] = []
+    if options.get("enrich"):
+        progress(0.5, "enriching_shots")
+        board, warnings = _enriched(ctx, board)
+    with transaction(ctx.sessions) as s:
+        project = s.get(Project, project_id)
+        if project is None:
+            raise JobInputError("The project was deleted while its storyboard was planned.")
         s.execute(delete(StoryboardRow).where(StoryboardRow.project_id == project_id))
         row = StoryboardRow(
             project_id=project_id,
-            parsed_script_id=parsed_row.id,
+            parsed_script_id=parse_id,
             aspect_ratio=board.aspect_ratio,
             style=board.style,
             language=board.language,
-            options={"max_shots": plan.max_shots, "shot_duration_range": list(plan.shot_duration_range)},
+            options={"max_shots": plan.max_shots, "shot_duration_range": list(plan.shot_duration_range),
+                     "enrich": bool(options.get("enrich"))},  # fmt: skip
         )
         s.add(row)
         s.flush()
         for shot in board.shots:
             s.add(ShotRow(storyboard_id=row.id, project_id=project_id, **shot_row_values(shot)))
         project.status = "draft"
-        return {"storyboard_id": str(row.id), "total_shots": len(board.shots), "duration": round(board.duration, 2)}
+        return {"storyboard_id": str(row.id), "total_shots": len(board.shots), "duration": round(board.duration, 2),
+                "warnings": warnings}  # fmt: skip
+
+
+def _enriched(ctx: JobContext, board: Storyboard) -> tuple[Storyboard, list[str]]:
+    """The storyboard with the language model's richer shot descriptions, added to each panel's prompt; unchanged,
+    with a warning, when no model is configured or its answer is unusable."""
+    try:
+        model = make_chat_model(ctx.llm)
+    except LLMError as exc:
+        return board, [f"The language model could not be used ({exc}): the planned descriptions were kept."]
+    if model is None:
+        return board, ["No language model is configured (COMICREEL_LLM_BACKEND): the planned descriptions were kept."]
+    described, warnings = enrich_shots([s.scene_description for s in board.shots], model, language=board.language)
+    if warnings:
+        return board, warnings
+    shots = tuple(replace(s, scene_description=d, prompt=f"{s.prompt}, {d}") for s, d in zip(board.shots, described,
+                                                                                          strict=True))  # fmt: skip
+    return replace(board, shots=shots), []
 
 
 def _parsed_script(session: Session, project_id: uuid.UUID, parse_id: str | None) -> ParsedScriptRow | None:

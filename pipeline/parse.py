@@ -340,7 +340,8 @@ def _read_prose(paragraphs: list[tuple[int, str]], builder: ScriptBuilder) -> No
     builder.warnings.clear()
     builder.warn(f"{PROSE_WARNING}: it was read as narration. Write it as a script (scene lines such as "
                  "'场景: 教室, 白天', dialogue '名字(情绪): 台词', narration '旁白: …', actions in （…）, or "
-                 "Fountain / Markdown), or let the language model turn the story into one.", line=paragraphs[0][0])  # fmt: skip
+                 "Fountain / Markdown), or have a language model write the story as a script (COMICREEL_LLM_BACKEND: "
+                 "'local' or 'openai').", line=paragraphs[0][0])  # fmt: skip
     builder.start_scene("", "")
     for number, paragraph in paragraphs:
         builder.line = number

@@ -227,16 +227,16 @@ def _merge_to(shots: list[StoryboardShot], most: int, high: float) -> list[Story
     """Merge neighbours, least important first, until at most `most` shots remain."""
     out = list(shots)
     for threshold in range(0, 9):
-        i = 0
-        while len(out) > most and i < len(out) - 1:
-            a, b = out[i], out[i + 1]
-            low_side, both = min(_importance(a), _importance(b)), _importance(a) + _importance(b)
-            if _mergeable(a, b) and low_side <= threshold // 2 and both <= threshold:
-                out[i : i + 2] = [_merge(a, b, high)]
-            else:
+        merged = True
+        while merged and len(out) > most:  # passes over the shots, each merging a pair at most once per shot
+            merged, i = False, 0
+            while len(out) > most and i < len(out) - 1:
+                a, b = out[i], out[i + 1]
+                low_side, both = min(_importance(a), _importance(b)), _importance(a) + _importance(b)
+                if _mergeable(a, b) and low_side <= threshold // 2 and both <= threshold:
+                    out[i : i + 2] = [_merge(a, b, high)]
+                    merged = True
                 i += 1
-        if len(out) <= most:
-            break
     if len(out) > most:
         raise PlanError(
             f"The script has {len(shots)} lines; merging actions, narration and each speaker's consecutive lines "

@@ -71,7 +71,12 @@ class ScriptCreate(Body):
 
 
 class StoryboardOptions(Body):
-    max_shots: int = Field(200, ge=1, le=1000, description="Refuse scripts with more lines than this.")
+    max_shots: int = Field(200, ge=1, le=1000, description="At most this many shots: beyond it the least important "
+                           "neighbours are merged (an action into a line, narration into narration, a speaker's lines "
+                           "into one); a script that cannot be merged so far is refused.")  # fmt: skip
+    enrich: bool = Field(False, description="Let the configured language model (COMICREEL_LLM_BACKEND) write richer "
+                         "shot descriptions, added to each panel's prompt; without one the planned ones are kept, "
+                         "with a warning.")  # fmt: skip
     shot_duration_range: tuple[float, float] = Field(
         (2.0, 8.0), description="Shortest and longest length of a shot without a voice, in seconds (0.5-30)."
     )

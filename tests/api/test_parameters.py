@@ -104,11 +104,27 @@ def check_storyboard_fields(client) -> None:
     assert wait(client, again["task_id"])["status"] == "completed"
     board = ok(client.get(f"/api/v1/projects/{pid}/storyboard"))
     assert [s["text"] for s in board["shots"]] == [s["text"] for s in first["shots"]]
-    too_many = ok(client.post(f"/api/v1/projects/{pid}/storyboard/generate", json={"options": {"max_shots": 2}}), 202)
-    failed = wait(client, too_many["task_id"])
+    _run(client, f"/api/v1/projects/{pid}/storyboard/generate", {"options": {"max_shots": 2}})  # a speaker's lines merge
+    assert [s["text"] for s in ok(client.get(f"/api/v1/projects/{pid}/storyboard"))["shots"]] == ["一。二。", "三。四。"]
+    two_speakers = _project(client)
+    _storyboard(client, two_speakers)
+    too_few = ok(client.post(f"/api/v1/projects/{two_speakers}/storyboard/generate",
+                             json={"options": {"max_shots": 1}}), 202)  # fmt: skip
+    failed = wait(client, too_few["task_id"])
     assert failed["status"] == "failed" and "max_shots" in failed["error"]
     ranged = _storyboard(client, _project(client), options={"shot_duration_range": [6.5, 7.0]})
     assert _silent_durations(ranged) == [6.5]
+
+
+def check_enrich_without_a_model(client) -> None:
+    """Asked for without a language model: the plan is made with its own descriptions, and the task says why
+    (with a model: tests/api/test_script_understanding.py)."""
+    pid = _project(client)
+    plain = _storyboard(client, pid)
+    task = _run(client, f"/api/v1/projects/{pid}/storyboard/generate", {"options": {"enrich": True}})
+    assert "COMICREEL_LLM_BACKEND" in task["result"]["warnings"][0]
+    board = ok(client.get(f"/api/v1/projects/{pid}/storyboard"))
+    assert [s["scene_description"] for s in board["shots"]] == [s["scene_description"] for s in plain["shots"]]
 
 
 def check_regenerate_field(client) -> None:
@@ -441,6 +457,7 @@ CHECKS = {
     "ScriptCreate.content": check_script_fields, "ScriptCreate.format": check_script_fields,
     "StoryboardGenerate.parsed_script_id": check_storyboard_fields, "StoryboardGenerate.options": check_storyboard_fields,
     "StoryboardOptions.max_shots": check_storyboard_fields,
+    "StoryboardOptions.enrich": check_enrich_without_a_model,
     "StoryboardOptions.shot_duration_range": check_storyboard_fields,
     "ShotRegenerate.prompt_override": check_regenerate_field, "ShotRegenerate.seed": check_regenerate_field,
     **{f"CharacterCreate.{f}": check_character_fields for f in ("name", "description", "attributes", "appearance", "voice")},

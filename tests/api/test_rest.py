@@ -20,7 +20,7 @@ def _script_to_video(client, tmp_path, aspect: str, size: tuple[int, int]) -> No
     task = ok(client.post(f"/api/v1/projects/{pid}/script/parse"), 202)
     assert wait(client, task["task_id"])["status"] == "completed"
     parsed = ok(client.get(f"/api/v1/projects/{pid}/script/parsed"))
-    assert parsed["scenes"][0]["shots"][0] == {"type": "dialogue", "text": "昨天的话,我想了一整天。", "duration": 2.8,
+    assert parsed["scenes"][0]["shots"][0] == {"type": "dialogue", "text": "昨天的话,我想了一整天。", "duration": 3.5, "line": 3,
                                                "character": "小红", "emotion": "微笑", "characters": ["小红"], "sound_effects": []}  # fmt: skip
     task = ok(client.post(f"/api/v1/projects/{pid}/storyboard/generate", json={"options": {"max_shots": 50}}), 202)
     assert wait(client, task["task_id"])["status"] == "completed"

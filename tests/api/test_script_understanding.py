@@ -95,3 +95,18 @@ def test_a_script_that_fails_to_parse_stores_nothing(client) -> None:
     assert wait(client, task["task_id"])["status"] == "failed"
     refused(client.get(f"/api/v1/projects/{pid}/script/parsed"), 404, 10003)
     assert ok(client.get(f"/api/v1/projects/{pid}/characters"))["characters"] == []
+
+
+def test_the_language_model_enriches_shot_descriptions_on_request(settings, llm_server) -> None:
+    settings = settings.model_copy(update={"llm_backend": "openai", "llm_base_url": llm_server.url,
+                                           "llm_model": "story-7b"})  # fmt: skip
+    with TestClient(create_app(settings, services=build_services(settings, immediate=True)), base_url=BASE_URL) as c:
+        pid = _project(c)
+        ok(c.post(f"/api/v1/projects/{pid}/script", json={"content": "场景: 天台, 夜晚\n小红: 你看，星星。\n旁白: 风停了。\n"}))
+        _parse(c, pid)
+        llm_server.replies = [json.dumps({"descriptions": ["小红仰望满天星斗，侧脸被月光照亮", "空旷的天台，晾衣绳静止"]})]
+        task = ok(c.post(f"/api/v1/projects/{pid}/storyboard/generate", json={"options": {"enrich": True}}), 202)
+        assert wait(c, task["task_id"])["result"]["warnings"] == []
+        shots = ok(c.get(f"/api/v1/projects/{pid}/storyboard"))["shots"]
+        assert shots[0]["scene_description"] == "小红仰望满天星斗，侧脸被月光照亮"
+        assert shots[0]["prompt_used"].endswith("小红仰望满天星斗，侧脸被月光照亮") and shots[0]["text"] == "你看，星星。"
