@@ -86,7 +86,7 @@ class Inputs:
     characters: dict[str, Character]
     images: dict[int, str]  # panel path by shot order
     voices: dict[int, VoiceClip]
-    anchors: dict[int, dict[str, tuple[float, float]]]
+    panels: dict[int, dict[str, Any]]  # what the image backend reported of each panel
 
 
 @dataclass(frozen=True)
@@ -115,22 +115,22 @@ def prepare_inputs(tmp: Path) -> Inputs:
     board = replace(board, shots=shots)
     characters = {c.name: c for c in parsed.characters}
     painter, speaker = SketchImageBackend(), EspeakTTSBackend()
-    images, voices, anchors = {}, {}, {}
+    images, voices, panels = {}, {}, {}
     for shot in board.shots:
         drawn = painter.draw(panel_request(board, shot, characters, shot_seed(board, shot)),
                              str(tmp / f"panel_{shot.order:02d}.png"))  # fmt: skip
         images[shot.order] = drawn.path
-        anchors[shot.order] = {name: (float(x), float(y)) for name, (x, y) in drawn.params["anchors"].items()}
+        panels[shot.order] = drawn.params
         if shot.voiced:
             voices[shot.order] = speaker.synthesize(voice_request(shot, characters, board.language),
                                                     str(tmp / f"voice_{shot.order:02d}.wav"))  # fmt: skip
-    return Inputs(board, characters, images, voices, anchors)
+    return Inputs(board, characters, images, voices, panels)
 
 
 def timeline_for(inputs: Inputs, output: Output, images: dict[int, str] | None = None) -> Timeline:
     """The timeline at the output's size and fps, every shot stretched by one factor so the video lasts 60 s."""
     timeline = build_timeline(inputs.storyboard, images or inputs.images, inputs.voices, fps=output.fps,
-                              size=output.size, anchors=inputs.anchors)  # fmt: skip
+                              size=output.size, panels=inputs.panels)  # fmt: skip
     if timeline.duration > SECONDS:
         raise SystemExit(f"the voiced script lasts {timeline.duration:.1f} s, over {SECONDS:.0f} s: shorten SCRIPT.")
     factor = SECONDS / timeline.duration

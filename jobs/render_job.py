@@ -113,10 +113,9 @@ def load_timeline(
             for r in board.shots
             if r.audio_key
         }
-        anchors = {r.order: {name: (float(x), float(y)) for name, (x, y) in
-                             (r.generation_params or {}).get("anchors", {}).items()} for r in board.shots}  # fmt: skip
+        panels = {r.order: r.generation_params or {} for r in board.shots}
         shot_ids = {r.order: r.id for r in board.shots}
-        timeline = build_timeline(storyboard, images, voices, size=output.size, fps=output.fps, anchors=anchors,
+        timeline = build_timeline(storyboard, images, voices, size=output.size, fps=output.fps, panels=panels,
                                   pacing=ctx.pacing)  # fmt: skip
         return timeline, str(board.id), shot_ids
 

@@ -259,6 +259,8 @@ class TimedShot:
     camera: CameraType = "medium"
     motion: str = "auto"  # Ken Burns move: "auto" (from the camera) or one of pipeline.motion.MOTIONS
     anchors: dict[str, tuple[float, float]] = field(default_factory=dict)  # each drawn character's head, as (x, y) fractions
+    faces: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)  # face boxes, as fractions
+    mouths: dict[str, tuple[float, float]] = field(default_factory=dict)  # where each visible mouth is, as fractions
 
 
 @dataclass(frozen=True)

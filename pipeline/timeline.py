@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from pipeline.errors import RenderError
 from pipeline.models import ASPECT_SIZES, Storyboard, TimedShot, Timeline, VoiceClip
@@ -55,6 +56,12 @@ def shot_duration(planned: float, voice: VoiceClip | None, pacing: Pacing | None
     return round(max(MIN_VOICED_SHOT, pacing.lead + voice.duration + pacing.tail), 3)
 
 
+def _marks(params: Mapping[str, Any]) -> dict[str, dict[str, tuple[float, ...]]]:
+    """The places a panel reports (heads, faces, mouths), as tuples of fractions by character."""
+    return {key: {name: tuple(float(v) for v in values) for name, values in (params.get(key) or {}).items()}
+            for key in ("anchors", "faces", "mouths")}  # fmt: skip
+
+
 def build_timeline(
     storyboard: Storyboard,
     images: Mapping[int, str],
@@ -62,7 +69,7 @@ def build_timeline(
     *,
     fps: int = 25,
     size: tuple[int, int] | None = None,
-    anchors: Mapping[int, Mapping[str, tuple[float, float]]] | None = None,
+    panels: Mapping[int, Mapping[str, Any]] | None = None,
     pacing: Pacing | None = None,
 ) -> Timeline:
     """Give every shot its start time and length.
@@ -73,8 +80,9 @@ def build_timeline(
         voices: voice clip by shot order, for the voiced shots.
         fps: frames per second of the video.
         size: (width, height); defaults to the storyboard's aspect ratio at 1080p.
-        anchors: by shot order, where each character's head is in its panel (x, y fractions), as the image
-            backend reported it; a zoom centres on the speaker and a bubble points at them.
+        panels: by shot order, what the image backend reported of its panel (DrawnPanel.params): where each
+            character's head, face and mouth are (`anchors`, `faces`, `mouths`, as fractions); a zoom centres on
+            the speaker, a bubble points at their mouth and keeps off every face.
         pacing: the gap between lines (by default `LINE_GAP`).
 
     Raises:
@@ -105,7 +113,7 @@ def build_timeline(
                 kind=shot.kind,
                 camera=shot.camera,
                 motion=shot.motion,
-                anchors=dict((anchors or {}).get(shot.order, {})),
+                **_marks((panels or {}).get(shot.order, {})),  # type: ignore[arg-type]  # 2 or 4 numbers each
             )
         )
         start += duration

@@ -18,9 +18,11 @@ from assets_library import style_preset
 from pipeline.errors import DrawError
 from pipeline.fonts import find_cjk_font
 from pipeline.image.base import DrawnPanel, PanelRequest
+from pipeline.image.canvas import Box, Sprite
 from pipeline.image.looks import RGB, SURPRISED
 from pipeline.image.sketch_figures import FigureMixin
 from pipeline.image.sketch_scenery import SceneryMixin
+from pipeline.image.styles import style_look
 
 
 class SketchImageBackend:
@@ -49,7 +51,12 @@ class SketchImageBackend:
             seed=request.seed,
             prompt=request.prompt_override or request.shot.prompt,
             params={"backend": self.name, "style": request.style, "camera": request.shot.camera,
-                    "anchors": {name: [round(x, 4), round(y, 4)] for name, (x, y) in panel.anchors.items()}},
+                    "anchors": {name: [round(x, 4), round(y, 4)] for name, (x, y) in panel.anchors.items()},
+                    "faces": {name: [round(v / size, 4) for v, size in zip(box, (image.width, image.height) * 2,
+                                                                          strict=True)]
+                              for name, box in panel.faces.items()},
+                    "mouths": {name: [round(x / image.width, 4), round(y / image.height, 4)]
+                               for name, (x, y) in panel.mouths.items()}},
         )
 
 
@@ -68,9 +75,20 @@ class _Panel(SceneryMixin, FigureMixin):
         self.outline: RGB = tuple(preset["outline"])  # type: ignore[assignment]
         self.line_w = max(2, int(preset["outline_width"] * self.unit / 10))
         self._font_path, self._font_index = font_path, font_index
-        self.image = Image.new("RGB", (self.w, self.h))
-        self.draw = ImageDraw.Draw(self.image)
+        self.style = style_look(request.style)
+        self.layers: dict[str, Image.Image] = {}  # by name, in drawing order: background, character:<name>…, effects
+        self.layer("background")
         self.anchors: dict[str, tuple[float, float]] = {}  # each front-facing character's head, as frame fractions
+        self.faces: dict[str, Box] = {}
+        self.mouths: dict[str, tuple[int, int]] = {}
+        self.sprites: dict[str, dict[str, Sprite]] = {}
+
+    def layer(self, name: str) -> None:
+        if name not in self.layers:
+            mode, colour = ("RGB", (0, 0, 0)) if name == "background" else ("RGBA", (0, 0, 0, 0))
+            self.layers[name] = Image.new(mode, (self.w, self.h), colour)  # type: ignore[arg-type]
+        self.image = self.layers[name]
+        self.draw = ImageDraw.Draw(self.image)
 
     def font(self, size: float) -> ImageFont.FreeTypeFont:
         return ImageFont.truetype(self._font_path, max(8, int(size)), index=self._font_index)
@@ -78,25 +96,34 @@ class _Panel(SceneryMixin, FigureMixin):
     def render(self) -> Image.Image:
         horizon = self._background()
         self._characters(horizon)
+        self.layer("effects")
         if self.preset.get("halftone"):
             self._halftone()
         if self.shot.emotion and any(w in self.shot.emotion.lower() for w in SURPRISED):
             self._speed_lines()
+        return self.flatten()
+
+    def flatten(self) -> Image.Image:
+        """The layers composited in order, with the panel's border."""
+        image = self.layers["background"].copy()
+        for name, layer in self.layers.items():
+            if name != "background":
+                image.paste(layer, (0, 0), layer)
         border = max(4, int(self.preset["border"] * self.unit / 10))
-        self.draw.rectangle([0, 0, self.w - 1, self.h - 1], outline=self.outline, width=border)
-        return self.image
+        ImageDraw.Draw(image).rectangle([0, 0, self.w - 1, self.h - 1], outline=self.outline, width=border)
+        return image
 
     # -- effects and text -----------------------------------------------------------------------------------
 
     def _halftone(self) -> None:
-        dots = Image.new("L", (self.w, self.h), 0)
+        dots = Image.new("L", (self.w, self.h), 0)  # drawn as the effects layer's alpha
         dd = ImageDraw.Draw(dots)
         step = max(6, int(2.2 * self.unit))
         for y in range(int(self.h * 0.55), self.h, step):
             r = max(1, int(step * 0.18 * (y - self.h * 0.55) / (self.h * 0.45)) + 1)
             for x in range((y // step % 2) * step // 2, self.w, step):
                 dd.ellipse([x - r, y - r, x + r, y + r], fill=60)
-        self.image.paste((0, 0, 0), (0, 0), dots)
+        self.image.paste((0, 0, 0, 255), (0, 0), dots)
 
     def _speed_lines(self) -> None:
         cx, cy = self.w / 2, self.h * 0.45

@@ -129,7 +129,7 @@ def test_create_parse_and_draw(browser, studio, flow, expect, screenshots) -> No
         expect(page.locator("#board-summary")).to_contain_text("12 shots", timeout=WAIT)
         expect(thumbnails(page, "storyboard-grid").locator("img")).to_have_count(12)
         captions = page.locator("#storyboard-grid .caption-label")
-        expect(captions.first).to_contain_text("#1 · long")
+        expect(captions.first).to_contain_text("#1 · establishing")
         assert_translated(page)
         screenshots(page, "storyboard.png", full_page=True)
     shots = studio.shots(flow.project_id)
