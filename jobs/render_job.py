@@ -22,7 +22,7 @@ from jobs.soundtrack import build_audio_plan
 from jobs.work import JobInputError, Progress, draw_and_voice, storyboard_or_fail
 from jobs.workdirs import work_dir
 from pipeline.errors import PipelineError
-from pipeline.models import RenderResult, Timeline, VoiceClip
+from pipeline.models import PanelLayers, PanelSprite, RenderResult, Timeline, VoiceClip
 from pipeline.presets import Output, RenderSettings
 from pipeline.render import render_video
 from pipeline.subtitles import Cue, subtitle_cues
@@ -114,10 +114,28 @@ def load_timeline(
             if r.audio_key
         }
         panels = {r.order: r.generation_params or {} for r in board.shots}
+        layers = {order: found for order, params in panels.items() if (found := _panel_layers(ctx, params))}
         shot_ids = {r.order: r.id for r in board.shots}
-        timeline = build_timeline(storyboard, images, voices, size=output.size, fps=output.fps, panels=panels,
+        timeline = build_timeline(storyboard, images, voices, size=output.size, fps=output.fps, panels=panels, layers=layers,
                                   pacing=ctx.pacing)  # fmt: skip
         return timeline, str(board.id), shot_ids
+
+
+def _panel_layers(ctx: JobContext, params: dict[str, Any]) -> PanelLayers | None:
+    """A panel's stored layers and sprites as local files, or None (drawn before panels came in layers, or a
+    layer is gone: the plain panel is shown)."""
+    names = params.get("layers") or {}
+    if "background" not in names:
+        return None
+    try:
+        return PanelLayers(
+            background=ctx.storage.local_path(names["background"]),
+            foreground=tuple(ctx.storage.local_path(key) for name, key in names.items() if name != "background"),
+            sprites=tuple(PanelSprite(sp["character"], sp["state"], ctx.storage.local_path(sp["key"]),
+                                      tuple(sp["box"])) for sp in params.get("sprites", [])),  # fmt: skip
+        )
+    except StorageError:
+        return None
 
 
 def subtitle_track(

@@ -33,6 +33,7 @@ from db.session import changed_rows, transaction
 from jobs.context import JobContext
 from jobs.workdirs import work_dir
 from pipeline.errors import PipelineError
+from pipeline.image.base import DrawnPanel
 from pipeline.llm import LLMError, enrich_shots, make_chat_model, prose_to_script
 from pipeline.models import Storyboard, StoryboardShot
 from pipeline.parse import FORMATS, ScriptWarning, is_prose, parse_result, parse_script_with_warnings
@@ -219,16 +220,20 @@ def draw_panels(
         for i, (shot_id, shot, shot_seed_) in enumerate(todo):
             inputs_hash = panel_inputs_hash(storyboard, shot, characters)
             path = str(Path(tmp) / f"shot_{shot.order:03d}.png")
-            drawn = ctx.image_backend.draw(panel_request(storyboard, shot, characters, shot_seed_), path)
+            request = replace(panel_request(storyboard, shot, characters, shot_seed_), layers=True)
+            drawn = ctx.image_backend.draw(request, path)
             key = project_key(project_id, "images", f"shot_{shot.order:03d}_{uuid.uuid4().hex[:8]}.png")
             ctx.storage.put_file(key, path, "image/png")
-            params = {**drawn.params, "seed": drawn.seed, "width": drawn.width, "height": drawn.height}
+            params = {**drawn.params, "seed": drawn.seed, "width": drawn.width, "height": drawn.height,
+                      **_store_layers(ctx, key, drawn)}  # fmt: skip
+            stored = [key, *params.get("layers", {}).values(), *(sp["key"] for sp in params.get("sprites", []))]
             with transaction(ctx.sessions) as s:
                 # The shot's row lock first: two jobs drawing one shot store one after the other, one current image.
                 held = changed_rows(s, update(ShotRow).where(ShotRow.id == shot_id).values(updated_at=utcnow()))
                 target = s.get(ShotRow, shot_id, populate_existing=True) if held else None
                 if target is None:  # the shot was deleted or the storyboard replaced meanwhile
-                    ctx.storage.delete(key)
+                    for stray in stored:
+                        ctx.storage.delete(stray)
                     continue
                 for old in target.images:
                     old.is_current = False
@@ -239,6 +244,24 @@ def draw_panels(
                     target.prompt_override = shot.prompt_override
             progress((i + 1) / max(1, len(todo)), "generating_images")
     return {"drawn": len(todo), "total_shots": len(storyboard.shots)}
+
+
+def _store_layers(ctx: JobContext, key: str, drawn: DrawnPanel) -> dict[str, Any]:
+    """A panel's layers and talking sprites (for the motion comic) stored beside it: their keys for its params."""
+    if not drawn.layers:
+        return {}
+    stem = key.removesuffix(".png")
+    layers = {}
+    for n, (name, path) in enumerate(drawn.layers.items()):
+        layers[name] = f"{stem}.layer{n}.png"
+        ctx.storage.put_file(layers[name], path, "image/png")
+    sprites = []
+    for n, sprite in enumerate(drawn.sprites):
+        sprite_key = f"{stem}.sprite{n}.png"
+        ctx.storage.put_file(sprite_key, sprite["path"], "image/png")
+        sprites.append({"character": sprite["character"], "state": sprite["state"], "key": sprite_key,
+                        "box": sprite["box"]})  # fmt: skip
+    return {"layers": layers, "sprites": sprites}
 
 
 def voice_dialogue(

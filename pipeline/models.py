@@ -243,6 +243,26 @@ class VoiceClip:
 
 
 @dataclass(frozen=True)
+class PanelSprite:
+    """A face's part drawn in another state, laid over the panel at `box` (panel pixels) by the motion comic."""
+
+    character: str
+    state: str  # mouth_half, mouth_open, eyes_closed
+    path: str
+    box: tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class PanelLayers:
+    """A panel in layers for the motion comic: the background (RGB PNG), the foreground layers in order (RGBA PNGs:
+    the characters, then the effects), and the talking and blinking sprites."""
+
+    background: str
+    foreground: tuple[str, ...]
+    sprites: tuple[PanelSprite, ...] = ()
+
+
+@dataclass(frozen=True)
 class TimedShot:
     """A shot placed on the timeline: its picture, its voice and exact start/length in seconds."""
 
@@ -261,6 +281,7 @@ class TimedShot:
     anchors: dict[str, tuple[float, float]] = field(default_factory=dict)  # each drawn character's head, as (x, y) fractions
     faces: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)  # face boxes, as fractions
     mouths: dict[str, tuple[float, float]] = field(default_factory=dict)  # where each visible mouth is, as fractions
+    layers: PanelLayers | None = None  # the panel in layers, when the image backend made them (motion comic)
 
 
 @dataclass(frozen=True)

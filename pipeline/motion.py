@@ -50,6 +50,7 @@ class Move:
     height: int
     fps: int = 25
     focus: tuple[float, float] = (0.5, 0.45)  # where a zoom is centred, as fractions of the frame
+    speed: float = 1.0  # of the pan or zoom speed: a foreground layer moves faster than the background (parallax)
 
     def check(self) -> None:
         if self.motion not in MOTIONS or self.motion == "auto":
@@ -88,11 +89,11 @@ class Move:
         pw, ph = self.plate_size()
         room = (pw - self.width) if self.horizontal else (ph - self.height)
         seconds = self.frames / self.fps
-        return min(room - 2.0, PAN_SPEED * self.width * seconds)  # 2 px kept for the phase copies' reach
+        return min(room - 2.0, self.speed * PAN_SPEED * self.width * seconds)  # 2 px kept for the phase copies' reach
 
     def zoom_range(self) -> tuple[float, float]:
         seconds = self.frames / self.fps
-        top = min(ZOOM_MAX, 1.0 + ZOOM_SPEED * seconds)
+        top = min(1.0 + self.speed * (ZOOM_MAX - 1.0), 1.0 + self.speed * ZOOM_SPEED * seconds)
         if self.motion == "zoom-in":
             return 1.0, top
         if self.motion == "zoom-out":
@@ -108,8 +109,11 @@ class Move:
             return fitted
         pw, ph = fitted.size
         phases = self.phases
+        mode = fitted.mode
+        if mode == "RGBA":  # resampled premultiplied, so that transparent edges keep no dark fringe
+            fitted = fitted.convert("RGBa")
         soft = fitted.filter(ImageFilter.GaussianBlur(PREFILTER_SIGMA)) if PREFILTER_SIGMA else fitted
-        stacked = Image.new("RGB", (pw, ph * phases) if self.horizontal else (pw * phases, ph))
+        stacked = Image.new(fitted.mode, (pw, ph * phases) if self.horizontal else (pw * phases, ph))
         for k in range(phases):
             shift = (2.0 * k + 1.0) / phases  # every copy resampled alike (a sharp unshifted copy would flicker)
             # One resampling pass along the pan (a box offset by `shift`); the copy is 2 px short at the far end.
@@ -117,7 +121,34 @@ class Move:
                 (pw, ph - 2), (0, shift, pw, ph - 2 + shift))  # fmt: skip
             copy = soft.resize(size, Image.Resampling.BICUBIC, box=box)
             stacked.paste(copy, (0, k * ph) if self.horizontal else (k * pw, 0))
-        return stacked
+        return stacked.convert("RGBA") if mode == "RGBA" else stacked
+
+    def soften(self, image: Image.Image) -> Image.Image:
+        """What `plate` does to a pan's picture besides shifting it (for sprites laid over a panned plate)."""
+        if not self.is_pan or not PREFILTER_SIGMA:
+            return image
+        return image.convert("RGBa").filter(ImageFilter.GaussianBlur(PREFILTER_SIGMA)).convert("RGBA")
+
+    def view_origin(self, first: int) -> tuple[str, str]:
+        """Where the frame's top-left corner is on the plate (one copy of it) on each frame, as ffmpeg expressions
+        of n (rounded to whole pixels): what a sprite laid over the moving picture subtracts."""
+        w, h = self.width, self.height
+        pw, ph = self.plate_size()
+        if not self.is_pan:
+            return "0", "0"
+        a, b = self._pan_line()
+        along = f"round({a:.6f}+{b:.8f}*(n+{first}))"
+        return (along, str((ph - h) // 2 // 2 * 2)) if self.horizontal else (str((pw - w) // 2 // 2 * 2), along)
+
+    def _pan_line(self) -> tuple[float, float]:
+        """The pan's position on frame 0 and its step per frame, in plate pixels along the pan."""
+        pw, ph = self.plate_size()
+        span = max(1, self.frames - 1)
+        travel = self.travel()
+        room = (pw - self.width) if self.horizontal else (ph - self.height)
+        start = (room - travel) / 2
+        forward = self.motion in ("pan-left", "pan-up")  # the view moves right/down: the picture moves left/up
+        return (start, travel / span) if forward else (start + travel, -travel / span)
 
     # -- the filter --------------------------------------------------------------------------------------------
 
@@ -130,11 +161,7 @@ class Move:
         span = max(1, self.frames - 1)
         if self.is_pan:
             pw, ph = self.plate_size()
-            travel = self.travel()
-            room = (pw - w) if self.horizontal else (ph - h)
-            start = (room - travel) / 2
-            forward = self.motion in ("pan-left", "pan-up")  # the view moves right/down: the picture moves left/up
-            a, b = (start, travel / span) if forward else (start + travel, -travel / span)
+            a, b = self._pan_line()
             # q: the exact position in steps of 2/phases px; the crop takes the copy q mod phases at 2*floor(q/phases).
             k = self.phases
             q = f"round(({a:.6f}+{b:.8f}*(n+{first}))*{k / 2})"
@@ -152,20 +179,34 @@ class Move:
                 f"x3='{right}':y3='{bottom}':interpolation=linear:eval=frame")  # fmt: skip
 
 
+def fit_geometry(pw: int, ph: int, width: int, height: int) -> tuple[float, int, int]:
+    """How a pw x ph panel sits in a width x height frame: (scale, x, y) of its top-left corner. It covers the frame
+    when the shapes are close (cropped evenly), else it is shown whole, centred (over a blurred copy of itself)."""
+    if _covers(pw, ph, width, height):
+        scale = max(width / pw, height / ph)
+        return scale, -((round(pw * scale) - width) // 2), -((round(ph * scale) - height) // 2)  # as _cover crops
+    scale = min(width / pw, height / ph)
+    return scale, (width - max(1, round(pw * scale))) // 2, (height - max(1, round(ph * scale))) // 2
+
+
 def fit_panel(panel: Image.Image, width: int, height: int) -> Image.Image:
     """The panel filling a width x height frame: scaled to cover it when the shapes are close; otherwise shown whole
     over a blurred, darkened copy of itself (a 9:16 panel in a 16:9 video), never stretched."""
     panel = panel.convert("RGB")
-    pr, fr = panel.width / panel.height, width / height
-    if abs(math.log(pr / fr)) < 0.12:
+    if _covers(panel.width, panel.height, width, height):
         return _cover(panel, width, height)
+    scale, x, y = fit_geometry(panel.width, panel.height, width, height)
     back = _cover(panel, max(16, width // 8), max(16, height // 8)).filter(ImageFilter.GaussianBlur(3))
     back = back.resize((width, height), Image.Resampling.BILINEAR)
     back = Image.fromarray((np.asarray(back, dtype=np.float32) * 0.55).astype(np.uint8))
-    scale = min(width / panel.width, height / panel.height)
     inner = panel.resize((max(1, round(panel.width * scale)), max(1, round(panel.height * scale))), Image.Resampling.LANCZOS)
-    back.paste(inner, ((width - inner.width) // 2, (height - inner.height) // 2))
+    back.paste(inner, (x, y))
     return back
+
+
+def _covers(pw: int, ph: int, width: int, height: int) -> bool:
+    """Whether a panel of that shape covers the frame (the shapes are close) rather than being shown whole."""
+    return abs(math.log((pw / ph) / (width / height))) < 0.12
 
 
 def _cover(image: Image.Image, width: int, height: int) -> Image.Image:

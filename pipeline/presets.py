@@ -89,6 +89,7 @@ class RenderSettings:
     subtitle_style: SubtitleStyle = "simple"
     watermark: Watermark = field(default_factory=Watermark)
     title: str = ""  # shown over the opening seconds, and on the cover, when set
+    motion_comic: bool = True  # panels in layers: parallax, talking mouths, blinks (False: plain moving panels)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RenderSettings:
@@ -106,6 +107,7 @@ class RenderSettings:
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "platform": self.platform, "resolution": self.resolution, "format": self.format,
                 "text_mode": self.text_mode, "subtitle_style": self.subtitle_style, "title": self.title,
+                "motion_comic": self.motion_comic,
                 "watermark": {"text": self.watermark.text, "image_path": self.watermark.image_path,
                               "position": self.watermark.position, "opacity": self.watermark.opacity}}  # fmt: skip
 

@@ -30,20 +30,31 @@ from pipeline.audio import measure_loudness
 from pipeline.errors import MissingToolError, RenderError
 from pipeline.fonts import FontFace, find_cjk_font
 from pipeline.mix import AudioPlan, mix_audio
-from pipeline.models import RenderResult, Timeline
+from pipeline.models import PanelLayers, RenderResult, Timeline
 from pipeline.motion import Move, auto_motion, fit_panel
+from pipeline.motion_comic import (
+    MOUTH_STATES,
+    PARALLAX,
+    Plates,
+    blink_track,
+    comic_plates,
+    enable_expression,
+    frame_ranges,
+    mouth_track,
+)
 from pipeline.overlays import cover_image, text_layer, title_layer, watermark_layer
 from pipeline.presets import Output, RenderSettings, SafeZone
 from pipeline.subtitles import Cue, subtitle_cues, write_ass, write_srt
 
 ProgressFn = Callable[[float, str], None]
 
-RENDERER_VERSION = 2  # bump when a change to this module changes the pixels of a segment: old caches are not reused
+RENDERER_VERSION = 3  # bump when a change to this module changes the pixels of a segment: old caches are not reused
 TITLE_SECONDS = 2.6
 X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
 _XFADE = {"dissolve": "fade", "wipe": "wipeleft", "slide": "slideleft"}
 _BT709 = ["-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv"]
 _TO_YUV = "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p"
+_TO_YUVA = "scale=out_color_matrix=bt709:out_range=tv,format=yuva420p"
 LOUDNESS_TARGET = -14.0  # LUFS integrated, as the platforms normalise to
 TRUE_PEAK_CEILING = -1.0  # dBTP, measured on the delivered file
 AAC_HEADROOM = 0.5  # dB kept under the ceiling before the AAC encode, whose peaks overshoot the mix's
@@ -180,10 +191,12 @@ def render_video(
         output = replace(output, safe=_clear_of(mark, output.safe, settings.watermark.position))
     progress(0.01, "merging_assets")
     plan = _FramePlan(timeline, options.crossfade)
+    comic = _comic_tracks(timeline, plan) if settings.motion_comic else {}
     segments = [_segment_spec(i, s.transition, plan, output, cues, font) for i, s in enumerate(timeline.shots)]
     digests = {p: _file_digest(p) for p in {s.image_path for s in timeline.shots}}
     for seg in segments:
         seg.spec["images"] = [digests[timeline.shots[j].image_path] for j in seg.spec["shots"]]
+        seg.spec["comic"] = [comic[j].spec() if j in comic else None for j in seg.spec["shots"]]
         seg.digest = _digest(seg.spec)
 
     # 2. Encode the segments the cache does not have, `parallel` at a time, and the sound beside them.
@@ -194,7 +207,7 @@ def render_video(
             seg.path, seg.done = cached, seg.frames
         else:
             todo.append(seg)
-    encoder = _SegmentEncoder(exe, timeline, plan, output, cues, font, work, mark)
+    encoder = _SegmentEncoder(exe, timeline, plan, output, cues, font, work, mark, comic)
     total = sum(s.frames for s in segments)
     # The sound does not depend on the picture: it is mixed and encoded meanwhile, in its own thread.
     sound_digest = _sound_digest(timeline, audio or AudioPlan(), options)
@@ -240,6 +253,68 @@ def render_video(
         file_size=os.path.getsize(out_path), subtitles_path=srt_path, ass_path=ass_path, cover_path=cover_path,
         segments=tuple(s.digest for s in segments), reused=len(segments) - len(todo), sound=sound_digest,
     )  # fmt: skip
+
+
+@dataclass
+class _ComicShot:
+    """A shot drawn as a motion comic: its layers, its foreground's faster move, and on which of its frames each
+    sprite shows (frames of the shot, from its start: the incoming transition's frames come before them)."""
+
+    layers: PanelLayers
+    move: Move
+    runs: dict[tuple[str, str], list[tuple[int, int]]]  # (character, state) -> inclusive frame runs
+    _plates: Plates | None = None
+    _sprites: dict[tuple[str, str], tuple[str, int, int]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def spec(self) -> list[Any]:
+        """What decides its pixels, for the segment cache."""
+        files = [self.layers.background, *self.layers.foreground, *(sp.path for sp in self.layers.sprites)]
+        return [[_file_digest(f) for f in files], [[sp.character, sp.state, list(sp.box)] for sp in self.layers.sprites],
+                sorted([list(k), v] for k, v in self.runs.items()), PARALLAX]  # fmt: skip
+
+    def plates(self, size: tuple[int, int], work: Path, i: int) -> Plates:
+        """The layers fitted to the plate; each sprite written as a PNG (softened like a panned plate)."""
+        with self._lock:
+            if self._plates is None:
+                self._plates = comic_plates(self.layers, *size)
+                for n, (character, state, image, x, y) in enumerate(self._plates.sprites):
+                    path = str(work / f"sprite_{i:04d}_{n}.png")
+                    self.move.soften(image).save(path, compress_level=1)
+                    self._sprites[(character, state)] = (path, x, y)
+            return self._plates
+
+    def overlays(self, frames: int) -> list[tuple[str, int, int, str]]:
+        """The sprites over the shot's own frames (a stream of `frames` frames from its start), as (path, x, y,
+        enable); call `plates` first."""
+        out = []
+        for key, runs in self.runs.items():
+            inside = [(a, min(b, frames - 1)) for a, b in runs if a < frames]
+            if key in self._sprites and inside:
+                path, x, y = self._sprites[key]
+                out.append((path, x, y, enable_expression(inside)))
+        return out
+
+
+def _comic_tracks(timeline: Timeline, plan: _FramePlan) -> dict[int, _ComicShot]:
+    """The shots drawn as a motion comic (those whose panel came in layers with a foreground), with the frames
+    each speaker's mouth is open (from the loudness of their voice) and each face blinks."""
+    fps, out = timeline.fps, {}
+    for i, shot in enumerate(timeline.shots):
+        if shot.layers is None or not shot.layers.foreground:
+            continue
+        runs: dict[tuple[str, str], list[tuple[int, int]]] = {}
+        frames = plan.own[i]
+        states = {sp.state for sp in shot.layers.sprites if sp.character == shot.speaker}
+        if shot.voice and shot.speaker and states & set(MOUTH_STATES):
+            track = mouth_track(shot.voice.path, fps=fps, frames=frames, voice_start=shot.voice_offset)
+            for state in MOUTH_STATES:
+                runs[(shot.speaker, state)] = frame_ranges([s == state for s in track])
+        for character in {sp.character for sp in shot.layers.sprites if sp.state == "eyes_closed"}:
+            runs[(character, "eyes_closed")] = frame_ranges(
+                blink_track(character, fps=fps, frames=frames, shot_start=shot.start))
+        out[i] = _ComicShot(shot.layers, replace(plan.moves[i], speed=PARALLAX), runs)
+    return out
 
 
 class _FramePlan:
@@ -312,14 +387,14 @@ class _SegmentEncoder:
     """Builds one segment's filter graph and runs ffmpeg on it; stop() kills whatever still runs."""
 
     def __init__(self, exe: str, timeline: Timeline, plan: _FramePlan, output: Output, cues: list[Cue],
-                 font: FontFace, work: Path, mark: Image.Image | None) -> None:  # fmt: skip
+                 font: FontFace, work: Path, mark: Image.Image | None, comic: dict[int, _ComicShot]) -> None:  # fmt: skip
         self.exe, self.timeline, self.plan, self.output, self.cues, self.font = exe, timeline, plan, output, cues, font
-        self.work = work
+        self.work, self.comic = work, comic
         self.mark = self._layer("watermark", mark) if mark is not None else (None, 0, 0)
         self._procs: set[subprocess.Popen[str]] = set()
         self._lock = threading.Lock()
         self._stopped = False
-        self._plates: dict[int, str] = {}
+        self._plates: dict[tuple[int, bool], str] = {}
 
     def stop(self) -> None:
         with self._lock:
@@ -398,16 +473,19 @@ class _SegmentEncoder:
         fps, plan = self.output.fps, self.plan
         f_out = plan.transition_out(i)
 
-        def moving(shot: int, frames: int, first: int) -> str:
+        def moving(shot: int, frames: int, first: int, *, talking: bool) -> str:
             index = graph.input(self._plate_input(shot))
-            return graph.chain(f"[{index}:v]{_TO_YUV},loop=loop={frames - 1}:size=1:start=0,setpts=N/({fps}*TB),"
-                               f"{plan.moves[shot].filter(first)}")  # fmt: skip
+            picture = graph.chain(f"[{index}:v]{_TO_YUV},loop=loop={frames - 1}:size=1:start=0,"
+                                  f"setpts=N/({fps}*TB),{plan.moves[shot].filter(first)}")  # fmt: skip
+            if shot in self.comic:
+                picture = self._foreground(graph, picture, shot, frames, first, talking=talking)
+            return picture
 
-        a = moving(i, n, plan.fade_in[i])
+        a = moving(i, n, plan.fade_in[i], talking=True)
         if not f_out:
             graph.current = a
             return
-        b = moving(i + 1, f_out, 0)
+        b = moving(i + 1, f_out, 0, talking=False)  # it enters before its line starts: no mouth moves yet
         kind = self.timeline.shots[i].transition
         if kind == "fade":  # through black: the panel darkens to one black frame, the next panel brightens
             h = f_out - f_out // 2
@@ -437,22 +515,50 @@ class _SegmentEncoder:
         graph.current = graph.chain(f"{graph.current}subtitles=filename='{_filter_path(str(ass))}':"
                                     f"fontsdir='{_filter_path(self.font.directory)}'")  # fmt: skip
 
-    def _plate_input(self, i: int) -> list[str]:
-        """The raw RGB plate of shot i (written once per render, shared by the two segments that show it)."""
+    def _foreground(self, graph: _Graph, picture: str, i: int, frames: int, first: int, *, talking: bool) -> str:
+        """The motion comic over shot i's moving background: its characters and effects moving faster (parallax),
+        and on the frames the tracks pick, a mouth half or wide open and closed eyes."""
+        fps, comic, move = self.output.fps, self.comic[i], self.comic[i].move
+        index = graph.input(self._plate_input(i, foreground=True))
+        overlays = comic.overlays(frames) if talking else []
+        fg = f"[{index}:v]{_TO_YUVA},loop=loop={frames - 1}:size=1:start=0,setpts=N/({fps}*TB)"
+        if move.is_pan:  # the sprites follow the crop, to the nearest pixel
+            fg = graph.chain(f"{fg},{move.filter(first)}")
+            x0, y0 = move.view_origin(first)
+            for path, x, y, enable in overlays:
+                art = graph.chain(f"[{graph.input(['-i', path])}:v]{_OVERLAY_FORMAT}")
+                fg = graph.chain(f"{fg}{art}overlay=x='{x}-({x0})':y='{y}-({y0})':eval=frame:enable='{enable}'")
+        else:  # the sprites sit on the plate, which the zoom then moves exactly
+            fg = graph.chain(fg)
+            for path, x, y, enable in overlays:
+                art = graph.chain(f"[{graph.input(['-i', path])}:v]{_OVERLAY_FORMAT}")
+                fg = graph.chain(f"{fg}{art}overlay=x={x}:y={y}:enable='{enable}'")
+            fg = graph.chain(f"{fg}{move.filter(first)}")
+        return graph.chain(f"{picture}{fg}overlay=0:0:format=yuv420")
+
+    def _plate_input(self, i: int, *, foreground: bool = False) -> list[str]:
+        """The raw plate of shot i (written once per render, shared by the two segments that show it): the panel,
+        or for a motion comic its background (RGB) or its foreground (RGBA, moving with the faster move)."""
+        comic = self.comic.get(i)
+        key = (i, foreground)
+        move = comic.move if comic and foreground else self.plan.moves[i]
         with self._lock:
-            path = self._plates.get(i)
-        move = self.plan.moves[i]
+            path = self._plates.get(key)
         if path is None:
-            with Image.open(self.timeline.shots[i].image_path) as panel:
-                plate = move.plate(fit_panel(panel, *move.plate_size()))
-            path = str(self.work / f"plate_{i:04d}.rgb")
+            if comic:
+                plates = comic.plates(self.plan.moves[i].plate_size(), self.work, i)
+                plate = move.plate(plates.foreground if foreground else plates.background)
+            else:
+                with Image.open(self.timeline.shots[i].image_path) as panel:
+                    plate = move.plate(fit_panel(panel, *move.plate_size()))
+            path = str(self.work / f"plate_{i:04d}{'_fg' if foreground else ''}.raw")
             tmp = f"{path}.{threading.get_ident()}"
             Path(tmp).write_bytes(plate.tobytes())
             os.replace(tmp, path)
             with self._lock:
-                self._plates[i] = path
-        return ["-f", "rawvideo", "-pix_fmt", "rgb24", "-video_size", "{}x{}".format(*move.stacked_size()), "-framerate",
-                str(self.output.fps), "-i", path]  # fmt: skip
+                self._plates[key] = path
+        return ["-f", "rawvideo", "-pix_fmt", "rgba" if foreground else "rgb24", "-video_size",
+                "{}x{}".format(*move.stacked_size()), "-framerate", str(self.output.fps), "-i", path]  # fmt: skip
 
     def _layer(self, name: str, layer: Image.Image) -> tuple[str | None, int, int]:
         """An RGBA overlay cropped to what it shows: its PNG path and where it goes (None when it is empty)."""

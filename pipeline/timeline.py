@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.errors import RenderError
-from pipeline.models import ASPECT_SIZES, Storyboard, TimedShot, Timeline, VoiceClip
+from pipeline.models import ASPECT_SIZES, PanelLayers, Storyboard, TimedShot, Timeline, VoiceClip
 
 VOICE_LEAD = 0.2  # seconds of picture before the voice starts: the viewer sees who speaks before hearing them
 LINE_GAP = 0.5  # seconds from the end of one line to the start of the next (the shot's tail + the next one's lead)
@@ -70,6 +70,7 @@ def build_timeline(
     fps: int = 25,
     size: tuple[int, int] | None = None,
     panels: Mapping[int, Mapping[str, Any]] | None = None,
+    layers: Mapping[int, PanelLayers] | None = None,
     pacing: Pacing | None = None,
 ) -> Timeline:
     """Give every shot its start time and length.
@@ -83,6 +84,7 @@ def build_timeline(
         panels: by shot order, what the image backend reported of its panel (DrawnPanel.params): where each
             character's head, face and mouth are (`anchors`, `faces`, `mouths`, as fractions); a zoom centres on
             the speaker, a bubble points at their mouth and keeps off every face.
+        layers: by shot order, the panel in layers (for the motion comic), when the backend made them.
         pacing: the gap between lines (by default `LINE_GAP`).
 
     Raises:
@@ -114,6 +116,7 @@ def build_timeline(
                 camera=shot.camera,
                 motion=shot.motion,
                 **_marks((panels or {}).get(shot.order, {})),  # type: ignore[arg-type]  # 2 or 4 numbers each
+                layers=(layers or {}).get(shot.order),
             )
         )
         start += duration

@@ -56,7 +56,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     render = {
         "kind": "preview" if args.preview else "final", "platform": args.platform, "resolution": args.resolution,
         "format": "mov" if out.lower().endswith(".mov") else "mp4", "text_mode": args.text_mode,
-        "subtitle_style": args.subtitle_style, "title": args.title or "",
+        "subtitle_style": args.subtitle_style, "title": args.title or "", "motion_comic": not args.plain_panels,
         "watermark": {"text": args.watermark or "", "image_path": args.watermark_image,
                       "position": args.watermark_position, "opacity": args.watermark_opacity},
     }  # fmt: skip
@@ -156,6 +156,8 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--text-mode", choices=list(TEXT_MODES), default="subtitles",
                         help="where dialogue shows: subtitles, speech bubbles, or both")
     render.add_argument("--subtitle-style", choices=list(SUBTITLE_STYLES), default="simple")
+    render.add_argument("--plain-panels", action="store_true",
+                        help="no motion comic: each panel moves as one picture (no parallax, talking mouths or blinks)")
     render.add_argument("--title", default=None, help="a title over the opening seconds and on the cover")
     render.add_argument("--watermark", default=None, help="watermark text")
     render.add_argument("--watermark-image", default=None, help="watermark image (PNG with transparency)")

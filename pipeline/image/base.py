@@ -17,6 +17,7 @@ class PanelRequest:
     style: str
     seed: int
     prompt_override: str | None = None
+    layers: bool = False  # also write the panel's layers and talking sprites beside it (for a motion comic)
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,11 @@ class DrawnPanel:
     seed: int
     prompt: str
     params: dict[str, Any] = field(default_factory=dict)
+    # With `PanelRequest.layers`: the layers' PNG files by name, in order ("background" (RGB), then RGBA ones:
+    # "character:<name>"…, "effects"); they composite to the panel. And the sprites a motion comic swaps in over
+    # a face: {"character", "state" (mouth_half, mouth_open, eyes_closed), "path", "box" [x0, y0, x1, y1] px}.
+    layers: dict[str, str] = field(default_factory=dict)
+    sprites: tuple[dict[str, Any], ...] = ()
 
 
 class ImageBackend(Protocol):

@@ -11,15 +11,18 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import replace
+from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
 
 from assets_library import style_preset
+from pipeline.emotions import emotion_of
 from pipeline.errors import DrawError
 from pipeline.fonts import find_cjk_font
 from pipeline.image.base import DrawnPanel, PanelRequest
 from pipeline.image.canvas import Box, Sprite
-from pipeline.image.looks import RGB, SURPRISED
+from pipeline.image.looks import RGB
 from pipeline.image.sketch_figures import FigureMixin
 from pipeline.image.sketch_scenery import SceneryMixin
 from pipeline.image.styles import style_look
@@ -44,6 +47,7 @@ class SketchImageBackend:
         panel = _Panel(request, preset, font.path, font.index)
         image = panel.render()
         image.save(out_path, format="PNG", optimize=False, compress_level=1)
+        layers, sprites = panel.save_layers(out_path) if request.layers else ({}, ())
         return DrawnPanel(
             path=out_path,
             width=image.width,
@@ -57,6 +61,8 @@ class SketchImageBackend:
                               for name, box in panel.faces.items()},
                     "mouths": {name: [round(x / image.width, 4), round(y / image.height, 4)]
                                for name, (x, y) in panel.mouths.items()}},
+            layers=layers,
+            sprites=sprites,
         )
 
 
@@ -99,18 +105,36 @@ class _Panel(SceneryMixin, FigureMixin):
         self.layer("effects")
         if self.preset.get("halftone"):
             self._halftone()
-        if self.shot.emotion and any(w in self.shot.emotion.lower() for w in SURPRISED):
+        if emotion_of(self.shot.emotion) in ("surprised", "scared", "angry"):
             self._speed_lines()
+        border = max(4, int(self.preset["border"] * self.unit / 10))  # the frame, over everything
+        self.draw.rectangle([0, 0, self.w - 1, self.h - 1], outline=(*self.outline, 255), width=border)
         return self.flatten()
 
+    def save_layers(self, out_path: str) -> tuple[dict[str, str], tuple[dict[str, Any], ...]]:
+        """Each layer and sprite as a PNG beside `out_path`."""
+        stem = Path(out_path).with_suffix("")
+        layers: dict[str, str] = {}
+        for n, (name, layer) in enumerate(self.layers.items()):
+            if name != "background" and layer.getbbox() is None:
+                continue  # nothing drawn on it
+            path = f"{stem}.layer{n}.png"
+            layer.save(path, format="PNG", compress_level=1)
+            layers[name] = path
+        sprites: list[dict[str, Any]] = []
+        for name, states in self.sprites.items():
+            for state, sprite in states.items():
+                path = f"{stem}.sprite{len(sprites)}.png"
+                sprite.image.save(path, format="PNG", compress_level=1)
+                sprites.append({"character": name, "state": state, "path": path, "box": list(sprite.box)})
+        return layers, tuple(sprites)
+
     def flatten(self) -> Image.Image:
-        """The layers composited in order, with the panel's border."""
+        """The layers composited in order."""
         image = self.layers["background"].copy()
         for name, layer in self.layers.items():
             if name != "background":
                 image.paste(layer, (0, 0), layer)
-        border = max(4, int(self.preset["border"] * self.unit / 10))
-        ImageDraw.Draw(image).rectangle([0, 0, self.w - 1, self.h - 1], outline=self.outline, width=border)
         return image
 
     # -- effects and text -----------------------------------------------------------------------------------

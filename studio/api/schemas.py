@@ -126,11 +126,15 @@ class RenderRequest(Body):
                                                          "in the panel, or both.")
     watermark: WatermarkSettings = Field(default_factory=WatermarkSettings)
     title: str = Field("", max_length=80, description="Shown over the opening seconds and on the cover image.")
+    motion_comic: bool = Field(True, description="Panels move in layers: the characters apart from the background "
+                               "(parallax), the speaker's mouth with their voice, blinks. False: each panel moves as "
+                               "one picture.")  # fmt: skip
 
     def settings(self, kind: str) -> dict[str, Any]:
         mark = self.watermark
         return {"kind": kind, "platform": self.platform_preset, "resolution": self.resolution, "format": self.format,
                 "text_mode": self.text_mode, "subtitle_style": self.subtitle_style, "title": self.title.strip(),
+                "motion_comic": self.motion_comic,
                 "watermark": {"text": mark.text.strip() if mark.enabled else "", "position": mark.position,
                               "opacity": mark.opacity}}  # fmt: skip
 

@@ -47,6 +47,7 @@ class ExportTab:
                                      elem_id="render-text-mode")  # fmt: skip
                 style = gr.Dropdown(list(SUBTITLE_STYLES), value="simple", label=t("subtitle_style"), min_width=120)
                 title = gr.Textbox("", label=t("video_title"), max_length=80, min_width=160)
+                comic = gr.Checkbox(True, label=t("motion_comic"), min_width=160, elem_id="render-motion-comic")
             with gr.Row():
                 mark_text = gr.Textbox("", label=t("watermark"), max_length=60, min_width=160)
                 mark_corner = gr.Dropdown(list(CORNERS), value="bottom-right", label=t("watermark_position"))
@@ -67,20 +68,21 @@ class ExportTab:
                                    elem_id="exported-files")  # fmt: skip
         self.outputs = [self.summary, self.video, self.files, self.subtitles]
         settings_inputs = [project_id, resolution, platform, video_format, text_mode, style, title, mark_text,
-                           mark_corner, mark_opacity]  # fmt: skip
+                           mark_corner, mark_opacity, comic]  # fmt: skip
 
         def renderer(kind: str) -> Any:
             """The handler of a render button: a preview or a final with the tab's settings."""
 
             @ui_errors
             def render(pid: str, resolution_v: str, platform_v: str, format_v: str, mode_v: str, style_v: str,
-                       title_v: str, mark_v: str, corner_v: str, opacity_v: float, request: gr.Request,
+                       title_v: str, mark_v: str, corner_v: str, opacity_v: float, comic_v: bool, request: gr.Request,
                        progress: gr.Progress = gr.Progress()) -> tuple:  # fmt: skip
                 lang = lang_of(request)
                 pid = require_project(pid, lang)
                 settings = {"kind": kind, "platform": platform_v or "custom", "resolution": resolution_v or "1080p",
                             "format": format_v or "mp4", "text_mode": mode_v or "subtitles",
                             "subtitle_style": style_v or "simple", "title": (title_v or "").strip(),
+                            "motion_comic": comic_v is not False,
                             "watermark": {"text": (mark_v or "").strip(), "position": corner_v or "bottom-right",
                                           "opacity": float(opacity_v if opacity_v is not None else 0.7)}}  # fmt: skip
                 queued = videos.start_render(svc, user_id=svc.default_user_id, project_id=pid, settings=settings)

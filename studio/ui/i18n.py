@@ -54,6 +54,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "clothing": ("服装", "Clothing"),
     "features": ("特征 (逗号分隔)", "Features (comma-separated)"),
     "accessories": ("配饰", "Accessories"),
+    "motion_comic": ("动态漫画 (视差、口型、眨眼)", "Motion comic (parallax, talking mouths, blinks)"),
     "build": ("体型", "Build"),
     "voice_gender": ("声音性别", "Voice gender"),
     "voice_variant": ("音色", "Voice variant"),

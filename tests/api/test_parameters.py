@@ -333,6 +333,19 @@ def check_render_fields(client, tmp_path) -> None:
         refused(client.post(f"/api/v1/projects/{pid}/render/final", json=refusal), 400, 10002)
 
 
+def check_motion_comic(client, tmp_path) -> None:
+    """On (the default), the speaker's panel moves in layers; off, the panel moves as one picture."""
+    pid = _project(client)
+    _storyboard(client, pid)
+    storage = client.app.state.services.storage
+    frames = []
+    for on in (True, False):
+        task = _run(client, f"/api/v1/projects/{pid}/render/final", {"resolution": "720p", "motion_comic": on})
+        path = storage.download(task["result"]["video_key"], str(tmp_path / f"comic_{on}.mp4"))
+        frames.append(frame_at(path, task["result"]["shot_durations"][0] * 0.8).astype(float))
+    assert np.abs(frames[0] - frames[1]).mean() > 0.3
+
+
 def check_subtitle_fields(client) -> None:
     """SubtitleUpdate's text and times and SubtitleCreate's fields show in the next render's subtitles."""
     pid = _project(client)
@@ -474,6 +487,7 @@ CHECKS = {
     "ShotReorder.shot_ids": check_shot_fields,
     **{f"RenderRequest.{f}": check_render_fields for f in ("resolution", "format", "platform_preset", "subtitle_style",
                                                             "text_mode", "watermark", "title")},
+    "RenderRequest.motion_comic": check_motion_comic,
     **{f"WatermarkSettings.{f}": check_render_fields for f in ("enabled", "text", "position", "opacity")},
     **{f"SubtitleCreate.{f}": check_subtitle_fields for f in ("text", "start_time", "end_time", "shot_id")},
     **{f"SubtitleUpdate.{f}": check_subtitle_fields for f in ("text", "start_time", "end_time")},
@@ -491,7 +505,7 @@ CHECKS = {
 def test_every_documented_field_has_an_effect_or_is_refused(client, tmp_path) -> None:
     assert _body_fields(client.get("/openapi.json").json()) == set(CHECKS)
     for check in dict.fromkeys(CHECKS.values()):
-        if check is check_render_fields:
+        if check in (check_render_fields, check_motion_comic):
             check(client, tmp_path)
         else:
             check(client)

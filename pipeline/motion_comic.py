@@ -1,0 +1,143 @@
+"""The motion comic: a panel's layers moving apart as the camera moves (parallax), the speaker's mouth opening with
+the loudness of their voice frame by frame, and every face blinking now and then.
+
+The image backend hands over the panel in layers (background; characters and effects) and, for each front-facing
+character, sprites of the face with the mouth half or wide open and with the eyes closed (pipeline.image.base). The
+renderer (pipeline.render) moves the background with the shot's move and the foreground a little faster
+(`PARALLAX`), and lays the sprites over the foreground on the frames this module picks:
+- a mouth from the voice: the loudness of each frame's slice of the line (RMS), against the line's own loud level,
+  is closed, half or open; a state lasts at least two frames, so the mouth does not flicker;
+- a blink of `BLINK_FRAMES` every 2.5-5 s, at moments drawn from the character's name (the same in every render).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+from pipeline.models import PanelLayers
+from pipeline.motion import fit_geometry, fit_panel
+from pipeline.tts.dsp import read_wav
+
+PARALLAX = 1.35  # the foreground moves this much more than the background
+HALF_OPEN, WIDE_OPEN = 0.2, 0.55  # of the line's loud level (its 90th percentile RMS)
+BLINK_FRAMES_SECONDS = 0.12
+BLINK_GAP = (2.5, 5.0)  # seconds between blinks
+MOUTH_STATES = ("mouth_half", "mouth_open")
+
+
+@dataclass(frozen=True)
+class Plates:
+    """A shot's layers fitted to the plate size: the background (RGB), the foreground (RGBA), and the sprites in
+    plate pixels: (character, state, RGBA image, x, y)."""
+
+    background: Image.Image
+    foreground: Image.Image
+    sprites: tuple[tuple[str, str, Image.Image, int, int], ...]
+
+
+def comic_plates(layers: PanelLayers, width: int, height: int) -> Plates:
+    """The layers fitted to a width x height plate exactly as the flat panel would be (pipeline.motion.fit_panel):
+    the background carries the blurred surround when the panel's shape differs from the frame's."""
+    with Image.open(layers.background) as bg:
+        background = fit_panel(bg, width, height)
+        size = bg.size
+    foreground = Image.new("RGBA", size, (0, 0, 0, 0))
+    for path in layers.foreground:
+        with Image.open(path) as layer:
+            rgba = layer.convert("RGBA")
+            foreground.alpha_composite(rgba)
+    fitted = _fit_layer(foreground, width, height)
+    sprites = []
+    scale, ox, oy = fit_geometry(size[0], size[1], width, height)
+    for sprite in layers.sprites:
+        # The sprite laid over the whole layer and fitted the same way, then cut out: it lines up to the pixel.
+        with Image.open(sprite.path) as image:
+            whole = foreground.copy()
+            whole.alpha_composite(image.convert("RGBA"), (sprite.box[0], sprite.box[1]))
+        x0 = max(0, math.floor(ox + sprite.box[0] * scale) - 2)
+        y0 = max(0, math.floor(oy + sprite.box[1] * scale) - 2)
+        x1 = min(width, math.ceil(ox + sprite.box[2] * scale) + 2)
+        y1 = min(height, math.ceil(oy + sprite.box[3] * scale) + 2)
+        if x1 - x0 < 2 or y1 - y0 < 2:
+            continue
+        cut = _fit_layer(whole, width, height).crop((x0, y0, x1, y1))
+        sprites.append((sprite.character, sprite.state, cut, x0, y0))
+    return Plates(background, fitted, tuple(sprites))
+
+
+def _fit_layer(layer: Image.Image, width: int, height: int) -> Image.Image:
+    """An RGBA layer scaled and placed like fit_panel places the panel (premultiplied, so edges keep no dark
+    fringe)."""
+    scale, ox, oy = fit_geometry(layer.width, layer.height, width, height)
+    size = (max(1, round(layer.width * scale)), max(1, round(layer.height * scale)))
+    resized = layer.convert("RGBa").resize(size, Image.Resampling.LANCZOS).convert("RGBA")
+    out = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    out.paste(resized, (ox, oy))
+    return out
+
+
+# -- when the mouth moves and the eyes close --------------------------------------------------------------------
+
+
+def mouth_track(voice_path: str, *, fps: int, frames: int, voice_start: float) -> list[str]:
+    """The mouth of each of a shot's frames: "closed", "mouth_half" or "mouth_open", from the loudness of the voice
+    (which starts `voice_start` seconds into the shot)."""
+    audio, rate = read_wav(voice_path)
+    hop = rate / fps
+    levels = np.zeros(frames)
+    for n in range(frames):
+        a = int((n / fps - voice_start) * rate)
+        b = int(a + hop)
+        if b <= 0 or a >= audio.size:
+            continue
+        chunk = audio[max(0, a) : min(audio.size, b)]
+        levels[n] = float(np.sqrt(np.mean(chunk * chunk))) if chunk.size else 0.0
+    loud = float(np.percentile(levels[levels > 0], 90)) if np.any(levels > 0) else 0.0
+    if loud <= 1e-4:
+        return ["closed"] * frames
+    ratio = levels / loud
+    states = ["mouth_open" if r >= WIDE_OPEN else "mouth_half" if r >= HALF_OPEN else "closed" for r in ratio]
+    for n in range(1, frames - 1):  # no state for a single frame
+        if states[n] != states[n - 1] and states[n] != states[n + 1]:
+            states[n] = states[n - 1]
+    return states
+
+
+def blink_track(character: str, *, fps: int, frames: int, shot_start: float) -> list[bool]:
+    """Whether the character's eyes are closed on each of a shot's frames (the same moments in every render)."""
+    rng = random.Random(int.from_bytes(hashlib.sha256(character.encode()).digest()[:8], "big"))
+    closed = [False] * frames
+    length = max(2, round(BLINK_FRAMES_SECONDS * fps))
+    t = rng.uniform(0.5, BLINK_GAP[1])
+    end = shot_start + frames / fps
+    while t < end:
+        if t >= shot_start:
+            first = round((t - shot_start) * fps)
+            for n in range(first, min(frames, first + length)):
+                closed[n] = True
+        t += rng.uniform(*BLINK_GAP)
+    return closed
+
+
+def frame_ranges(flags: list[bool]) -> list[tuple[int, int]]:
+    """Runs of True as inclusive (first, last) frame numbers."""
+    runs: list[tuple[int, int]] = []
+    start = None
+    for n, flag in enumerate([*flags, False]):
+        if flag and start is None:
+            start = n
+        elif not flag and start is not None:
+            runs.append((start, n - 1))
+            start = None
+    return runs
+
+
+def enable_expression(runs: list[tuple[int, int]]) -> str:
+    """An ffmpeg `enable` expression true on those frames (n counts the stream's frames from 0)."""
+    return "+".join(f"between(n,{a},{b})" for a, b in runs)
