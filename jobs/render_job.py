@@ -114,18 +114,21 @@ def load_timeline(
             if r.audio_key
         }
         panels = {r.order: r.generation_params or {} for r in board.shots}
-        layers = {order: found for order, params in panels.items() if (found := _panel_layers(ctx, params))}
+        layers = {order: found for order, params in panels.items()
+                  if (found := _panel_layers(ctx, project_id, params))}  # fmt: skip
         shot_ids = {r.order: r.id for r in board.shots}
         timeline = build_timeline(storyboard, images, voices, size=output.size, fps=output.fps, panels=panels, layers=layers,
                                   pacing=ctx.pacing)  # fmt: skip
         return timeline, str(board.id), shot_ids
 
 
-def _panel_layers(ctx: JobContext, params: dict[str, Any]) -> PanelLayers | None:
-    """A panel's stored layers and sprites as local files, or None (drawn before panels came in layers, or a
-    layer is gone: the plain panel is shown)."""
+def _panel_layers(ctx: JobContext, project_id: uuid.UUID, params: dict[str, Any]) -> PanelLayers | None:
+    """A panel's stored layers and sprites as local files, or None (drawn before panels came in layers, a layer is
+    gone, or a key outside the project's own files: the plain panel is shown)."""
     names = params.get("layers") or {}
-    if "background" not in names:
+    keys = [*names.values(), *(sp.get("key", "") for sp in params.get("sprites", []))]
+    own = f"projects/{project_id}/"
+    if "background" not in names or not all(isinstance(k, str) and k.startswith(own) for k in keys):
         return None
     try:
         return PanelLayers(

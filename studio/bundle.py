@@ -308,11 +308,11 @@ def _insert_storyboard(
                                                 "offset": effect.offset})  # fmt: skip
         row = ShotRow(
             project_id=pid, **values,
-            generation_params=shot.generation_params, status=shot.status,
+            generation_params=_without_layers(shot.generation_params), status=shot.status,
             image_key=keys[shot.panel] if shot.panel else None, audio_key=keys[voice.file] if voice else None,
             audio_duration=voice.duration if voice else None, voice_hash=voice.inputs_hash if voice else None,
         )  # fmt: skip
-        images = [ShotImage(image_key=keys[i.file], seed=i.seed, prompt=i.prompt, params=i.params,
+        images = [ShotImage(image_key=keys[i.file], seed=i.seed, prompt=i.prompt, params=_without_layers(i.params),
                             is_current=i.is_current, created_at=i.created_at, inputs_hash=i.inputs_hash)
                   for i in shot.images]  # fmt: skip
         row.images = images
@@ -330,3 +330,9 @@ def _insert_storyboard(
         if shot.voice is not None and shot.voice.up_to_date:
             row.voice_hash = voice_inputs_hash(planned, cast, storyboard.language)
     return {row.order: row.id for row, _, _ in current}
+
+
+def _without_layers(params: dict[str, Any]) -> dict[str, Any]:
+    """A panel's params without the keys of its layers: a bundle carries the panels, not their layers (the
+    imported project's panels show as plain panels until they are redrawn)."""
+    return {k: v for k, v in params.items() if k not in ("layers", "sprites")}
