@@ -17,7 +17,7 @@ FRAMING: dict[str, str] = {"establishing": "long", "long": "long", "medium": "me
 Transition = Literal["cut", "fade", "dissolve", "wipe", "slide"]
 TRANSITIONS: tuple[str, ...] = get_args(Transition)
 AspectRatio = Literal["9:16", "16:9", "1:1"]
-Style = Literal["anime", "chinese", "comic", "chibi"]
+Style = Literal["anime", "chinese", "comic", "chibi", "noir", "watercolor"]
 STYLES: tuple[str, ...] = get_args(Style)
 
 ASPECT_SIZES: dict[str, tuple[int, int]] = {"9:16": (1080, 1920), "16:9": (1920, 1080), "1:1": (1080, 1080)}
@@ -282,6 +282,8 @@ class TimedShot:
     faces: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)  # face boxes, as fractions
     mouths: dict[str, tuple[float, float]] = field(default_factory=dict)  # where each visible mouth is, as fractions
     layers: PanelLayers | None = None  # the panel in layers, when the image backend made them (motion comic)
+    emotion: str | None = None  # how the line is said (a thought is lettered in a cloud)
+    sound_effects: tuple[str, ...] = ()  # the script's sound cues, lettered as onomatopoeia in bubble mode
 
 
 @dataclass(frozen=True)
@@ -309,3 +311,4 @@ class RenderResult:
     segments: tuple[str, ...] = ()  # the hash of each shot's segment, in order (the keys of the segment cache)
     reused: int = 0  # segments taken from the cache instead of encoded
     sound: str = ""  # the hash of the delivered sound track (its key in the segment cache)
+    warnings: tuple[str, ...] = ()  # what could not be shown as asked (a glyph no font has, a sound word with no room)

@@ -42,13 +42,13 @@ from pipeline.motion_comic import (
     frame_ranges,
     mouth_track,
 )
-from pipeline.overlays import cover_image, text_layer, title_layer, watermark_layer
+from pipeline.overlays import cover_image, shot_layer, text_warnings, title_layer, watermark_layer
 from pipeline.presets import Output, RenderSettings, SafeZone
 from pipeline.subtitles import Cue, subtitle_cues, write_ass, write_srt
 
 ProgressFn = Callable[[float, str], None]
 
-RENDERER_VERSION = 3  # bump when a change to this module changes the pixels of a segment: old caches are not reused
+RENDERER_VERSION = 4  # bump when a change to this module changes the pixels of a segment: old caches are not reused
 TITLE_SECONDS = 2.6
 X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
 _XFADE = {"dissolve": "fade", "wipe": "wipeleft", "slide": "slideleft"}
@@ -252,6 +252,8 @@ def render_video(
         path=out_path, duration=plan.total / timeline.fps, width=output.width, height=output.height,
         file_size=os.path.getsize(out_path), subtitles_path=srt_path, ass_path=ass_path, cover_path=cover_path,
         segments=tuple(s.digest for s in segments), reused=len(segments) - len(todo), sound=sound_digest,
+        warnings=tuple(dict.fromkeys([*text_warnings([settings.title, settings.watermark.text],
+                                                     "the title and watermark", font.path), *encoder.warnings])),
     )  # fmt: skip
 
 
@@ -323,6 +325,7 @@ class _FramePlan:
 
     def __init__(self, timeline: Timeline, crossfade: float) -> None:
         fps, shots = timeline.fps, timeline.shots
+        self.shots = shots
         n = len(shots)
         ends = [s.start + s.duration for s in shots]
         self.bounds = [round(s.start * fps) for s in shots] + [round(ends[-1] * fps)]
@@ -369,6 +372,8 @@ def _segment_spec(
         "safe": [output.safe.top, output.safe.bottom, output.safe.left, output.safe.right],
         "cues": [[round(c.start * fps) - start, round(c.end * fps) - start, c.text, c.speaker, c.kind, c.shot_order]
                  for c in seg_cues],
+        "lettering": [[s.emotion, list(s.sound_effects), sorted(s.faces.items()), sorted(s.mouths.items()),
+                       sorted(s.anchors.items())] for s in (plan.shots[j] for j in shots_in)],
         "watermark": _watermark_spec(settings), "title": settings.title if i == 0 else "",
         "font": [font.path, font.index],
     }  # fmt: skip
@@ -390,6 +395,7 @@ class _SegmentEncoder:
                  font: FontFace, work: Path, mark: Image.Image | None, comic: dict[int, _ComicShot]) -> None:  # fmt: skip
         self.exe, self.timeline, self.plan, self.output, self.cues, self.font = exe, timeline, plan, output, cues, font
         self.work, self.comic = work, comic
+        self.warnings: list[str] = []  # what the lettering could not show (collected from the encoding threads)
         self.mark = self._layer("watermark", mark) if mark is not None else (None, 0, 0)
         self._procs: set[subprocess.Popen[str]] = set()
         self._lock = threading.Lock()
@@ -452,13 +458,15 @@ class _SegmentEncoder:
         i, order = seg.index, self.timeline.shots[seg.index].order
         self._picture(graph, i, seg.frames)
         settings = self.output.settings
+        # The line as a bubble, a thought or a caption, and the sound cues as lettering (a creator's own captions
+        # stay subtitles); nothing in subtitles mode.
         line = next((c for c in self.cues if c.shot_order == order and c.kind != "caption"), None)
-        if settings.text_mode in ("bubbles", "both") and line is not None:  # a creator's own captions stay subtitles
-            layer = text_layer(line, width=self.output.width, height=self.output.height, safe=self.output.safe,
-                               anchor=self.timeline.shots[i].anchors.get(line.speaker or ""),
-                               style=settings.subtitle_style, font_path=self.font.path)  # fmt: skip
-            whole = max(0, seg.frames - self.plan.transition_out(i) - 1)  # while the panel is whole
-            graph.overlay(self._layer(f"bubble_{i}", layer), f"enable='between(n,0,{whole})'")
+        lettered = shot_layer(self.timeline.shots[i], line, width=self.output.width, height=self.output.height,
+                              safe=self.output.safe, text_mode=settings.text_mode, style=settings.subtitle_style,
+                              font_path=self.font.path)  # fmt: skip
+        self.warnings.extend(lettered.warnings)
+        whole = max(0, seg.frames - self.plan.transition_out(i) - 1)  # while the panel is whole
+        graph.overlay(self._layer(f"bubble_{i}", lettered.image), f"enable='between(n,0,{whole})'")
         if seg.spec["title"]:
             seconds = min(TITLE_SECONDS, seg.frames / self.output.fps)
             layer = title_layer(settings.title, width=self.output.width, height=self.output.height,

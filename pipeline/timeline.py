@@ -117,6 +117,8 @@ def build_timeline(
                 motion=shot.motion,
                 **_marks((panels or {}).get(shot.order, {})),  # type: ignore[arg-type]  # 2 or 4 numbers each
                 layers=(layers or {}).get(shot.order),
+                emotion=shot.emotion,
+                sound_effects=shot.sound_effects,
             )
         )
         start += duration

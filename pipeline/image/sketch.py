@@ -14,9 +14,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageChops, ImageDraw, ImageFont
 
-from assets_library import style_preset
 from pipeline.emotions import emotion_of
 from pipeline.errors import DrawError
 from pipeline.fonts import find_cjk_font
@@ -25,7 +24,7 @@ from pipeline.image.canvas import Box, Sprite
 from pipeline.image.looks import RGB
 from pipeline.image.sketch_figures import FigureMixin
 from pipeline.image.sketch_scenery import SceneryMixin
-from pipeline.image.styles import style_look
+from pipeline.image.styles import style_layer, style_look
 
 
 class SketchImageBackend:
@@ -40,11 +39,11 @@ class SketchImageBackend:
         if request.width < 64 or request.height < 64:
             raise DrawError(f"panel size {request.width}x{request.height} is too small: use at least 64x64.")
         try:
-            preset = style_preset(request.style)
+            style_look(request.style)
         except KeyError as exc:
             raise DrawError(str(exc)) from exc
         font = find_cjk_font(self._font_path)
-        panel = _Panel(request, preset, font.path, font.index)
+        panel = _Panel(request, font.path, font.index)
         image = panel.render()
         image.save(out_path, format="PNG", optimize=False, compress_level=1)
         layers, sprites = panel.save_layers(out_path) if request.layers else ({}, ())
@@ -67,21 +66,20 @@ class SketchImageBackend:
 
 
 class _Panel(SceneryMixin, FigureMixin):
-    def __init__(self, request: PanelRequest, preset: dict, font_path: str, font_index: int) -> None:
+    def __init__(self, request: PanelRequest, font_path: str, font_index: int) -> None:
         self.req = request
         self.shot = request.shot
         if request.prompt_override:
             # No text-to-image model here: the override's words steer place, time of day and weather instead.
             words = request.prompt_override
             self.shot = replace(self.shot, location=f"{words} {self.shot.location}", time=f"{words} {self.shot.time}")
-        self.preset = preset
         self.w, self.h = request.width, request.height
         self.unit = min(self.w, self.h) / 100.0
         self.rng = random.Random(request.seed)
-        self.outline: RGB = tuple(preset["outline"])  # type: ignore[assignment]
-        self.line_w = max(2, int(preset["outline_width"] * self.unit / 10))
-        self._font_path, self._font_index = font_path, font_index
         self.style = style_look(request.style)
+        self.outline: RGB = self.style.outline
+        self.line_w = max(2, int(0.5 * self.style.line_scale * self.unit))
+        self._font_path, self._font_index = font_path, font_index
         self.layers: dict[str, Image.Image] = {}  # by name, in drawing order: background, character:<name>…, effects
         self.layer("background")
         self.anchors: dict[str, tuple[float, float]] = {}  # each front-facing character's head, as frame fractions
@@ -101,14 +99,18 @@ class _Panel(SceneryMixin, FigureMixin):
 
     def render(self) -> Image.Image:
         horizon = self._background()
+        self._props(horizon)
         self._characters(horizon)
         self.layer("effects")
-        if self.preset.get("halftone"):
-            self._halftone()
-        if emotion_of(self.shot.emotion) in ("surprised", "scared", "angry"):
-            self._speed_lines()
-        border = max(4, int(self.preset["border"] * self.unit / 10))  # the frame, over everything
+        self._weather()
+        self._effects()
+        border = max(4, int(self.style.border * self.unit))  # the frame, over everything
         self.draw.rectangle([0, 0, self.w - 1, self.h - 1], outline=(*self.outline, 255), width=border)
+        for name, layer in self.layers.items():
+            self.layers[name] = style_layer(layer, self.style, background=name == "background")
+        for states in self.sprites.values():  # in the style's colours too (a per-pixel change: they still fit)
+            for state, sprite in states.items():
+                states[state] = Sprite(sprite.box, style_layer(sprite.image, self.style, background=False))
         return self.flatten()
 
     def save_layers(self, out_path: str) -> tuple[dict[str, str], tuple[dict[str, Any], ...]]:
@@ -137,22 +139,40 @@ class _Panel(SceneryMixin, FigureMixin):
                 image.paste(layer, (0, 0), layer)
         return image
 
-    # -- effects and text -----------------------------------------------------------------------------------
+    # -- effects ------------------------------------------------------------------------------------------------
 
-    def _halftone(self) -> None:
-        dots = Image.new("L", (self.w, self.h), 0)  # drawn as the effects layer's alpha
+    def _effects(self) -> None:
+        """Screentone (the comic style's halftone dots) and speed lines (a surprise, a fright, anger), never over a
+        face: drawn apart, then cleared where the faces are, then laid on the effects layer."""
+        fx = Image.new("RGBA", (self.w, self.h), (0, 0, 0, 0))
+        if self.style.shading in ("halftone", "noir"):
+            self._halftone(fx)
+        if emotion_of(self.shot.emotion) in ("surprised", "scared", "angry"):
+            self._speed_lines(ImageDraw.Draw(fx))
+        if fx.getbbox() is None:
+            return
+        clear = Image.new("L", (self.w, self.h), 255)
+        cd = ImageDraw.Draw(clear)
+        for x0, y0, x1, y1 in self.faces.values():
+            mx, my = (x1 - x0) * 0.15, (y1 - y0) * 0.15
+            cd.ellipse([x0 - mx, y0 - my, x1 + mx, y1 + my], fill=0)
+        fx.putalpha(ImageChops.multiply(fx.getchannel("A"), clear))
+        self.image.alpha_composite(fx)
+
+    def _halftone(self, fx: Image.Image) -> None:
+        dots = Image.new("L", (self.w, self.h), 0)
         dd = ImageDraw.Draw(dots)
         step = max(6, int(2.2 * self.unit))
         for y in range(int(self.h * 0.55), self.h, step):
             r = max(1, int(step * 0.18 * (y - self.h * 0.55) / (self.h * 0.45)) + 1)
             for x in range((y // step % 2) * step // 2, self.w, step):
                 dd.ellipse([x - r, y - r, x + r, y + r], fill=60)
-        self.image.paste((0, 0, 0, 255), (0, 0), dots)
+        fx.paste((0, 0, 0, 255), (0, 0), dots)
 
-    def _speed_lines(self) -> None:
+    def _speed_lines(self, draw: ImageDraw.ImageDraw) -> None:
         cx, cy = self.w / 2, self.h * 0.45
         for i in range(48):
             a = 2 * math.pi * i / 48 + self.rng.uniform(-0.03, 0.03)
             r0, r1 = max(self.w, self.h) * 0.42, max(self.w, self.h)
-            self.draw.line([(cx + r0 * math.cos(a), cy + r0 * math.sin(a)), (cx + r1 * math.cos(a), cy + r1 * math.sin(a))],
-                           fill=self.outline, width=max(1, self.line_w // 2))  # fmt: skip
+            draw.line([(cx + r0 * math.cos(a), cy + r0 * math.sin(a)), (cx + r1 * math.cos(a), cy + r1 * math.sin(a))],
+                      fill=(*self.outline, 255), width=max(1, self.line_w // 2))  # fmt: skip
