@@ -34,7 +34,7 @@ sys.path.insert(0, str(REPO))
 from PIL import Image  # noqa: E402
 
 from pipeline.image.sketch import SketchImageBackend  # noqa: E402
-from pipeline.models import Character, Storyboard, Timeline, Transition, VoiceClip  # noqa: E402
+from pipeline.models import Character, PanelLayers, PanelSprite, Storyboard, Timeline, Transition, VoiceClip  # noqa: E402
 from pipeline.motion import Move, fit_panel  # noqa: E402
 from pipeline.parse import parse_script  # noqa: E402
 from pipeline.plan import PlanOptions, plan_storyboard  # noqa: E402
@@ -87,6 +87,7 @@ class Inputs:
     images: dict[int, str]  # panel path by shot order
     voices: dict[int, VoiceClip]
     panels: dict[int, dict[str, Any]]  # what the image backend reported of each panel
+    layers: dict[int, PanelLayers]  # each panel in layers, for the motion comic
 
 
 @dataclass(frozen=True)
@@ -115,22 +116,25 @@ def prepare_inputs(tmp: Path) -> Inputs:
     board = replace(board, shots=shots)
     characters = {c.name: c for c in parsed.characters}
     painter, speaker = SketchImageBackend(), EspeakTTSBackend()
-    images, voices, panels = {}, {}, {}
+    images, voices, panels, layers = {}, {}, {}, {}
     for shot in board.shots:
-        drawn = painter.draw(panel_request(board, shot, characters, shot_seed(board, shot)),
+        drawn = painter.draw(replace(panel_request(board, shot, characters, shot_seed(board, shot)), layers=True),
                              str(tmp / f"panel_{shot.order:02d}.png"))  # fmt: skip
         images[shot.order] = drawn.path
         panels[shot.order] = drawn.params
+        layers[shot.order] = PanelLayers(
+            drawn.layers["background"], tuple(p for name, p in drawn.layers.items() if name != "background"),
+            tuple(PanelSprite(sp["character"], sp["state"], sp["path"], tuple(sp["box"])) for sp in drawn.sprites))
         if shot.voiced:
             voices[shot.order] = speaker.synthesize(voice_request(shot, characters, board.language),
                                                     str(tmp / f"voice_{shot.order:02d}.wav"))  # fmt: skip
-    return Inputs(board, characters, images, voices, panels)
+    return Inputs(board, characters, images, voices, panels, layers)
 
 
 def timeline_for(inputs: Inputs, output: Output, images: dict[int, str] | None = None) -> Timeline:
     """The timeline at the output's size and fps, every shot stretched by one factor so the video lasts 60 s."""
     timeline = build_timeline(inputs.storyboard, images or inputs.images, inputs.voices, fps=output.fps,
-                              size=output.size, panels=inputs.panels)  # fmt: skip
+                              size=output.size, panels=inputs.panels, layers=inputs.layers)  # fmt: skip
     if timeline.duration > SECONDS:
         raise SystemExit(f"the voiced script lasts {timeline.duration:.1f} s, over {SECONDS:.0f} s: shorten SCRIPT.")
     factor = SECONDS / timeline.duration
@@ -294,6 +298,9 @@ def report(tmp: Path, skip_baseline: bool) -> None:
                             cues=subtitle_cues(timeline), cache=cache)  # fmt: skip
 
     final, final_result = measure("comicreel_final", lambda: render(final_tl, final_out, "final", final_cache))
+    plain_out = replace(final_out, settings=replace(final_out.settings, motion_comic=False))
+    plain, _ = measure("comicreel_plain", lambda: render(final_tl, plain_out, "plain",
+                                                         DirectoryCache(str(tmp / "cache_plain"))))  # fmt: skip
     preview, _ = measure("comicreel_preview", lambda: render(preview_tl, preview_out, "preview",
                                                              DirectoryCache(str(tmp / "cache_preview"))))  # fmt: skip
     changed = inputs.storyboard.shots[CHANGED]
@@ -303,7 +310,7 @@ def report(tmp: Path, skip_baseline: bool) -> None:
     again_tl = timeline_for(inputs, final_out, {**inputs.images, changed.order: redrawn.path})
     rerender, again = measure("comicreel_rerender", lambda: render(again_tl, final_out, "rerender", final_cache))
     final = replace(final, jitter=pan_jitter(final_result.path, final_tl, options.crossfade))
-    runs = [final, preview, rerender]
+    runs = [final, plain, preview, rerender]
     for run in runs:
         print(run.line())
     print(f"  rerender: {again.reused} of {len(again.segments)} segments reused")
@@ -318,7 +325,8 @@ def report(tmp: Path, skip_baseline: bool) -> None:
         baseline = run_baseline(bench_python(), str(spec_path))
         baseline = replace(baseline, jitter=pan_jitter(spec["out"], final_tl, options.crossfade))
         print(baseline.line())
-    figures = [f"final_rtf={final.wall / SECONDS:.3f}", f"preview_rtf={preview.wall / SECONDS:.3f}"]
+    figures = [f"final_rtf={final.wall / SECONDS:.3f}", f"plain_panels_rtf={plain.wall / SECONDS:.3f}",
+               f"motion_comic_overhead={final.wall / plain.wall - 1:.3f}", f"preview_rtf={preview.wall / SECONDS:.3f}"]
     if baseline:
         figures.append(f"speedup_vs_moviepy={baseline.wall / final.wall:.2f}")
     figures += [f"rerender_ratio={rerender.wall / final.wall:.3f}",

@@ -95,7 +95,7 @@ def render_project(
         "ass_key": keys["ass"], "cover_key": keys["cover"], "format": settings.format,
         "duration": round(result.duration, 3), "width": result.width, "height": result.height, "fps": output.fps,
         "file_size": result.file_size, "shot_durations": [sh.duration for sh in timeline.shots],
-        "segments": len(result.segments), "reused_segments": result.reused, "warnings": warnings,
+        "segments": len(result.segments), "reused_segments": result.reused, "warnings": [*warnings, *result.warnings],
     }  # fmt: skip
 
 
