@@ -3,8 +3,9 @@ the loudness of their voice frame by frame, and every face blinking now and then
 
 The image backend hands over the panel in layers (background; characters and effects) and, for each front-facing
 character, sprites of the face with the mouth half or wide open and with the eyes closed (pipeline.image.base). The
-renderer (pipeline.render) moves the background with the shot's move and the foreground a little faster
-(`PARALLAX`), and lays the sprites over the foreground on the frames this module picks:
+renderer (pipeline.render) pans the background with the shot's move and the foreground a little faster
+(`PARALLAX`; a zoom moves the panel whole, which costs a fraction of zooming two layers), and lays the sprites over
+the foreground on the frames this module picks:
 - a mouth from the voice: the loudness of each frame's slice of the line (RMS), against the line's own loud level,
   is closed, half or open; a state lasts at least two frames, so the mouth does not flicker;
 - a blink of `BLINK_FRAMES` every 2.5-5 s, at moments drawn from the character's name (the same in every render).

@@ -483,11 +483,18 @@ class _SegmentEncoder:
 
         def moving(shot: int, frames: int, first: int, *, talking: bool) -> str:
             index = graph.input(self._plate_input(shot))
-            picture = graph.chain(f"[{index}:v]{_TO_YUV},loop=loop={frames - 1}:size=1:start=0,"
-                                  f"setpts=N/({fps}*TB),{plan.moves[shot].filter(first)}")  # fmt: skip
-            if shot in self.comic:
-                picture = self._foreground(graph, picture, shot, frames, first, talking=talking)
-            return picture
+            still = f"[{index}:v]{_TO_YUV},loop=loop={frames - 1}:size=1:start=0,setpts=N/({fps}*TB)"
+            move, comic = plan.moves[shot], self.comic.get(shot)
+            if comic and move.is_pan:
+                picture = graph.chain(f"{still},{move.filter(first)}")
+                return self._foreground(graph, picture, shot, frames, first, talking=talking)
+            if comic:  # a zoom (or no move): the sprites on the panel, which the zoom then moves exactly
+                picture = graph.chain(still)
+                for path, x, y, enable in self._sprites(shot, frames, talking):
+                    art = graph.chain(f"[{graph.input(['-i', path])}:v]{_OVERLAY_FORMAT}")
+                    picture = graph.chain(f"{picture}{art}overlay=x={x}:y={y}:enable='{enable}'")
+                return graph.chain(f"{picture}{move.filter(first)}")
+            return graph.chain(f"{still},{move.filter(first)}")
 
         a = moving(i, n, plan.fade_in[i], talking=True)
         if not f_out:
@@ -524,30 +531,30 @@ class _SegmentEncoder:
                                     f"fontsdir='{_filter_path(self.font.directory)}'")  # fmt: skip
 
     def _foreground(self, graph: _Graph, picture: str, i: int, frames: int, first: int, *, talking: bool) -> str:
-        """The motion comic over shot i's moving background: its characters and effects moving faster (parallax),
-        and on the frames the tracks pick, a mouth half or wide open and closed eyes."""
-        fps, comic, move = self.output.fps, self.comic[i], self.comic[i].move
+        """A panning motion comic: over shot i's moving background, its characters and effects moving faster
+        (parallax), and on the frames the tracks pick a mouth half or wide open and closed eyes, following the
+        crop to the nearest pixel."""
+        fps, move = self.output.fps, self.comic[i].move
         index = graph.input(self._plate_input(i, foreground=True))
-        overlays = comic.overlays(frames) if talking else []
-        fg = f"[{index}:v]{_TO_YUVA},loop=loop={frames - 1}:size=1:start=0,setpts=N/({fps}*TB)"
-        if move.is_pan:  # the sprites follow the crop, to the nearest pixel
-            fg = graph.chain(f"{fg},{move.filter(first)}")
-            x0, y0 = move.view_origin(first)
-            for path, x, y, enable in overlays:
-                art = graph.chain(f"[{graph.input(['-i', path])}:v]{_OVERLAY_FORMAT}")
-                fg = graph.chain(f"{fg}{art}overlay=x='{x}-({x0})':y='{y}-({y0})':eval=frame:enable='{enable}'")
-        else:  # the sprites sit on the plate, which the zoom then moves exactly
-            fg = graph.chain(fg)
-            for path, x, y, enable in overlays:
-                art = graph.chain(f"[{graph.input(['-i', path])}:v]{_OVERLAY_FORMAT}")
-                fg = graph.chain(f"{fg}{art}overlay=x={x}:y={y}:enable='{enable}'")
-            fg = graph.chain(f"{fg}{move.filter(first)}")
+        fg = graph.chain(f"[{index}:v]{_TO_YUVA},loop=loop={frames - 1}:size=1:start=0,setpts=N/({fps}*TB),"
+                         f"{move.filter(first)}")  # fmt: skip
+        x0, y0 = move.view_origin(first)
+        for path, x, y, enable in self._sprites(i, frames, talking):
+            art = graph.chain(f"[{graph.input(['-i', path])}:v]{_OVERLAY_FORMAT}")
+            fg = graph.chain(f"{fg}{art}overlay=x='{x}-({x0})':y='{y}-({y0})':eval=frame:enable='{enable}'")
         return graph.chain(f"{picture}{fg}overlay=0:0:format=yuv420")
+
+    def _sprites(self, i: int, frames: int, talking: bool) -> list[tuple[str, int, int, str]]:
+        """Shot i's sprites and the frames they show on, once its plates are made (none before its line starts)."""
+        if not talking:
+            return []
+        self.comic[i].plates(self.plan.moves[i].plate_size(), self.work, i)
+        return self.comic[i].overlays(frames)
 
     def _plate_input(self, i: int, *, foreground: bool = False) -> list[str]:
         """The raw plate of shot i (written once per render, shared by the two segments that show it): the panel,
-        or for a motion comic its background (RGB) or its foreground (RGBA, moving with the faster move)."""
-        comic = self.comic.get(i)
+        or for a panning motion comic its background (RGB) or its foreground (RGBA, moving with the faster move)."""
+        comic = self.comic.get(i) if self.plan.moves[i].is_pan else None  # a zoom moves the panel whole
         key = (i, foreground)
         move = comic.move if comic and foreground else self.plan.moves[i]
         with self._lock:
