@@ -491,7 +491,7 @@ class _SegmentEncoder:
             if comic:  # a zoom (or no move): the sprites on the panel, which the zoom then moves exactly
                 picture = graph.chain(still)
                 for path, x, y, enable in self._sprites(shot, frames, talking):
-                    art = graph.chain(f"[{graph.input(['-i', path])}:v]{_OVERLAY_FORMAT}")
+                    art = graph.chain(f"[{graph.input(_picture_file(path))}:v]{_OVERLAY_FORMAT}")
                     picture = graph.chain(f"{picture}{art}overlay=x={x}:y={y}:enable='{enable}'")
                 return graph.chain(f"{picture}{move.filter(first)}")
             return graph.chain(f"{still},{move.filter(first)}")
@@ -540,7 +540,7 @@ class _SegmentEncoder:
                          f"{move.filter(first)}")  # fmt: skip
         x0, y0 = move.view_origin(first)
         for path, x, y, enable in self._sprites(i, frames, talking):
-            art = graph.chain(f"[{graph.input(['-i', path])}:v]{_OVERLAY_FORMAT}")
+            art = graph.chain(f"[{graph.input(_picture_file(path))}:v]{_OVERLAY_FORMAT}")
             fg = graph.chain(f"{fg}{art}overlay=x='{x}-({x0})':y='{y}-({y0})':eval=frame:enable='{enable}'")
         return graph.chain(f"{picture}{fg}overlay=0:0:format=yuv420")
 
@@ -587,6 +587,11 @@ class _SegmentEncoder:
         return path, box[0], box[1]
 
 
+def _picture_file(path: str) -> list[str]:
+    """ffmpeg's input arguments for one picture file, read as named (a % in a folder's name is no frame number)."""
+    return ["-f", "image2", "-pattern_type", "none", "-i", path]
+
+
 class _Graph:
     """A filter graph being built: ffmpeg input arguments, labelled chains, and the label of the picture so far."""
 
@@ -614,10 +619,10 @@ class _Graph:
             return
         if looped:
             fps, seconds = looped
-            index = self.input(["-loop", "1", "-framerate", str(fps), "-t", f"{seconds:.3f}", "-i", path])
+            index = self.input(["-loop", "1", "-framerate", str(fps), "-t", f"{seconds:.3f}", *_picture_file(path)])
             fade = f",fade=t=out:st={max(0.0, seconds - 0.6):.3f}:d=0.6:alpha=1"
         else:
-            index, fade = self.input(["-i", path]), ""
+            index, fade = self.input(_picture_file(path)), ""
         art = self.chain(f"[{index}:v]{_OVERLAY_FORMAT}{fade}")
         self.current = self.chain(f"{self.current}{art}overlay=x={x}:y={y}" + (f":{options}" if options else ""))
 

@@ -98,8 +98,11 @@ def _shot_view(client, pid: str) -> list[dict]:
         dialogue = dict(shot["dialogue"] or {})
         audio_key = dialogue.pop("audio_key", None)
         dialogue.pop("audio_url", None)
+        # A bundle carries the panels, not the motion comic's layers (keys of the source project's files).
+        params = {k: v for k, v in shot["generation_params"].items() if k not in ("layers", "sprites")}
         view.append({
             **{k: v for k, v in shot.items() if k not in ("shot_id", "image_key", "image_url", "dialogue")},
+            "generation_params": params,
             "dialogue": dialogue, "panel": storage.get_bytes(shot["image_key"]),
             "voice": storage.get_bytes(audio_key) if audio_key else None,
             "versions": [(v["seed"], v["prompt"], v["is_current"], storage.get_bytes(v["image_key"]))

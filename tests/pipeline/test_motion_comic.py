@@ -69,7 +69,8 @@ def test_the_mouth_moves_with_the_voice_and_stays_closed_in_silence(tmp_path, mo
                      motion=motion, anchors={"A": (0.5, 0.4)}, layers=layers)  # fmt: skip
     timeline = Timeline(W, H, FPS, (shot,))
     output = default_output(timeline, RenderSettings(text_mode="subtitles"))
-    comic = render_video(timeline, str(tmp_path / "comic.mp4"), str(tmp_path / "w1"), output=output, cues=[])
+    # (a work folder whose name has a % in it: pictures are read as named, not as numbered sequences)
+    comic = render_video(timeline, str(tmp_path / "comic.mp4"), str(tmp_path / "w%d1"), output=output, cues=[])
     frames = gray_frames(comic.path, "null", W, H)
     mouth = [_open_mouth(f) for f in frames]
     silent, spoken = mouth[3:20], mouth[30:70]
