@@ -70,6 +70,7 @@ class PiperTTSBackend:
         config = SynthesisConfig(
             speaker_id=(profile.variant - 1) % speakers if speakers > 1 else None,
             length_scale=1.0 / (profile.speed * prosody.rate),
+            noise_w_scale=0.0,  # no random timing: a line lasts the same every time it is voiced (and as estimated)
         )
         try:
             chunks = list(voice.synthesize(text, syn_config=config))
