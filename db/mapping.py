@@ -69,14 +69,19 @@ def parsed_row_values(parsed: ParsedScript, warnings: Sequence[ScriptWarning] = 
     return {"scenes": data["scenes"], "characters": data["characters"], "meta": data["metadata"]}
 
 
+def script_counts(content: str, fmt: str, pace: Pacing) -> tuple[int, float]:
+    """A script's word count and estimated length in seconds (a parse: do it before taking the project's lock)."""
+    return word_count(content), script_seconds(content, fmt, pace)  # type: ignore[arg-type]  # a checked format
+
+
 def add_script_version(
-    session: Session, project_id: uuid.UUID, content: str, fmt: str, pace: Pacing, *, source: str = "creator"
-) -> Script:
+    session: Session, project_id: uuid.UUID, content: str, fmt: str, counts: tuple[int, float], *,
+    source: str = "creator",
+) -> Script:  # fmt: skip
     """Make `content` the project's script, as a new version that keeps its word count and estimated length
-    (`source`: "creator", or "llm" for a script the language model wrote from prose). The caller holds the
-    project's write lock."""
-    words = word_count(content)
-    seconds = script_seconds(content, fmt, pace)  # type: ignore[arg-type]  # a format the caller checked
+    (`counts`, from `script_counts`; `source`: "creator", or "llm" for a script the language model wrote from
+    prose). The caller holds the project's write lock."""
+    words, seconds = counts
     script = session.scalars(select(Script).where(Script.project_id == project_id)).first()
     if script is None:
         script = Script(project_id=project_id, content=content, format=fmt, version=1)

@@ -115,7 +115,7 @@ def load_timeline(
         }
         panels = {r.order: r.generation_params or {} for r in board.shots}
         layers = {order: found for order, params in panels.items()
-                  if (found := _panel_layers(ctx, project_id, params))}  # fmt: skip
+                  if output.settings.motion_comic and (found := _panel_layers(ctx, project_id, params))}  # fmt: skip
         shot_ids = {r.order: r.id for r in board.shots}
         timeline = build_timeline(storyboard, images, voices, size=output.size, fps=output.fps, panels=panels, layers=layers,
                                   pacing=ctx.pacing)  # fmt: skip
@@ -137,7 +137,7 @@ def _panel_layers(ctx: JobContext, project_id: uuid.UUID, params: dict[str, Any]
             sprites=tuple(PanelSprite(sp["character"], sp["state"], ctx.storage.local_path(sp["key"]),
                                       tuple(sp["box"])) for sp in params.get("sprites", [])),  # fmt: skip
         )
-    except StorageError:
+    except (StorageError, KeyError, TypeError, ValueError):  # a file gone, or params not as the panel job wrote them
         return None
 
 

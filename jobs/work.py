@@ -23,6 +23,7 @@ from db.mapping import (
     characters_of,
     parsed_from_row,
     parsed_row_values,
+    script_counts,
     shot_row_values,
     shot_states,
     storyboard_from_row,
@@ -83,10 +84,18 @@ def parse_project_script(ctx: JobContext, project_id: uuid.UUID, progress: Progr
         written, notes = _script_from_prose(ctx, content, parsed.language)
         if written:
             parsed, warnings = parse_script_with_warnings(written, fmt="text", pace=ctx.pacing)
+            counts = script_counts(written, "text", ctx.pacing)
         warnings = [ScriptWarning(1, note) for note in notes] + warnings
     with transaction(ctx.sessions) as s:
-        if written and lock_project(s, project_id=project_id, user_id=user_id):
-            version = add_script_version(s, project_id, written, "text", ctx.pacing, source="llm").version
+        if not lock_project(s, project_id=project_id, user_id=user_id):
+            raise JobInputError("The project was deleted while its script was parsed.")
+        current = s.scalars(select(Script.version).where(Script.project_id == project_id)).first()
+        if written and current == version:
+            version = add_script_version(s, project_id, written, "text", counts, source="llm").version
+        elif written:  # the creator saved meanwhile: their text stays the script; this parse is of the story
+            parsed, warnings = parse_script_with_warnings(content, fmt=fmt, pace=ctx.pacing)  # type: ignore[arg-type]
+            warnings = [ScriptWarning(1, "The script was changed while the language model wrote it: its script was "
+                                         "not kept. Parse again to use the newest text.")] + warnings  # fmt: skip
         row = ParsedScriptRow(project_id=project_id, script_version=version, **parsed_row_values(parsed, warnings))
         s.add(row)
         # New characters are added; ones the creator already has (and may have edited) are kept as they are.
@@ -129,6 +138,7 @@ def plan_project_storyboard(
         parsed = parsed_from_row(parsed_row)
         parsed = replace(parsed, characters=tuple(chars.values()) or parsed.characters)
         parse_id, aspect_ratio, style, target = parsed_row.id, project.aspect_ratio, project.style, project.target_duration
+        user_id = project.user_id
     progress(0.3, "planning_shots")
     low, high = options.get("shot_duration_range", (2.0, 8.0))
     plan = PlanOptions(aspect_ratio=aspect_ratio, style=style, max_shots=int(options.get("max_shots", 200)),
@@ -140,8 +150,8 @@ def plan_project_storyboard(
         progress(0.5, "enriching_shots")
         board, warnings = _enriched(ctx, board)
     with transaction(ctx.sessions) as s:
-        project = s.get(Project, project_id)
-        if project is None:
+        # The project's lock first: two plans of one project store one after the other, one storyboard.
+        if not lock_project(s, project_id=project_id, user_id=user_id):
             raise JobInputError("The project was deleted while its storyboard was planned.")
         s.execute(delete(StoryboardRow).where(StoryboardRow.project_id == project_id))
         row = StoryboardRow(
@@ -157,7 +167,7 @@ def plan_project_storyboard(
         s.flush()
         for shot in board.shots:
             s.add(ShotRow(storyboard_id=row.id, project_id=project_id, **shot_row_values(shot)))
-        project.status = "draft"
+        s.execute(update(Project).where(Project.id == project_id).values(status="draft"))
         return {"storyboard_id": str(row.id), "total_shots": len(board.shots), "duration": round(board.duration, 2),
                 "warnings": warnings}  # fmt: skip
 

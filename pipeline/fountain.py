@@ -41,8 +41,9 @@ _TIMES_TO_KEEP = {"CONTINUOUS", "LATER", "MOMENTS LATER", "SAME", "SAME TIME", "
 
 
 def looks_like_fountain(text: str) -> bool:
-    """A text is Fountain when a line is a standard scene heading (INT. / EXT. / EST. / I/E)."""
-    return any(_STANDARD_HEADING.match(ln.strip()) and ln.strip()[:1].isupper() for ln in text.splitlines())
+    """A text is Fountain when a line is a standard scene heading in capitals (INT. / EXT. / EST. / I/E): a
+    sentence such as 'Est. 1920, the house stood.' is not one."""
+    return any(_STANDARD_HEADING.match(ln.strip()) and ln.strip().isupper() for ln in text.splitlines())
 
 
 def read_fountain(text: str, builder: ScriptBuilder) -> None:
@@ -52,9 +53,11 @@ def read_fountain(text: str, builder: ScriptBuilder) -> None:
     previous_speaker: str | None = None
     for number, para in _paragraphs(lines, start):
         builder.line = number
-        for note in _NOTE.findall("\n".join(para)):
+        joined = "\n".join(para)
+        for note in _NOTE.findall(joined):
             _read_note(note, builder)
-        para = [_plain(ln) for ln in (_NOTE.sub("", ln).rstrip() for ln in para)]
+        joined = _NOTE.sub(lambda m: "\n" * m.group(0).count("\n"), joined)  # a note may span lines
+        para = [_plain(ln.rstrip()) for ln in joined.split("\n")]
         para = [ln for ln in para if ln.strip() and not _ignored(ln.strip())]
         if not para:
             continue
@@ -160,7 +163,7 @@ def _read_heading(line: str, heading: str, last_time: str, builder: ScriptBuilde
     time = time.strip()
     if time.upper() in _TIMES_TO_KEEP:
         time = last_time
-    prefix = line[:4].upper()
+    prefix = line.upper()
     interior = None if prefix.startswith(("INT./", "INT/", "I/E")) else True if prefix.startswith("INT") else (
         False if prefix.startswith(("EXT", "EST")) else None)  # fmt: skip
     builder.start_scene(_title_case(location), _title_case(time), interior)
@@ -219,7 +222,7 @@ def _read_action(para: list[str], builder: ScriptBuilder) -> None:
     text = _INTRO.sub(introduce, text)
     # Names in capitals that are known (in full or in part) read as the names they are known by.
     for name in sorted(builder.characters, key=len, reverse=True):
-        text = re.sub(rf"(?<![\w]){re.escape(name.upper())}(?![\w])", name, text)
+        text = re.sub(rf"(?<![\w]){re.escape(name.upper())}(?![\w])", name.replace("\\", "\\\\"), text)
     text = re.sub(r"(?<![\w])([A-Z][A-Z'\-]{2,})(?![\w])",
                   lambda m: _display_name(m.group(1)) if builder.resolve(_display_name(m.group(1))) in
                   builder.characters else m.group(1), text)  # fmt: skip

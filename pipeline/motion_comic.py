@@ -3,7 +3,7 @@ the loudness of their voice frame by frame, and every face blinking now and then
 
 The image backend hands over the panel in layers (background; characters and effects) and, for each front-facing
 character, sprites of the face with the mouth half or wide open and with the eyes closed (pipeline.image.base). The
-renderer (pipeline.render) pans the background with the shot's move and the foreground a little faster
+renderer (pipeline.render) pans the foreground with the shot's move and the background a little slower
 (`PARALLAX`; a zoom moves the panel whole, which costs a fraction of zooming two layers), and lays the sprites over
 the foreground on the frames this module picks:
 - a mouth from the voice: the loudness of each frame's slice of the line (RMS), against the line's own loud level,
@@ -25,7 +25,7 @@ from pipeline.models import PanelLayers
 from pipeline.motion import fit_geometry, fit_panel
 from pipeline.tts.dsp import read_wav
 
-PARALLAX = 1.35  # the foreground moves this much more than the background
+PARALLAX = 1.35  # the foreground moves this much more than the background (which pans 1/PARALLAX as fast)
 HALF_OPEN, WIDE_OPEN = 0.2, 0.55  # of the line's loud level (its 90th percentile RMS)
 BLINK_FRAMES_SECONDS = 0.12
 BLINK_GAP = (2.5, 5.0)  # seconds between blinks
@@ -103,11 +103,23 @@ def mouth_track(voice_path: str, *, fps: int, frames: int, voice_start: float) -
     if loud <= 1e-4:
         return ["closed"] * frames
     ratio = levels / loud
-    states = ["mouth_open" if r >= WIDE_OPEN else "mouth_half" if r >= HALF_OPEN else "closed" for r in ratio]
-    for n in range(1, frames - 1):  # no state for a single frame
-        if states[n] != states[n - 1] and states[n] != states[n + 1]:
-            states[n] = states[n - 1]
-    return states
+    raw = ["mouth_open" if r >= WIDE_OPEN else "mouth_half" if r >= HALF_OPEN else "closed" for r in ratio]
+    return _without_single_frames(raw)
+
+
+def _without_single_frames(raw: list[str]) -> list[str]:
+    """A state held for one frame only takes the state before it (the first frame, the one after): the mouth
+    never flickers, and a fast run of changes while speaking holds a half or open mouth rather than closing."""
+    out = list(raw)
+    n = 0
+    while n < len(raw):
+        end = n
+        while end + 1 < len(raw) and raw[end + 1] == raw[n]:
+            end += 1
+        if end == n and len(raw) > 1:
+            out[n] = out[n - 1] if n > 0 else raw[1]
+        n = end + 1
+    return out
 
 
 def blink_track(character: str, *, fps: int, frames: int, shot_start: float) -> list[bool]:

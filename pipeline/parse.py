@@ -41,7 +41,8 @@ _COLON = r"\s*[:：]\s*"
 _NUMBER = r"[\s\d一二三四五六七八九十百零〇]*"
 _SCENE = re.compile(rf"^(?:场景|场|Scene|SCENE){_NUMBER}{_COLON}(.+)$", re.IGNORECASE)
 _CAST = re.compile(rf"^(?:角色|人物|登场人物|Characters?|Cast){_COLON}(.+)$", re.IGNORECASE)
-_NARRATION = re.compile(rf"^(?:旁白|画外音|Narrator|Narration|V\.?O\.?){_COLON}(.+)$", re.IGNORECASE)
+_NARRATION = re.compile(rf"^(?:旁白|画外音|Narrator|Narration|V\.?O\.?)\s*(?:[（(]([^（）()]{{1,20}})[）)])?{_COLON}(.+)$",
+                        re.IGNORECASE)  # fmt: skip
 _TITLE = re.compile(rf"^(?:标题|剧名|Title){_COLON}(.+)$", re.IGNORECASE)
 _DIRECTION = re.compile(r"^[\[【]\s*([^\]】:：]{1,20}?)\s*(?:[:：]\s*([^\]】]*?))?\s*[\]】]\s*(.*)$")
 _SFX_KEYS = {"音效", "声音", "sfx", "sound", "sound effect", "fx"}
@@ -54,10 +55,12 @@ _DIALOGUE = re.compile(
     r"(?:[（(](?P<emotion>[^（）()]{1,20})[）)])?\s*[:：]\s*(?P<text>.+)$"
 )
 _LEADING_PARENTHETICAL = re.compile(r"^[（(]([^（）()]{1,20})[）)]\s*(.+)$")
+_CHAPTER = re.compile(r"^(?:第\s*[\d一二三四五六七八九十百零〇]+\s*[章回集幕节部卷]|(?:chapter|part|act|episode|book)\s+\w+)$",
+                      re.IGNORECASE)  # a heading, not a speaker: 第一章：相遇, Chapter 1: The Storm
 _ATTR_LIST = re.compile(r"^([^（(]+?)\s*(?:[（(](.*)[）)])?$")
 _TIME_WORDS = re.compile(
-    r"(白天|早上|早晨|清晨|上午|中午|午后|下午|傍晚|黄昏|夜晚|晚上|深夜|午夜|凌晨|夜|日|"
-    r"day|morning|noon|afternoon|evening|dusk|dawn|sunset|sunrise|night|midnight)$",
+    r"(白天|早上|早晨|清晨|上午|中午|午后|下午|傍晚|黄昏|夜晚|晚上|深夜|午夜|凌晨|"
+    r"(?<![A-Za-z])(?:day|morning|noon|afternoon|evening|dusk|dawn|sunset|sunrise|night|midnight))$",
     re.IGNORECASE,
 )
 _INTERIOR_WORDS = ("室", "屋", "房", "厅", "馆", "店", "内", "间", "舱", "room", "inside", "interior", "office",
@@ -223,7 +226,7 @@ def _strip_markdown(line: str) -> str:
 def _read_seed(text: str, builder: ScriptBuilder, *, markdown: bool) -> None:
     stray: list[tuple[int, str]] = []  # lines of no markup: kept as actions, or read again as narration (prose)
     in_comment = False
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
         builder.line = number
         line = raw.strip().replace("\u3000", " ")
         if in_comment or line.startswith("<!--"):
@@ -233,8 +236,7 @@ def _read_seed(text: str, builder: ScriptBuilder, *, markdown: bool) -> None:
             continue
         if markdown:
             if re.match(r"^#\s", line) and not builder.title and not _SCENE.match(_strip_markdown(line)):
-                builder.title = _strip_markdown(line)
-                builder.recognised += 1
+                builder.title = _strip_markdown(line)  # a story with a title is still a story (not counted)
                 continue
             line = _strip_markdown(line)
         if _read_seed_line(line, builder):
@@ -264,7 +266,7 @@ def _read_seed_line(line: str, builder: ScriptBuilder) -> bool:
             if am := _ATTR_LIST.match(item):
                 builder.add_character(character_from_description(am.group(1), am.group(2) or ""))
     elif m := _NARRATION.match(line):
-        builder.add_shot("narration", _unquote(m.group(1)))
+        builder.add_shot("narration", _unquote(m.group(2)), emotion=m.group(1))
     elif m := _TITLE.match(line):
         builder.title = m.group(1).strip()
     elif m := _ACTION.match(line):
@@ -299,7 +301,7 @@ def _read_direction(key: str, value: str | None, builder: ScriptBuilder) -> bool
 def _is_name(name: str) -> bool:
     """Whether the words before a colon can be a speaker: a name, not a clause ('Note that…', '10:30')."""
     name = name.strip()
-    if not name or name.isdigit() or "http" in name.lower():
+    if not name or name.isdigit() or "http" in name.lower() or _CHAPTER.match(name):
         return False
     words = name.split()
     if len(words) == 1:
@@ -319,6 +321,8 @@ def _scene_place(heading: str) -> tuple[str, str]:
     parts = _split_top_level(heading)
     if len(parts) == 1:
         parts = [p.strip() for p in re.split(r"\s+[-–—/|]\s+", parts[0]) if p.strip()]
+    if not parts:
+        return "", ""
     if len(parts) == 1 and (m := _TIME_WORDS.search(parts[0])) and m.start() > 0:
         parts = [parts[0][: m.start()].strip(" -–—"), m.group(1)]
     return parts[0].strip(), (parts[1].strip() if len(parts) > 1 else "")

@@ -196,7 +196,10 @@ def _mergeable(a: StoryboardShot, b: StoryboardShot) -> bool:
 def _merge(a: StoryboardShot, b: StoryboardShot, high: float) -> StoryboardShot:
     """One shot for two neighbours: the more important one's framing; the words of both (a spoken line is never
     changed: an action's words go to the description and the prompt, spoken words are joined in order)."""
-    main, other = (a, b) if _importance(a) >= _importance(b) else (b, a)
+    if (a.kind == "action") != (b.kind == "action"):  # a line beside an action: the line stays a line
+        main, other = (b, a) if a.kind == "action" else (a, b)
+    else:
+        main, other = (a, b) if _importance(a) >= _importance(b) else (b, a)
     if a.kind == "action" and b.kind == "action":
         text, kind, duration = f"{a.text} {b.text}", "action", min(high, a.duration + b.duration)
     elif other.kind == "action":
@@ -264,9 +267,11 @@ def describe_shot(
     )
     if language == "zh":
         mood = f"{line.emotion}的表情" if line.emotion and who else ""
-        return f"{place}，{who}{mood}{words}" if who else f"{place}{words}"
+        return f"{place}{'，' if place and who else ''}{who}{mood}{words}"
     mood = f" looking {line.emotion}" if line.emotion and who else ""
-    return f"{words.capitalize()} of {who}{mood} ({place})" if who else f"{words.capitalize()}: {place}"
+    if who:
+        return f"{words.capitalize()} of {who}{mood}" + (f" ({place})" if place else "")
+    return f"{words.capitalize()}: {place}" if place else words.capitalize()
 
 
 def build_prompt(

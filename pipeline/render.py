@@ -263,7 +263,8 @@ class _ComicShot:
     sprite shows (frames of the shot, from its start: the incoming transition's frames come before them)."""
 
     layers: PanelLayers
-    move: Move
+    move: Move  # the foreground's (the shot's own move)
+    background: Move  # slower (parallax): it still moves apart when the foreground's travel is at its limit
     runs: dict[tuple[str, str], list[tuple[int, int]]]  # (character, state) -> inclusive frame runs
     _plates: Plates | None = None
     _sprites: dict[tuple[str, str], tuple[str, int, int]] = field(default_factory=dict)
@@ -315,7 +316,7 @@ def _comic_tracks(timeline: Timeline, plan: _FramePlan) -> dict[int, _ComicShot]
         for character in {sp.character for sp in shot.layers.sprites if sp.state == "eyes_closed"}:
             runs[(character, "eyes_closed")] = frame_ranges(
                 blink_track(character, fps=fps, frames=frames, shot_start=shot.start))
-        out[i] = _ComicShot(shot.layers, replace(plan.moves[i], speed=PARALLAX), runs)
+        out[i] = _ComicShot(shot.layers, plan.moves[i], replace(plan.moves[i], speed=1 / PARALLAX), runs)
     return out
 
 
@@ -486,7 +487,7 @@ class _SegmentEncoder:
             still = f"[{index}:v]{_TO_YUV},loop=loop={frames - 1}:size=1:start=0,setpts=N/({fps}*TB)"
             move, comic = plan.moves[shot], self.comic.get(shot)
             if comic and move.is_pan:
-                picture = graph.chain(f"{still},{move.filter(first)}")
+                picture = graph.chain(f"{still},{comic.background.filter(first)}")
                 return self._foreground(graph, picture, shot, frames, first, talking=talking)
             if comic:  # a zoom (or no move): the sprites on the panel, which the zoom then moves exactly
                 picture = graph.chain(still)
@@ -556,7 +557,7 @@ class _SegmentEncoder:
         or for a panning motion comic its background (RGB) or its foreground (RGBA, moving with the faster move)."""
         comic = self.comic.get(i) if self.plan.moves[i].is_pan else None  # a zoom moves the panel whole
         key = (i, foreground)
-        move = comic.move if comic and foreground else self.plan.moves[i]
+        move = (comic.move if foreground else comic.background) if comic else self.plan.moves[i]
         with self._lock:
             path = self._plates.get(key)
         if path is None:

@@ -39,7 +39,6 @@ TRANSITION_WORDS: dict[str, Transition] = {
     "dissolve": "dissolve", "cross dissolve": "dissolve", "crossfade": "dissolve", "cut": "cut", "smash cut": "cut",
     "hard cut": "cut", "jump cut": "cut", "match cut": "cut", "wipe": "wipe", "slide": "slide", "push": "slide",
 }  # fmt: skip
-_DIRECTION_TRIM = re.compile(r"^(?:cut|fade|dissolve|smash cut|match cut|jump cut)\s+to\s*[:.]?$|[:：.。!！]+$", re.I)
 
 
 def camera_from_words(words: str) -> CameraType | None:
@@ -160,8 +159,7 @@ class ScriptBuilder:
         known = self.characters.get(name)
         if known is None:
             self.characters[name] = character
-            for alias in name_aliases(name):
-                self._aliases.setdefault(alias.lower(), name)
+            self._register(name)
         elif not known.attributes and not known.appearance:
             self.characters[name] = replace(character, name=name)
         if name not in self._scene().cast:
@@ -175,7 +173,13 @@ class ScriptBuilder:
             return name
         lowered = name.lower()
         known = next((n for n in self.characters if n.lower() == lowered), None)
-        return known or self._aliases.get(lowered, name)
+        return known or self._aliases.get(lowered) or name  # an alias of two characters ("") means neither
+
+    def _register(self, name: str) -> None:
+        """The shorter names `name` may be cued or mentioned by; one shared by two characters names neither."""
+        for alias in name_aliases(name):
+            key = alias.lower()
+            self._aliases[key] = name if self._aliases.get(key, name) == name else ""
 
     def add_shot(
         self,
@@ -200,6 +204,7 @@ class ScriptBuilder:
                 if self.declared:
                     self.warn(f"{character} speaks but is not in the cast list: added with no description")
                 self.characters[character] = Character(name=character)
+                self._register(character)
             if character not in scene.cast:
                 scene.cast.append(character)
         visible = [character] if character and kind == "dialogue" and not off_screen else []  # a narrator is heard
@@ -293,7 +298,7 @@ class ScriptBuilder:
         found: list[str] = []
         lowered = text.lower()
         for alias, name in [*((n.lower(), n) for n in self.characters), *self._aliases.items()]:
-            if name in found:
+            if not name or name in found:
                 continue
             latin = re.fullmatch(r"[\w .'\-]+", alias, re.ASCII)
             if re.search(rf"(?<![\w]){re.escape(alias)}(?![\w])", lowered) if latin else alias in lowered:

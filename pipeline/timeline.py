@@ -3,6 +3,7 @@ planned."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -57,9 +58,17 @@ def shot_duration(planned: float, voice: VoiceClip | None, pacing: Pacing | None
 
 
 def _marks(params: Mapping[str, Any]) -> dict[str, dict[str, tuple[float, ...]]]:
-    """The places a panel reports (heads, faces, mouths), as tuples of fractions by character."""
-    return {key: {name: tuple(float(v) for v in values) for name, values in (params.get(key) or {}).items()}
-            for key in ("anchors", "faces", "mouths")}  # fmt: skip
+    """The places a panel reports (heads, faces, mouths), as tuples of fractions by character; anything else in
+    the stored params (an old or imported row) is left out."""
+    sizes = {"anchors": 2, "faces": 4, "mouths": 2}
+    out: dict[str, dict[str, tuple[float, ...]]] = {}
+    for key, size in sizes.items():
+        found = params.get(key)
+        out[key] = {str(name): tuple(float(v) for v in values) for name, values in
+                    (found.items() if isinstance(found, Mapping) else ())
+                    if isinstance(values, list | tuple) and len(values) == size
+                    and all(isinstance(v, int | float) and math.isfinite(v) for v in values)}  # fmt: skip
+    return out
 
 
 def build_timeline(

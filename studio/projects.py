@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.mapping import ShotState, add_script_version, characters_of, shot_states
+from db.mapping import ShotState, add_script_version, characters_of, script_counts, shot_states
 from db.models import ParsedScriptRow, Project, Script, ShotRow, Task
 from db.queries import latest_parsed_script, latest_storyboard, lock_project
 from db.session import transaction
@@ -181,10 +181,11 @@ def save_script(
     if fmt not in FORMATS:
         raise InvalidParams(f"format must be one of {list(FORMATS)}", field="format")
     pid = parse_uuid(project_id, "project")
+    counts = script_counts(content, fmt, svc.ctx.pacing)
     with transaction(svc.sessions) as s:
         if not lock_project(s, project_id=pid, user_id=user_id):
             raise ProjectNotFound(f"project {project_id} does not exist")
-        script = add_script_version(s, pid, content, fmt, svc.ctx.pacing)
+        script = add_script_version(s, pid, content, fmt, counts)
         return {"script_id": str(script.id), "version": script.version, "word_count": script.word_count,
                 "estimated_duration": round(script.estimated_duration), "format": fmt}  # fmt: skip
 

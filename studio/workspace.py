@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 
 from db.models import Script, ScriptVersion, Task
 from db.queries import latest_parsed_script
@@ -44,6 +45,7 @@ def script_versions(svc: Services, *, user_id: uuid.UUID, project_id: str) -> li
         project = projects.owned_project(s, user_id, project_id)
         rows = s.scalars(
             select(ScriptVersion)
+            .options(defer(ScriptVersion.content))
             .join(Script, Script.id == ScriptVersion.script_id)
             .where(Script.project_id == project.id)
             .order_by(ScriptVersion.version.desc())

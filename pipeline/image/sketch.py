@@ -104,8 +104,9 @@ class _Panel(SceneryMixin, FigureMixin):
         self.layer("effects")
         self._weather()
         self._effects()
-        border = max(4, int(self.style.border * self.unit))  # the frame, over everything
-        self.draw.rectangle([0, 0, self.w - 1, self.h - 1], outline=(*self.outline, 255), width=border)
+        self.layer("background")  # the frame goes with the place: a foreground moving apart does not carry it
+        border = max(4, int(self.style.border * self.unit))
+        self.draw.rectangle([0, 0, self.w - 1, self.h - 1], outline=self.outline, width=border)
         for name, layer in self.layers.items():
             self.layers[name] = style_layer(layer, self.style, background=name == "background")
         for states in self.sprites.values():  # in the style's colours too (a per-pixel change: they still fit)

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from pipeline.models import PanelLayers, PanelSprite, TimedShot, Timeline, VoiceClip
-from pipeline.motion_comic import blink_track, frame_ranges, mouth_track
+from pipeline.motion_comic import _without_single_frames, blink_track, frame_ranges, mouth_track
 from pipeline.parse import parse_script
 from pipeline.plan import plan_storyboard
 from pipeline.presets import RenderSettings
@@ -113,6 +113,8 @@ def test_tracks_pick_frames_from_the_voice_and_the_name(tmp_path) -> None:
     states = mouth_track(voice, fps=25, frames=50, voice_start=0.2)
     assert set(states[:16]) == {"closed"} and {"mouth_half", "mouth_open"} <= set(states[20:45])
     assert all(states[n] in (states[n - 1], states[n + 1]) for n in range(1, 49))  # no one-frame flicker
+    fast = _without_single_frames(["closed", "mouth_half", "mouth_open", "mouth_half", "mouth_open", "closed"])
+    assert "closed" not in fast[1:5]  # a fast run of changes while speaking holds the mouth open
     blinks = frame_ranges(blink_track("A", fps=25, frames=500, shot_start=0.0))
     assert 3 <= len(blinks) <= 9 and all(b - a + 1 == 3 for a, b in blinks)
     assert blinks == frame_ranges(blink_track("A", fps=25, frames=500, shot_start=0.0))

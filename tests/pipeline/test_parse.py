@@ -307,3 +307,28 @@ def test_format_detection(samples) -> None:
     assert detect_format(samples["night-market.zh.md"]) == "markdown"
     assert detect_format(samples["confession.zh.txt"]) == "text"
     assert detect_format("小明: 你好", filename="a.fountain") == "fountain"
+
+
+def test_short_names_resolve_only_when_they_are_unambiguous() -> None:
+    fountain = parse_script("INT. LAB - DAY\n\nDR. LIN MEI\nReady.\n\nLIN\nGo.\n", "fountain")
+    assert [s.character for s in fountain.shots] == ["Dr. Lin Mei", "Dr. Lin Mei"]  # cued first, shortened after
+    two = parse_script("Characters: Anna Lee (woman), Anna Park (woman)\nScene: Park, day\nAnna: Hi.\n")
+    assert two.shots[0].character == "Anna"  # not silently one of the two Annas
+
+
+@pytest.mark.parametrize("text, fmt", [
+    ("场景：，\n小明: 你好", None), ("INT./EXT. CAR - DAY\n\n@X\\1\nHi.\n\nX\\1 waves. [[SFX:\nboom]] She sits.\n", "fountain"),
+    ("旁白（低沉）：很久以前。", None), ("Scene: Birthday party\nA: hi", None), ("Est. 1920, the house stood.\nAnna: hi\n", None),
+])  # fmt: skip
+def test_odd_input_parses_without_a_crash(text: str, fmt: str | None) -> None:
+    parsed = parse_script(text, fmt)  # type: ignore[arg-type]
+    assert parsed.shots
+    if text.startswith("旁白"):
+        assert (parsed.shots[0].type, parsed.shots[0].emotion) == ("narration", "低沉")
+    if "Birthday" in text:
+        assert (parsed.scenes[0].location, parsed.scenes[0].time) == ("Birthday party", "")
+    if "INT./EXT." in text:
+        assert parsed.scenes[0].interior is None and "[[" not in parsed.shots[-1].text
+        assert parsed.shots[-1].sound_effects == ("boom",)
+    if "Est. 1920" in text:
+        assert parsed.format == "text" and parsed.shots[-1].character == "Anna"
