@@ -22,6 +22,7 @@ from typing import Any, Literal, get_args
 
 from pipeline.errors import ScriptParseError
 from pipeline.estimate import DEFAULT_PACE, shot_seconds
+from pipeline.fountain import looks_like_fountain, read_fountain
 from pipeline.models import ParsedScript
 from pipeline.script_builder import ScriptBuilder, ScriptWarning, character_from_description
 from pipeline.timeline import Pacing
@@ -77,8 +78,6 @@ def detect_format(text: str, filename: str | None = None) -> Format:
             return "fountain"
         if lower.endswith((".md", ".markdown")):
             return "markdown"
-    from pipeline.fountain import looks_like_fountain
-
     if looks_like_fountain(text):
         return "fountain"
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
@@ -158,8 +157,6 @@ def parse_script_with_warnings(
         raise ScriptParseError(f"Unknown script format {fmt!r}: use 'text', 'markdown' or 'fountain'.")
     builder = ScriptBuilder(language=detect_language(text), pace=pace)
     if fmt == "fountain":
-        from pipeline.fountain import read_fountain
-
         read_fountain(text, builder)
     else:
         _read_seed(text, builder, markdown=fmt == "markdown")
