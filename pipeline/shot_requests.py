@@ -9,6 +9,7 @@ from dataclasses import asdict
 from typing import Any
 
 from pipeline.image.base import PanelRequest
+from pipeline.image.weather import weather_for
 from pipeline.models import ASPECT_SIZES, Character, Storyboard, StoryboardShot
 from pipeline.tts.base import VoiceRequest
 from pipeline.tts.casting import NARRATOR_KEY, cast_voices
@@ -30,7 +31,14 @@ def panel_request(
     `prompt_override` is given."""
     width, height = ASPECT_SIZES[storyboard.aspect_ratio]
     return PanelRequest(shot=shot, characters=characters, width=width, height=height, style=storyboard.style,
-                        seed=seed, prompt_override=prompt_override or shot.prompt_override)  # fmt: skip
+                        seed=seed, prompt_override=prompt_override or shot.prompt_override,
+                        weather=scene_weather(storyboard, shot))  # fmt: skip
+
+
+def scene_weather(storyboard: Storyboard, shot: StoryboardShot) -> tuple[str, ...]:
+    """The weather of the shot's scene: what any of its shots names (rain in the scene's first action line falls in
+    all of them), in a fixed order."""
+    return tuple(sorted({w for s in storyboard.shots if s.scene_id == shot.scene_id for w in weather_for(s)}))
 
 
 def voice_request(shot: StoryboardShot, characters: dict[str, Character], language: str) -> VoiceRequest:
@@ -57,8 +65,9 @@ def character_sheet_request(
 
 def panel_inputs_hash(storyboard: Storyboard, shot: StoryboardShot, characters: dict[str, Character]) -> str:
     """A hash of everything a panel shows: the storyboard's style and aspect ratio; the shot's kind, camera,
-    description, place, time, characters in frame, speaker, emotion and prompt (not the line: panels carry no text,
-    the renderer shows it); and for each character in
+    description, place, time, characters in frame, speaker, emotion and prompt; an action or narration line (its
+    props and weather are drawn; a spoken line is not: the renderer shows it); the scene's weather; and for each
+    character in
     frame its name, place in the cast (it picks a default coat colour), attributes, appearance and reference picture.
 
     Not the shot's order, duration or transition (they change the video, not the panel), nor the seed: a panel is
@@ -75,12 +84,16 @@ def panel_inputs_hash(storyboard: Storyboard, shot: StoryboardShot, characters: 
             "appearance": character.appearance if character else {},
             "reference_image": character.reference_image if character else None,
         })  # fmt: skip
-    inputs = {
+    inputs: dict[str, Any] = {
         "style": storyboard.style, "aspect_ratio": storyboard.aspect_ratio, "kind": shot.kind, "camera": shot.camera,
         "scene_description": shot.scene_description, "location": shot.location, "time": shot.time,
         "interior": shot.interior, "characters": framed, "speaker": shot.speaker,
         "emotion": shot.emotion, "prompt": shot.panel_prompt,
     }  # fmt: skip
+    if shot.kind != "dialogue":  # an action or narration line is drawn: its props, its weather, who does what
+        inputs["text"] = shot.text
+    if weather := scene_weather(storyboard, shot):
+        inputs["weather"] = list(weather)
     return _digest(inputs)
 
 

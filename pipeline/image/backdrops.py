@@ -37,11 +37,12 @@ HORIZONS: dict[str, float] = {"establishing": 0.72, "long": 0.72, "medium": 0.66
                               "over-shoulder": 0.66, "low-angle": 0.8, "high-angle": 0.45}  # fmt: skip
 
 
-def light_of(shot: StoryboardShot, style: StyleLook | None) -> Palette:
-    """The light the shot's place is drawn in: its time of day, indoors or out, its weather, its style."""
+def light_of(shot: StoryboardShot, style: StyleLook | None, weather: set[str] | None = None) -> Palette:
+    """The light the shot's place is drawn in: its time of day, indoors or out, its weather (by default what the
+    shot names), its style."""
     backdrop = backdrop_of(shot)
     daypart = daypart_for(shot.time, shot.location, shot.scene_description)
-    return palette_for(daypart, is_indoor(backdrop, shot.interior), weather_for(shot),
+    return palette_for(daypart, is_indoor(backdrop, shot.interior), weather_for(shot) if weather is None else weather,
                        style.shading if style else "cel", style.paper if style else None)  # fmt: skip
 
 
@@ -49,7 +50,7 @@ def scene_pen(canvas: PanelCanvas) -> ScenePen:
     """A pen on the canvas's current layer, lit for its shot, seeded by its place."""
     style = getattr(canvas, "style", None)  # set by the panel; absent only while a panel is being built
     place = random.Random(stable_int("place", canvas.shot.location))
-    return ScenePen(canvas, light_of(canvas.shot, style), place)
+    return ScenePen(canvas, light_of(canvas.shot, style, getattr(canvas, "weather", None)), place)
 
 
 class BackdropMixin(PanelCanvas):

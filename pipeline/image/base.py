@@ -18,6 +18,7 @@ class PanelRequest:
     seed: int
     prompt_override: str | None = None
     layers: bool = False  # also write the panel's layers and talking sprites beside it (for a motion comic)
+    weather: tuple[str, ...] = ()  # the scene's weather (rain, snow, fog, wind), beside what the shot itself names
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ class WeatherMixin(PanelCanvas):
     def _weather(self) -> None:
         """Draw the shot's weather out of doors on the current layer (the effects layer, over the characters):
         sparse see-through rain streaks, snowflakes, a fog veil, wind streaks and blown leaves; none over a face."""
-        weather = weather_for(self.shot)
+        weather = getattr(self, "weather", None) or weather_for(self.shot)  # the panel's (with its scene's), if set
         if not weather or is_indoor(backdrop_of(self.shot), self.shot.interior):
             return  # indoors the weather is only what the window shows
         night = daypart_for(self.shot.time, self.shot.location, self.shot.scene_description) == "night"

@@ -210,7 +210,7 @@ def test_shots_are_edited_inserted_deleted_and_reordered(client) -> None:
                                          "speaker": "小红", "emotion": "惊讶"}), 201)  # fmt: skip
     assert (inserted["order"], inserted["characters"], inserted["image_key"], inserted["image_stale"]) == (
         3, ["小红"], None, False)  # fmt: skip
-    first = ok(client.post(url, json={"kind": "action", "text": "风吹过。", "duration": 4}), 201)
+    first = ok(client.post(url, json={"kind": "action", "text": "门开了。", "duration": 4}), 201)
     assert (first["order"], first["duration"], first["kind"]) == (1, 4.0, "action")
     board = _board(client, pid)
     assert [s["order"] for s in board] == [1, 2, 3, 4, 5, 6]

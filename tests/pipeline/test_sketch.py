@@ -165,3 +165,26 @@ def test_a_new_seed_changes_pose_and_composition(samples, tmp_path) -> None:
     b, params_b = _styled(samples, tmp_path, "comic", order=5, seed=12)
     assert np.abs(a - b).mean() > 4  # what regenerate relies on: another picture
     assert params_a["anchors"] != params_b["anchors"]  # the figures stand elsewhere
+
+
+def test_rain_named_once_falls_in_every_shot_of_its_scene(tmp_path) -> None:
+    from dataclasses import replace
+
+    from pipeline.shot_requests import panel_inputs_hash, panel_request
+
+    text = ("INT. HALL - DAY\n\nMAYA\nReady?\n\nEXT. ROCKY COAST - NIGHT\n\nRain lashes the rocks.\n\nMAYA\nHold on!\n\n"
+            "TOM\nI'm here.\n")  # fmt: skip
+    parsed = parse_script(text, "fountain")
+    board = plan_storyboard(parsed)
+    cast = {c.name: c for c in parsed.characters}
+    requests = [panel_request(board, s, cast, seed=1) for s in board.shots]
+    assert [r.weather for r in requests] == [(), ("rain",), ("rain",), ("rain",)]
+    last = replace(requests[-1], width=270, height=480, layers=True, style="anime")  # no screentone
+    drawn = SketchImageBackend().draw(last, str(tmp_path / "rain.png"))
+    effects = np.asarray(Image.open(drawn.layers["effects"]))[..., 3]
+    assert (effects > 0).mean() > 0.01  # streaks over the dialogue shot too
+    action = board.shots[1]
+    moved = replace(board, shots=(*board.shots[:1], replace(action, text="A boat rocks in the rain."), *board.shots[2:]))
+    assert panel_inputs_hash(moved, moved.shots[1], cast) != panel_inputs_hash(board, action, cast)  # props drawn
+    said = replace(board.shots[2], text="Hold on, Tom!")
+    assert panel_inputs_hash(board, said, cast) == panel_inputs_hash(board, board.shots[2], cast)  # a line is not
