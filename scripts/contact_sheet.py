@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
@@ -17,10 +18,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipeline.fonts import find_cjk_font  # noqa: E402
-from pipeline.image.base import PanelRequest  # noqa: E402
 from pipeline.image.sketch import SketchImageBackend  # noqa: E402
 from pipeline.parse import parse_script  # noqa: E402
 from pipeline.plan import PlanOptions, plan_storyboard  # noqa: E402
+from pipeline.shot_requests import panel_request  # noqa: E402
 
 SAMPLES = (("confession.zh.txt", "anime"), ("night-market.zh.md", "chinese"), ("lighthouse.en.fountain", "comic"))
 CAPTION = 44  # px under each panel
@@ -40,8 +41,8 @@ def contact_sheet(width: int = 216, samples: tuple[tuple[str, str], ...] = SAMPL
             cast = {c.name: c for c in parsed.characters}
             panels = []
             for shot in board.shots:
-                request = PanelRequest(shot=shot, characters=cast, width=width * 2, height=height * 2, style=style,
-                                       seed=shot.order)  # fmt: skip
+                request = replace(panel_request(board, shot, cast, seed=shot.order), width=width * 2,
+                                  height=height * 2)  # as the studio asks (the scene's weather too), smaller
                 drawn = backend.draw(request, f"{tmp}/{name}-{shot.order}.png")
                 panel = Image.open(drawn.path).convert("RGB").resize((width, height), Image.Resampling.LANCZOS)
                 who = f"{shot.speaker}: " if shot.speaker else ""
