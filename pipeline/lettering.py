@@ -8,12 +8,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from typing import TypeVar
 
 from PIL import Image, ImageDraw, ImageFont
 
 from pipeline.fonts import BITMAP_EMOJI_SIZE, FontFace, find_fallback_fonts, glyph_coverage, needs_glyph
 
 RGBA = tuple[int, int, int, int]
+Pen = TypeVar("Pen")
 
 # Kinsoku shori: marks that never open a row, and marks that never end one.
 NO_ROW_START = frozenset("，。、！？；：,.!?;:)）」』”’…—〕】》〉｝〗〙〛・～")
@@ -262,24 +264,34 @@ def fit_rows(
     text: str, face: FontFace, *, max_width: float, size: float, max_lines: int, min_size: float | None = None,
     max_rows: int | None = None,
 ) -> tuple[Ink, list[str]]:  # fmt: skip
+    """`shrink_to_fit` with `Ink` (fallback fonts): `text` should be `Ink.printable` already."""
+    return shrink_to_fit(text, lambda at: Ink(face, at), lambda ink: ink.length, max_width=max_width, size=size,
+                         max_lines=max_lines, min_size=min_size, max_rows=max_rows)  # fmt: skip
+
+
+def shrink_to_fit(
+    text: str, pen_at: Callable[[float], Pen], measure: Callable[[Pen], Callable[[str], float]], *, max_width: float,
+    size: float, max_lines: int, min_size: float | None = None, max_rows: int | None = None,
+) -> tuple[Pen, list[str]]:  # fmt: skip
     """Wrap `text` at the largest size from `size` down to `min_size` (steps of 8 %) that needs at most `max_lines`
-    rows. If even `min_size` needs more, rows past `max_rows` (default `max_lines`) are cut and the last kept row
-    ends with '…'. `text` should be `Ink.printable` already.
+    rows, with the pen `pen_at(size)` gives and the widths `measure(pen)` counts. If even `min_size` needs more, rows
+    past `max_rows` (default `max_lines`) are cut and the last kept row ends with '…'.
 
     Returns:
-        The ink at the chosen size and the rows.
+        The pen at the chosen size and the rows.
     """
     floor = min_size if min_size is not None else size * 0.6
     while True:
-        ink = Ink(face, size)
-        rows = wrap_rows(text, ink.length, max_width)
+        pen = pen_at(size)
+        length = measure(pen)
+        rows = wrap_rows(text, length, max_width)
         if len(rows) <= max_lines or size <= floor:
             break
         size = max(size * 0.92, floor)
     limit = max(1, max_rows if max_rows is not None else max_lines)
     if len(rows) > limit:
         last = rows[limit - 1]
-        while last and ink.length(last + "…") > max_width:
+        while last and length(last + "…") > max_width:
             last = last[:-1]
         rows = rows[: limit - 1] + [last.rstrip() + "…"]
-    return ink, rows
+    return pen, rows

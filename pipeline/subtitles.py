@@ -12,6 +12,7 @@ from PIL import ImageFont
 
 from pipeline.errors import RenderError
 from pipeline.fonts import FontFace, find_cjk_font
+from pipeline.lettering import shrink_to_fit, wrap_rows
 from pipeline.models import Timeline
 from pipeline.presets import SUBTITLE_STYLES, SafeZone
 
@@ -21,9 +22,6 @@ VOICE_HOLD = 0.3  # seconds a cue stays up after its voice ends (never past its 
 DEFAULT_SAFE = SafeZone(top=0.05, bottom=0.05, left=0.05, right=0.05)
 
 # A Latin word with its trailing spaces, a run of spaces, or any other single character (a Hanzi, a mark).
-_TOKENS = re.compile(r"[A-Za-z0-9'’\-.,!?;:%&@#$/+=_*]+[ \t]*|[ \t]+|.")
-_NO_ROW_START = frozenset("，。、！？；：,.!?;:)）」』”’…—》〉】")  # kinsoku: these never open a row
-_NO_ROW_END = frozenset("“‘（(「『《〈【")  # nor do these end one
 _CJK = re.compile(r"[\u2e80-\u9fff\u3000-\u303f\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
 
 
@@ -66,58 +64,18 @@ def load_font(face: FontFace, size: float) -> ImageFont.FreeTypeFont:
 
 
 def wrap_text(text: str, font: ImageFont.FreeTypeFont, max_width: float) -> list[str]:
-    """Break `text` into rows no wider than `max_width` pixels when drawn in `font`.
-
-    Latin words stay whole unless one alone is wider than a row; Hanzi break anywhere, except that closing
-    punctuation never opens a row (the character before it moves down with it). Newlines in `text` are kept.
-    """
-    rows: list[str] = []
-    for paragraph in text.splitlines():
-        tokens: list[str] = []
-        for token in _TOKENS.findall(paragraph):
-            tokens += list(token) if font.getlength(token.rstrip()) > max_width else [token]
-        row: list[str] = []
-        for token in tokens:
-            if row and not token.isspace() and font.getlength("".join(row) + token.rstrip()) > max_width:
-                carry: list[str] = []  # what moves down with the token so that no row opens or ends on a wrong mark
-                while len(row) > 1 and ((carry or [token])[0][0] in _NO_ROW_START or row[-1][-1] in _NO_ROW_END):
-                    carry.insert(0, row.pop())
-                if font.getlength("".join(carry) + token.rstrip()) > max_width:  # marks only: break anywhere
-                    row, carry = row + carry, []
-                rows.append("".join(row).strip())
-                row = carry
-            if row or not token.isspace():
-                row.append(token)
-        if "".join(row).strip():
-            rows.append("".join(row).strip())
-    return [row for row in rows if row]
+    """Break `text` into rows no wider than `max_width` pixels when drawn in `font` (pipeline.lettering.wrap_rows:
+    kinsoku for Chinese, Latin words whole unless one alone is wider than a row). Newlines in `text` are kept."""
+    return wrap_rows(text, font.getlength, max_width)
 
 
 def fit_text(
     text: str, face: FontFace, *, max_width: float, size: float, max_lines: int, min_size: float | None = None,
     max_rows: int | None = None,
 ) -> tuple[ImageFont.FreeTypeFont, list[str]]:  # fmt: skip
-    """Wrap `text` at the largest font size from `size` down to `min_size` (steps of 8 %) that needs at most
-    `max_lines` rows. If even `min_size` needs more, rows past `max_rows` (default `max_lines`) are cut and the last
-    kept row ends with '…'.
-
-    Returns:
-        The font at the chosen size and the rows.
-    """
-    floor = min_size if min_size is not None else size * 0.6
-    while True:
-        font = load_font(face, size)
-        rows = wrap_text(text, font, max_width)
-        if len(rows) <= max_lines or size <= floor:
-            break
-        size = max(size * 0.92, floor)
-    limit = max(1, max_rows if max_rows is not None else max_lines)
-    if len(rows) > limit:
-        last = rows[limit - 1]
-        while last and font.getlength(last + "…") > max_width:
-            last = last[:-1]
-        rows = rows[: limit - 1] + [last.rstrip() + "…"]
-    return font, rows
+    """`text` in the largest font size that fits (pipeline.lettering.shrink_to_fit), with `face` alone."""
+    return shrink_to_fit(text, lambda at: load_font(face, at), lambda font: font.getlength, max_width=max_width,
+                         size=size, max_lines=max_lines, min_size=min_size, max_rows=max_rows)  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------------- SRT and ASS
