@@ -37,7 +37,7 @@ HORIZONS: dict[str, float] = {"establishing": 0.72, "long": 0.72, "medium": 0.66
                               "over-shoulder": 0.66, "low-angle": 0.8, "high-angle": 0.45}  # fmt: skip
 
 
-def light_of(shot: StoryboardShot, style: StyleLook | None, weather: set[str] | None = None) -> Palette:
+def light_of(shot: StoryboardShot, style: StyleLook | None, weather: frozenset[str] | None = None) -> Palette:
     """The light the shot's place is drawn in: its time of day, indoors or out, its weather (by default what the
     shot names), its style."""
     backdrop = backdrop_of(shot)

@@ -38,7 +38,7 @@ class PanelCanvas:
     rng: random.Random  # seeded by the request: what varies between variations of one panel
     anchors: dict[str, tuple[float, float]]  # where each front-facing character's head is, as frame fractions
     style: StyleLook  # line weight, proportions, eyes, shading and colour of the panel's style
-    weather: set[str]  # what falls or blows in the scene: the shot's own words and the scene's (PanelRequest)
+    weather: frozenset[str]  # what falls or blows in the scene: the shot's own words and the scene's (PanelRequest)
     faces: dict[str, Box]  # each visible face: effects (speed lines, screentone) and text keep off it
     mouths: dict[str, tuple[int, int]]  # where each visible mouth is: a bubble's tail points there
     # By character, the sprites a motion comic swaps in over the drawn (closed-mouthed, open-eyed) face:

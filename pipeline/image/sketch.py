@@ -78,7 +78,7 @@ class _Panel(SceneryMixin, FigureMixin):
         self.unit = min(self.w, self.h) / 100.0
         self.rng = random.Random(request.seed)
         self.style = style_look(request.style)
-        self.weather = weather_for(self.shot) | set(request.weather)
+        self.weather = weather_for(self.shot) | frozenset(request.weather)
         self.outline: RGB = self.style.outline
         self.line_w = max(2, int(0.5 * self.style.line_scale * self.unit))
         self._font_path, self._font_index = font_path, font_index

@@ -33,14 +33,15 @@ _DROP, _FLAKE, _FOG, _NIGHT_FOG = (215, 225, 240), (255, 255, 255), (226, 228, 2
 _LEAVES = ((110, 150, 60), (190, 130, 50), (170, 80, 40))
 
 
-def weather_for(shot: StoryboardShot) -> set[str]:
+@lru_cache(maxsize=4096)  # a storyboard's panels each ask for their scene's: every shot's words read once
+def weather_for(shot: StoryboardShot) -> frozenset[str]:
     """The weathers the shot's words name: its place, time, description, action or narration line (not what a
     character says: "明天会下雨吗" is no rain) and sound effects ("风声", "thunder")."""
     words = [shot.location, shot.time, shot.scene_description, *shot.sound_effects]
     if shot.kind != "dialogue":
         words.append(shot.text)
     text = without_names(" ".join(w for w in words if w), shot)
-    return {name for name, pattern in _patterns() if pattern.search(text)}
+    return frozenset(name for name, pattern in _patterns() if pattern.search(text))
 
 
 class WeatherMixin(PanelCanvas):
@@ -57,7 +58,7 @@ class WeatherMixin(PanelCanvas):
         draw_weather(self.image, weather, self.unit, faces, night, rng)
 
 
-def draw_weather(image: Image.Image, weather: set[str], unit: float, faces: list[Area],
+def draw_weather(image: Image.Image, weather: frozenset[str] | set[str], unit: float, faces: list[Area],
                  night: bool, rng: random.Random) -> None:  # fmt: skip
     """Lay the weathers over `image` (1 % of its short side is `unit`), keeping marks off `faces` (boxes)."""
     if "fog" in weather:
