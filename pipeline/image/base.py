@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from pipeline.models import Character, StoryboardShot
 
@@ -19,6 +19,12 @@ class PanelRequest:
     prompt_override: str | None = None
     layers: bool = False  # also write the panel's layers and talking sprites beside it (for a motion comic)
     weather: tuple[str, ...] = ()  # the scene's weather (rain, snow, fog, wind), beside what the shot itself names
+    # For model backends (the sketch backend ignores these): the preset (preview: fewer steps, smaller), how the
+    # characters are kept alike (reference: conditioned on their reference pictures; consistent: shots drawn
+    # together share attention), and each character's reference picture (a local PNG path) by name.
+    quality: Literal["preview", "final"] = "final"
+    lock: Literal["none", "reference", "consistent"] = "none"
+    references: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

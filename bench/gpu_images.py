@@ -1,0 +1,197 @@
+"""How fast the diffusers backend draws panels on a GPU: full-size SDXL (base 1.0's UNet, VAE and both text
+encoders, built from their configs with random weights on the GPU in fp16: nothing downloaded, nothing saved)
+drawing 15 panels at 1024x1024 through the real DiffusersImageBackend, Turbo-like (4 steps, guidance 0) and full
+(30 steps, guidance 5), with no character lock, with a reference (IP-Adapter SDXL-shaped random weights and a random
+ViT-bigG image encoder) and with consistent self-attention. Prints seconds per panel and GPU utilisation per run.
+
+    python bench/gpu_images.py [--panels 15] [--batch-size 5] [--runs turbo,full] [--locks none,reference,consistent]
+    python bench/gpu_images.py --cpu-tiny     # the same code path on tiny random models on the CPU (a smoke test)
+
+Needs torch (CUDA), diffusers, transformers, accelerate and safetensors. Without a CUDA GPU it says so and exits 0.
+The last line is `gpu-bench turbo_s_per_panel=<s> full_s_per_panel=<s>` (no lock). Goal: 15 Turbo panels in 10 s
+on one H100.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pipeline.image.base import PanelRequest  # noqa: E402
+from pipeline.models import Character, StoryboardShot  # noqa: E402
+
+RUNS = {"turbo": (4, 0.0), "full": (30, 5.0)}
+TINY_RUNS = {"turbo": (2, 0.0), "full": (4, 5.0)}  # --cpu-tiny: the same calls, fewer steps (a smoke test)
+CAST = {"Mia": Character("Mia", {"gender": "female", "age": "16"}, {"hair": "short black hair", "clothing": "red coat"}),
+        "Joe": Character("Joe", {"gender": "male"}, {"clothing": "plaid shirt", "features": ["glasses"]}),
+        "Ada": Character("Ada", {"gender": "female", "age": "70"}, {"hair": "grey bun", "clothing": "green dress"})}  # fmt: skip
+
+
+class GpuSampler:
+    """Samples the GPU's utilisation (nvidia-smi, else torch.cuda.utilization) in a thread while a run goes on."""
+
+    def __init__(self, index: int, period: float = 0.2) -> None:
+        self.index, self.period = index, period
+        self.samples: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._smi = shutil.which("nvidia-smi")
+
+    def _read(self) -> float | None:
+        if self._smi:
+            out = subprocess.run([self._smi, "--query-gpu=utilization.gpu", "--format=csv,noheader,nounits",
+                                  "-i", str(self.index)], capture_output=True, text=True, timeout=5)  # fmt: skip
+            return float(out.stdout.strip()) if out.returncode == 0 and out.stdout.strip() else None
+        import torch
+
+        try:
+            return float(torch.cuda.utilization(self.index))
+        except (RuntimeError, ModuleNotFoundError):
+            return None
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            value = self._read()
+            if value is not None:
+                self.samples.append(value)
+            self._stop.wait(self.period)
+
+    def __enter__(self) -> GpuSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def summary(self) -> str:
+        if not self.samples:
+            return "gpu_util=n/a"
+        return f"gpu_util_mean={statistics.mean(self.samples):.0f}% gpu_util_max={max(self.samples):.0f}%"
+
+
+def requests(count: int, size: int, lock: str, reference: str) -> list[PanelRequest]:
+    """`count` panels, three characters taking turns (a consistent batch gathers one character's shots)."""
+    names = list(CAST)
+    out = []
+    for i in range(count):
+        name = names[i % len(names)]
+        shot = StoryboardShot(order=i + 1, scene_id=1, kind="dialogue", camera=("medium", "closeup", "long")[i % 3],
+                              scene_description="", location="school rooftop", time="dusk", interior=False,
+                              characters=(name,), text="…", duration=2.0, transition="cut", speaker=name,
+                              emotion="happy")  # fmt: skip
+        out.append(PanelRequest(shot=shot, characters=CAST, width=size, height=size, style="anime", seed=1000 + i,
+                                lock=lock, references={n: reference for n in names}))  # type: ignore[arg-type]
+    return out
+
+
+def build(tiny: bool, device: str) -> tuple[Any, Any]:
+    """The random SDXL pipeline and an IP-Adapter for it (weights in memory, ViT-bigG-shaped encoder)."""
+    import torch
+
+    from pipeline.image.diffusion import random_models
+    from pipeline.image.diffusion.ip_adapter import ReferenceAdapter
+
+    dtype = torch.float32 if tiny else torch.float16
+    pipe = random_models.sd_pipeline(xl=True, full_size=not tiny, dtype=dtype, device=device)
+    encoder, processor = random_models.vision_encoder(full_size=not tiny, dtype=dtype, device=device)
+    flat = random_models.ip_adapter_state(pipe.unet, encoder.config.projection_dim)
+    weights = {part: {k.split(".", 1)[1]: v.to(device) for k, v in flat.items() if k.startswith(part + ".")}
+               for part in ("image_proj", "ip_adapter")}  # fmt: skip
+    return pipe, ReferenceAdapter(weights, encoder, processor, label="random ip-adapter_sdxl-shaped weights")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cpu-tiny", action="store_true", help="tiny random SDXL on the CPU: a smoke test")
+    parser.add_argument("--panels", type=int, default=None, help="15 (--cpu-tiny: 6)")
+    parser.add_argument("--batch-size", type=int, default=None, help="5 (--cpu-tiny: 3)")
+    parser.add_argument("--runs", default="turbo,full")
+    parser.add_argument("--locks", default="none,reference,consistent")
+    args = parser.parse_args()
+    count = args.panels or (6 if args.cpu_tiny else 15)
+    batch_size = args.batch_size or (3 if args.cpu_tiny else 5)
+    runs = TINY_RUNS if args.cpu_tiny else RUNS
+    try:
+        import torch
+
+        from pipeline.image.diffusion import DiffusersImageBackend, DiffusionConfig
+    except ImportError as exc:
+        print(f"gpu-bench: needs torch and diffusers (pip install -e '.[gpu]'): {exc}")
+        return 0
+    if not args.cpu_tiny and not torch.cuda.is_available():
+        print("gpu-bench: no CUDA GPU available; nothing measured (--cpu-tiny runs the same code on tiny models)")
+        return 0
+    warnings.filterwarnings("ignore")  # random weights in fp16 overflow to NaN pixels: the timing is what counts
+    device = "cpu" if args.cpu_tiny else "cuda"
+    if args.cpu_tiny:
+        torch.set_num_threads(1)  # tiny models: nothing to split across threads
+    else:
+        print(f"gpu-bench: {torch.cuda.get_device_name(0)}, torch {torch.__version__}")
+    started = time.perf_counter()
+    pipe, adapter = build(args.cpu_tiny, device)
+    size = 64 if args.cpu_tiny else 1024
+    print(f"gpu-bench: built random {'tiny' if args.cpu_tiny else 'full-size'} SDXL in "
+          f"{time.perf_counter() - started:.1f} s; {count} panels at {size}x{size}, batch {batch_size}")
+    figures: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as work:
+        reference = str(Path(work, "reference.png"))
+        from PIL import Image
+
+        Image.new("RGB", (size, size), (180, 90, 60)).save(reference)
+        for run in args.runs.split(","):
+            steps, guidance = runs[run]
+            for lock in args.locks.split(","):
+                config = DiffusionConfig(model="random-sdxl", final_steps=steps, final_guidance=guidance,
+                                         final_size=size, batch_size=batch_size)  # fmt: skip
+                backend = DiffusersImageBackend(config, pipeline=pipe, adapter=adapter)
+                batch = requests(count, size, lock, reference)
+                paths = [str(Path(work, f"{run}-{lock}-{i}.png")) for i in range(len(batch))]
+                warm = backend.draw(batch[0], paths[0])  # first calls pick kernels and allocate: not timed
+                if device == "cuda":
+                    torch.cuda.synchronize()
+                    torch.cuda.reset_peak_memory_stats()
+                with GpuSampler(0) if device == "cuda" else _NoSampler() as sampler:
+                    tick = time.perf_counter()
+                    panels = list(backend.draw_many(batch, paths))
+                    if device == "cuda":
+                        torch.cuda.synchronize()
+                    seconds = time.perf_counter() - tick
+                per_panel = seconds / len(panels)
+                memory = f" peak_mem={torch.cuda.max_memory_allocated() / 2**30:.1f}GiB" if device == "cuda" else ""
+                methods = sorted({p.params["lock_method"] for p in panels})
+                print(f"{run:5s} steps={steps:2d} guidance={guidance:g} lock={lock:10s} ({','.join(methods)}) "
+                      f"panels={len(panels)} total={seconds:.2f}s s_per_panel={per_panel:.3f} "
+                      f"{sampler.summary()}{memory} size={warm.params['width']}x{warm.params['height']}")
+                if lock == "none":
+                    figures[run] = per_panel
+    print("gpu-bench " + " ".join(f"{run}_s_per_panel={figures[run]:.3f}" if run in figures else f"{run}_s_per_panel=n/a"
+                                  for run in RUNS))  # fmt: skip
+    return 0
+
+
+class _NoSampler:
+    def __enter__(self) -> _NoSampler:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def summary(self) -> str:
+        return "gpu_util=n/a (cpu)"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
