@@ -67,7 +67,7 @@ def comic_plates(layers: PanelLayers, width: int, height: int) -> Plates:
         y1 = min(height, math.ceil(oy + sprite.box[3] * scale) + 2)
         if x1 - x0 < 2 or y1 - y0 < 2:
             continue
-        cut = _fit_layer(whole, width, height).crop((x0, y0, x1, y1))
+        cut = _fit_region(whole, width, height, (x0, y0, x1, y1))
         sprites.append((sprite.character, sprite.state, cut, x0, y0))
     return Plates(background, fitted, tuple(sprites))
 
@@ -80,6 +80,23 @@ def _fit_layer(layer: Image.Image, width: int, height: int) -> Image.Image:
     resized = layer.convert("RGBa").resize(size, Image.Resampling.LANCZOS).convert("RGBA")
     out = Image.new("RGBA", (width, height), (0, 0, 0, 0))
     out.paste(resized, (ox, oy))
+    return out
+
+
+def _fit_region(layer: Image.Image, width: int, height: int, box: tuple[int, int, int, int]) -> Image.Image:
+    """`_fit_layer(layer, width, height).crop(box)`, resampling only that region (the same source positions and
+    filter taps, as Pillow's resize takes them from the whole image around its box)."""
+    scale, ox, oy = fit_geometry(layer.width, layer.height, width, height)
+    size = (max(1, round(layer.width * scale)), max(1, round(layer.height * scale)))
+    sx, sy = layer.width / size[0], layer.height / size[1]  # source pixels per output pixel, as the full resize has
+    x0, y0 = max(box[0], ox), max(box[1], oy)
+    x1, y1 = min(box[2], ox + size[0]), min(box[3], oy + size[1])
+    out = Image.new("RGBA", (box[2] - box[0], box[3] - box[1]), (0, 0, 0, 0))
+    if x1 <= x0 or y1 <= y0:
+        return out
+    region = ((x0 - ox) * sx, (y0 - oy) * sy, (x1 - ox) * sx, (y1 - oy) * sy)
+    resized = layer.convert("RGBa").resize((x1 - x0, y1 - y0), Image.Resampling.LANCZOS, box=region)
+    out.paste(resized.convert("RGBA"), (x0 - box[0], y0 - box[1]))
     return out
 
 

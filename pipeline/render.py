@@ -53,8 +53,7 @@ TITLE_SECONDS = 2.6
 X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
 _XFADE = {"dissolve": "fade", "wipe": "wipeleft", "slide": "slideleft"}
 _BT709 = ["-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv"]
-_TO_YUV = "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p"
-_TO_YUVA = "scale=out_color_matrix=bt709:out_range=tv,format=yuva420p"
+_TO_YUV = "scale=out_color_matrix=bt709:out_range=tv"  # then format=yuv420p or yuva420p
 LOUDNESS_TARGET = -14.0  # LUFS integrated, as the platforms normalise to
 TRUE_PEAK_CEILING = -1.0  # dBTP, measured on the delivered file
 AAC_HEADROOM = 0.5  # dB kept under the ceiling before the AAC encode, whose peaks overshoot the mix's
@@ -207,17 +206,22 @@ def render_video(
             seg.path, seg.done = cached, seg.frames
         else:
             todo.append(seg)
-    encoder = _SegmentEncoder(exe, timeline, plan, output, cues, font, work, mark, comic)
+    # Above 1080p a segment's plates and encoder take most of a gigabyte: one at a time.
+    workers = options.parallel if output.width * output.height <= 1080 * 1920 else 1
+    # Each ffmpeg gets its share of the cores: with a segment per core, one thread each spends a tenth less CPU
+    # than x264's and the filters' own threads contending for the same cores (measured).
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    encoder = _SegmentEncoder(exe, timeline, plan, output, cues, font, work, mark, comic, threads)
     total = sum(s.frames for s in segments)
     # The sound does not depend on the picture: it is mixed and encoded meanwhile, in its own thread.
     sound_digest = _sound_digest(timeline, audio or AudioPlan(), options)
     sound = ThreadPoolExecutor(max_workers=1)
     track = sound.submit(_soundtrack, exe, timeline, audio or AudioPlan(), options, work, cache, sound_digest)
-    # Above 1080p a segment's plates and encoder take most of a gigabyte: one at a time.
-    workers = options.parallel if output.width * output.height <= 1080 * 1920 else 1
     try:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            pending: set[Future[None]] = {pool.submit(encoder.encode, seg) for seg in todo}
+            # The costliest first, so that two long shots don't end the render one after the other on one core.
+            costliest = sorted(todo, key=lambda seg: -seg.frames * (1 if plan.moves[seg.index].is_pan else 1.5))
+            pending: set[Future[None]] = {pool.submit(encoder.encode, seg) for seg in costliest}
             try:
                 while pending:
                     finished, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
@@ -393,15 +397,16 @@ class _SegmentEncoder:
     """Builds one segment's filter graph and runs ffmpeg on it; stop() kills whatever still runs."""
 
     def __init__(self, exe: str, timeline: Timeline, plan: _FramePlan, output: Output, cues: list[Cue],
-                 font: FontFace, work: Path, mark: Image.Image | None, comic: dict[int, _ComicShot]) -> None:  # fmt: skip
+                 font: FontFace, work: Path, mark: Image.Image | None, comic: dict[int, _ComicShot],
+                 threads: int) -> None:  # fmt: skip
         self.exe, self.timeline, self.plan, self.output, self.cues, self.font = exe, timeline, plan, output, cues, font
-        self.work, self.comic = work, comic
+        self.work, self.comic, self.threads = work, comic, threads
         self.warnings: list[str] = []  # what the lettering could not show (collected from the encoding threads)
         self.mark = self._layer("watermark", mark) if mark is not None else (None, 0, 0)
-        self._procs: set[subprocess.Popen[str]] = set()
+        self._procs: set[subprocess.Popen[Any]] = set()
         self._lock = threading.Lock()
         self._stopped = False
-        self._plates: dict[tuple[int, bool], str] = {}
+        self._plates: dict[tuple[int, bool], threading.Lock] = {}  # one lock per plate: it is made once
 
     def stop(self) -> None:
         with self._lock:
@@ -419,7 +424,8 @@ class _SegmentEncoder:
         graph_path.write_text(graph, encoding="utf-8")
         out = self.output
         cmd = [self.exe, "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-progress", "pipe:1", "-nostats",
-               *args, "-filter_complex_script", str(graph_path), "-map", "[vout]", "-frames:v", str(seg.frames),
+               "-filter_complex_threads", str(self.threads), *args, "-filter_complex_script", str(graph_path),
+               "-map", "[vout]", "-frames:v", str(seg.frames), "-threads", str(self.threads),
                "-c:v", "libx264", "-preset", out.x264_preset, "-crf", str(out.crf), "-pix_fmt", "yuv420p",
                *_maxrate(out), *(["-x264-params", out.x264_params] if out.x264_params else []), *_BT709,
                "-r", str(fps), "-an", "-f", "mp4", seg.path + ".part"]  # fmt: skip
@@ -484,7 +490,7 @@ class _SegmentEncoder:
 
         def moving(shot: int, frames: int, first: int, *, talking: bool) -> str:
             index = graph.input(self._plate_input(shot))
-            still = f"[{index}:v]{_TO_YUV},loop=loop={frames - 1}:size=1:start=0,setpts=N/({fps}*TB)"
+            still = f"[{index}:v]loop=loop={frames - 1}:size=1:start=0,setpts=N/({fps}*TB)"
             move, comic = plan.moves[shot], self.comic.get(shot)
             if comic and move.is_pan:
                 picture = graph.chain(f"{still},{comic.background.filter(first)}")
@@ -537,7 +543,7 @@ class _SegmentEncoder:
         crop to the nearest pixel."""
         fps, move = self.output.fps, self.comic[i].move
         index = graph.input(self._plate_input(i, foreground=True))
-        fg = graph.chain(f"[{index}:v]{_TO_YUVA},loop=loop={frames - 1}:size=1:start=0,setpts=N/({fps}*TB),"
+        fg = graph.chain(f"[{index}:v]loop=loop={frames - 1}:size=1:start=0,setpts=N/({fps}*TB),"
                          f"{move.filter(first)}")  # fmt: skip
         x0, y0 = move.view_origin(first)
         for path, x, y, enable in self._sprites(i, frames, talking):
@@ -553,28 +559,49 @@ class _SegmentEncoder:
         return self.comic[i].overlays(frames)
 
     def _plate_input(self, i: int, *, foreground: bool = False) -> list[str]:
-        """The raw plate of shot i (written once per render, shared by the two segments that show it): the panel,
-        or for a panning motion comic its background (RGB) or its foreground (RGBA, moving with the faster move)."""
+        """The raw plate of shot i in YUV (made once per render, shared by the two segments that show it): the
+        panel, or for a panning motion comic its background, or its foreground (with alpha, moving with the faster
+        move)."""
         comic = self.comic.get(i) if self.plan.moves[i].is_pan else None  # a zoom moves the panel whole
-        key = (i, foreground)
         move = (comic.move if foreground else comic.background) if comic else self.plan.moves[i]
+        pix_fmt = "yuva420p" if foreground else "yuv420p"
+        path = self.work / f"plate_{i:04d}{'_fg' if foreground else ''}.{pix_fmt}"
         with self._lock:
-            path = self._plates.get(key)
-        if path is None:
-            if comic:
-                plates = comic.plates(self.plan.moves[i].plate_size(), self.work, i)
-                plate = move.plate(plates.foreground if foreground else plates.background)
-            else:
-                with Image.open(self.timeline.shots[i].image_path) as panel:
-                    plate = move.plate(fit_panel(panel, *move.plate_size()))
-            path = str(self.work / f"plate_{i:04d}{'_fg' if foreground else ''}.raw")
-            tmp = f"{path}.{threading.get_ident()}"
-            Path(tmp).write_bytes(plate.tobytes())
-            os.replace(tmp, path)
+            made = self._plates.setdefault((i, foreground), threading.Lock())
+        with made:
+            if not path.exists():
+                if comic:
+                    plates = comic.plates(self.plan.moves[i].plate_size(), self.work, i)
+                    plate = move.plate(plates.foreground if foreground else plates.background)
+                else:
+                    with Image.open(self.timeline.shots[i].image_path) as panel:
+                        plate = move.plate(fit_panel(panel, *move.plate_size()))
+                self._convert(plate, path, pix_fmt)
+        return ["-f", "rawvideo", "-pix_fmt", pix_fmt, "-video_size", "{}x{}".format(*move.stacked_size()),
+                "-framerate", str(self.output.fps), "-i", str(path)]  # fmt: skip
+
+    def _convert(self, plate: Image.Image, path: Path, pix_fmt: str) -> None:
+        """Write an RGB(A) plate as raw BT.709 YUV: converted once here rather than in each segment that reads it."""
+        cmd = [self.exe, "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-f", "rawvideo", "-pix_fmt",
+               "rgba" if plate.mode == "RGBA" else "rgb24", "-video_size", f"{plate.width}x{plate.height}", "-i", "-",
+               "-vf", f"{_TO_YUV},format={pix_fmt}", "-f", "rawvideo", f"{path}.part"]  # fmt: skip
+        with self._lock:
+            if self._stopped:
+                raise RenderError("the render was stopped.")
+            proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            self._procs.add(proc)
+        try:
+            _, stderr = proc.communicate(plate.tobytes())
+        finally:
             with self._lock:
-                self._plates[key] = path
-        return ["-f", "rawvideo", "-pix_fmt", "rgba" if foreground else "rgb24", "-video_size",
-                "{}x{}".format(*move.stacked_size()), "-framerate", str(self.output.fps), "-i", path]  # fmt: skip
+                self._procs.discard(proc)
+        if proc.returncode != 0:
+            Path(f"{path}.part").unlink(missing_ok=True)
+            if self._stopped:
+                raise RenderError("the render was stopped.")
+            raise RenderError(f"ffmpeg could not prepare a panel (exit code {proc.returncode}).",
+                              detail=stderr.decode(errors="replace").strip()[-2000:])  # fmt: skip
+        os.replace(f"{path}.part", path)
 
     def _layer(self, name: str, layer: Image.Image) -> tuple[str | None, int, int]:
         """An RGBA overlay cropped to what it shows: its PNG path and where it goes (None when it is empty)."""
