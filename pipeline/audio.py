@@ -10,6 +10,7 @@ import subprocess
 from dataclasses import dataclass
 
 from pipeline.errors import RenderError
+from pipeline.subprocesses import dying_with_parent
 
 SILENCE_LUFS = -70.0  # the absolute gate of BS.1770: anything quieter counts as silence
 
@@ -39,7 +40,7 @@ def run_ffmpeg(cmd: list[str], what: str) -> str:
     Raises:
         RenderError: ffmpeg failed; its output in `detail`.
     """
-    proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace")
+    proc = subprocess.run(dying_with_parent(cmd), capture_output=True, text=True, errors="replace")
     if proc.returncode != 0:
         raise RenderError(f"ffmpeg could not {what} (exit code {proc.returncode}).", detail=proc.stderr[-3000:])
     return proc.stderr

@@ -6,7 +6,8 @@ size), which makes a slow pan judder; so the plate is prepared as `PHASES` copie
 pixels, stacked in one tall (or wide) image: each frame crops the copy whose shift is nearest to the exact position,
 at an even offset. The crop is free in ffmpeg, so a pan costs no more than a still. A zoom (toward the speaker's
 face, or out from it) is a change of scale, which no crop can do: it goes through ffmpeg's `perspective` filter,
-which samples the plate at exact (1/256 px) positions for each frame.
+which samples the plate at exact (1/256 px) positions for each frame; a preview's zoom is scaled to whole pixels
+instead, four times cheaper.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class Move:
     fps: int = 25
     focus: tuple[float, float] = (0.5, 0.45)  # where a zoom is centred, as fractions of the frame
     speed: float = 1.0  # of the pan or zoom speed: a foreground layer moves faster than the background (parallax)
+    quick: bool = False  # a preview's: zooms scaled to whole pixels, pans in 2 phases unsoftened (may step a pixel)
 
     def check(self) -> None:
         if self.motion not in MOTIONS or self.motion == "auto":
@@ -60,6 +62,8 @@ class Move:
 
     @property
     def phases(self) -> int:
+        if self.quick:  # a preview pans in whole pixels: a quarter of the plate to make
+            return 2
         return PHASES if self.width * self.height <= 1080 * 1920 else PHASES // 2
 
     @property
@@ -112,7 +116,7 @@ class Move:
         mode = fitted.mode
         if mode == "RGBA":  # resampled premultiplied, so that transparent edges keep no dark fringe
             fitted = fitted.convert("RGBa")
-        soft = fitted.filter(ImageFilter.GaussianBlur(PREFILTER_SIGMA)) if PREFILTER_SIGMA else fitted
+        soft = fitted.filter(ImageFilter.GaussianBlur(PREFILTER_SIGMA)) if self._softened else fitted
         stacked = Image.new(fitted.mode, (pw, ph * phases) if self.horizontal else (pw * phases, ph))
         for k in range(phases):
             shift = (2.0 * k + 1.0) / phases  # every copy resampled alike (a sharp unshifted copy would flicker)
@@ -125,9 +129,13 @@ class Move:
 
     def soften(self, image: Image.Image) -> Image.Image:
         """What `plate` does to a pan's picture besides shifting it (for sprites laid over a panned plate)."""
-        if not self.is_pan or not PREFILTER_SIGMA:
+        if not self.is_pan or not self._softened:
             return image
         return image.convert("RGBa").filter(ImageFilter.GaussianBlur(PREFILTER_SIGMA)).convert("RGBA")
+
+    @property
+    def _softened(self) -> bool:
+        return bool(PREFILTER_SIGMA) and not self.quick
 
     def view_origin(self, first: int) -> tuple[str, str]:
         """Where the frame's top-left corner is on the plate (one copy of it) on each frame, as ffmpeg expressions
@@ -171,6 +179,11 @@ class Move:
             return f"crop={w}:{h}:x='{x}':y='{y}'"
         z0, z1 = self.zoom_range()
         fx, fy = self.focus
+        if self.quick:  # swscale to the zoomed size in even pixels, cropped so that the focus stays put
+            z = f"({z0:.6f}+{(z1 - z0) / span:.8f}*(n+{first}))"
+            zw, zh = f"2*round({w}*{z}/2)", f"2*round({h}*{z}/2)"
+            return (f"scale=w='{zw}':h='{zh}':eval=frame:flags=bilinear,"
+                    f"crop={w}:{h}:x='round({fx:.4f}*({zw}-{w}))':y='round({fy:.4f}*({zh}-{h}))'")  # fmt: skip
         z = f"({z0:.6f}+{(z1 - z0) / span:.8f}*(in+{first}))"
         # The view is the frame shrunk by z around the focus point, which stays where it is on screen.
         left, top = f"({fx * w:.3f}*(1-1/{z}))", f"({fy * h:.3f}*(1-1/{z}))"

@@ -44,6 +44,7 @@ from pipeline.motion_comic import (
 )
 from pipeline.overlays import cover_image, shot_layer, text_warnings, title_layer, watermark_layer
 from pipeline.presets import Output, RenderSettings, SafeZone
+from pipeline.subprocesses import dying_with_parent
 from pipeline.subtitles import Cue, subtitle_cues, write_ass, write_srt
 
 ProgressFn = Callable[[float, str], None]
@@ -189,7 +190,7 @@ def render_video(
                                font_path=font.path)  # fmt: skip
         output = replace(output, safe=_clear_of(mark, output.safe, settings.watermark.position))
     progress(0.01, "merging_assets")
-    plan = _FramePlan(timeline, options.crossfade)
+    plan = _FramePlan(timeline, options.crossfade, quick=settings.kind == "preview")
     comic = _comic_tracks(timeline, plan) if settings.motion_comic else {}
     segments = [_segment_spec(i, s.transition, plan, output, cues, font) for i, s in enumerate(timeline.shots)]
     digests = {p: _file_digest(p) for p in {s.image_path for s in timeline.shots}}
@@ -328,7 +329,7 @@ class _FramePlan:
     """Frame numbers of a timeline: where each shot starts, how many frames it owns, how long its transitions are,
     and its move over all the frames it is visible."""
 
-    def __init__(self, timeline: Timeline, crossfade: float) -> None:
+    def __init__(self, timeline: Timeline, crossfade: float, *, quick: bool = False) -> None:
         fps, shots = timeline.fps, timeline.shots
         self.shots = shots
         n = len(shots)
@@ -351,7 +352,8 @@ class _FramePlan:
             motion = shot.motion if shot.motion != "auto" else auto_motion(shot.camera, shot.order, portrait)
             focus = shot.anchors.get(shot.speaker or "", (0.5, 0.45)) if shot.speaker else (0.5, 0.45)
             fx, fy = min(0.8, max(0.2, focus[0])), min(0.75, max(0.25, focus[1]))
-            move = Move(motion, self.fade_in[i] + self.own[i], timeline.width, timeline.height, fps, (fx, fy))
+            move = Move(motion, self.fade_in[i] + self.own[i], timeline.width, timeline.height, fps, (fx, fy),
+                        quick=quick)  # fmt: skip
             move.check()
             self.moves.append(move)
 
@@ -371,7 +373,7 @@ def _segment_spec(
     spec: dict[str, Any] = {
         "version": RENDERER_VERSION, "size": [output.width, output.height], "fps": fps, "frames": frames,
         "x264": [output.x264_preset, output.crf, output.maxrate_kbps, output.x264_params], "shots": shots_in,
-        "moves": [[m.motion, m.frames, m.focus] for m in (plan.moves[j] for j in shots_in)],
+        "moves": [[m.motion, m.frames, m.focus, m.quick] for m in (plan.moves[j] for j in shots_in)],
         "fade_in": plan.fade_in[i], "fade_out": plan.transition_out(i),
         "transition": transition if plan.transition_out(i) else "cut", "text_mode": settings.text_mode, "style": settings.subtitle_style,
         "safe": [output.safe.top, output.safe.bottom, output.safe.left, output.safe.right],
@@ -432,7 +434,7 @@ class _SegmentEncoder:
         with self._lock:
             if self._stopped:
                 return
-            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            proc = subprocess.Popen(dying_with_parent(cmd), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             self._procs.add(proc)
         try:
             assert proc.stdout is not None
@@ -576,11 +578,11 @@ class _SegmentEncoder:
                 else:
                     with Image.open(self.timeline.shots[i].image_path) as panel:
                         plate = move.plate(fit_panel(panel, *move.plate_size()))
-                self._convert(plate, path, pix_fmt)
+                self._convert(plate, path, pix_fmt, self.timeline.shots[i].order)
         return ["-f", "rawvideo", "-pix_fmt", pix_fmt, "-video_size", "{}x{}".format(*move.stacked_size()),
                 "-framerate", str(self.output.fps), "-i", str(path)]  # fmt: skip
 
-    def _convert(self, plate: Image.Image, path: Path, pix_fmt: str) -> None:
+    def _convert(self, plate: Image.Image, path: Path, pix_fmt: str, order: int) -> None:
         """Write an RGB(A) plate as raw BT.709 YUV: converted once here rather than in each segment that reads it."""
         cmd = [self.exe, "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-f", "rawvideo", "-pix_fmt",
                "rgba" if plate.mode == "RGBA" else "rgb24", "-video_size", f"{plate.width}x{plate.height}", "-i", "-",
@@ -588,7 +590,8 @@ class _SegmentEncoder:
         with self._lock:
             if self._stopped:
                 raise RenderError("the render was stopped.")
-            proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            proc = subprocess.Popen(dying_with_parent(cmd), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.PIPE)  # fmt: skip
             self._procs.add(proc)
         try:
             _, stderr = proc.communicate(plate.tobytes())
@@ -599,7 +602,7 @@ class _SegmentEncoder:
             Path(f"{path}.part").unlink(missing_ok=True)
             if self._stopped:
                 raise RenderError("the render was stopped.")
-            raise RenderError(f"ffmpeg could not prepare a panel (exit code {proc.returncode}).",
+            raise RenderError(f"ffmpeg could not render shot {order} (exit code {proc.returncode}).",
                               detail=stderr.decode(errors="replace").strip()[-2000:])  # fmt: skip
         os.replace(f"{path}.part", path)
 
@@ -691,7 +694,7 @@ def _soundtrack(exe: str, timeline: Timeline, audio: AudioPlan, options: RenderO
                         true_peak=ceiling, ffmpeg=exe)  # fmt: skip
         cmd = [exe, "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-i", mix.path, "-c:a", "aac", "-b:a",
                options.audio_bitrate, "-ac", "2", "-ar", "48000", "-t", f"{seconds:.6f}", "-f", "mp4", out]  # fmt: skip
-        proc = subprocess.run(cmd, capture_output=True, text=True)
+        proc = subprocess.run(dying_with_parent(cmd), capture_output=True, text=True)
         if proc.returncode != 0:
             raise RenderError(f"ffmpeg could not encode the sound (exit code {proc.returncode}).",
                               detail=proc.stderr.strip()[-2000:])  # fmt: skip
@@ -726,7 +729,7 @@ def _join(exe: str, segments: list[_Segment], audio_path: str, out_path: str, se
     cmd = [exe, "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-f", "concat", "-safe", "0", "-i",
            str(listing), "-i", audio_path, "-map", "0:v", "-map", "1:a", "-c", "copy", "-t", f"{seconds:.6f}", *_BT709,
            "-movflags", "+faststart+write_colr", "-f", "mov" if fmt == "mov" else "mp4", tmp_out]  # fmt: skip
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = subprocess.run(dying_with_parent(cmd), capture_output=True, text=True)
     if proc.returncode != 0:
         Path(tmp_out).unlink(missing_ok=True)
         raise RenderError(f"ffmpeg could not join the segments (exit code {proc.returncode}).",
