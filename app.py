@@ -6,7 +6,6 @@ threads in this process, files under ./data).
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -32,10 +31,14 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
 
     from studio.api import api_router, install_error_handlers, install_openapi
     from studio.api.guards import RequestGuard
+    from studio.api.health import Readiness, install_health
+    from studio.observability import install_observability
     from studio.ui import CSS, HEAD, I18N, build_blocks
 
     app = FastAPI(title="ComicReel", version="0.1.0", lifespan=lifespan, docs_url="/docs")
     app.state.services = svc
+    queues = svc.queues  # every job queue by name, for /readyz and the queue-length gauges
+    metrics = install_observability(app, settings, queues)  # inside the guard: it reads the guard's request id
     if settings.allowed_origins:  # browsers on these origins may call the API (the guard refuses all others)
         app.add_middleware(CORSMiddleware, allow_origins=settings.allowed_origins, allow_credentials=True,
                            allow_methods=["*"], allow_headers=["*"], expose_headers=["X-Request-ID"])  # fmt: skip
@@ -48,9 +51,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
 
     app.include_router(library_router)  # the built-in music and effects, for the studio's players
 
-    @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    readiness = Readiness(svc.engine, queues, svc.storage, settings.readiness_timeout)
+    install_health(app, readiness, metrics, metrics_token=settings.metrics_token)  # /healthz, /readyz, /metrics
 
     if svc.storage.name == "local":
         from studio.api import files
@@ -69,10 +71,13 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
 def main() -> None:
     import uvicorn
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from studio.observability import configure_logging, uvicorn_log_config
+
     settings = Settings()
+    configure_logging(settings)  # text, or JSON lines with request and task ids (COMICREEL_LOG_FORMAT)
     # Open streams (a browser tab, a gradio_client heartbeat) must not hold a shutdown forever.
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, timeout_graceful_shutdown=10)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, timeout_graceful_shutdown=10,
+                log_config=uvicorn_log_config(settings))  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -73,6 +73,8 @@ class Project(_Stamped, Base):
     progress: Mapped[int] = mapped_column(default=0)
 
     script: Mapped[Script | None] = relationship(back_populates="project", cascade="all, delete-orphan", uselist=False)
+    # Project settings kept as JSON (no column per setting): the character lock and image quality of its panels.
+    config_row: Mapped[ProjectConfig | None] = relationship(cascade="all, delete-orphan", uselist=False)
 
 
 class ProjectConfig(_Id, Base):

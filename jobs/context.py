@@ -1,4 +1,5 @@
-"""What a job needs, passed in once: sessions, storage, backends, render options, a work directory."""
+"""What a job needs, passed in once: sessions, storage, backends (built once per process: a diffusion model loads on
+the first draw and serves every later task), render options, a work directory, how consistency is measured."""
 
 from __future__ import annotations
 
@@ -9,11 +10,24 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline.image.base import ImageBackend
+from pipeline.image.diffusion.consistency import Embed
 from pipeline.llm import LLMConfig
 from pipeline.render import RenderOptions
 from pipeline.timeline import Pacing
 from pipeline.tts.base import TTSBackend
 from storage.base import ObjectStorage
+
+
+@dataclass(frozen=True)
+class ConsistencyCheck:
+    """How drawn panels are measured: `embed` (ConsistencyScorer.embed: image paths -> unit rows), the similarity a
+    character must keep (`threshold`, see pipeline.image.diffusion.passes) and how often a panel under it is drawn
+    again with a new seed (`retries`)."""
+
+    embed: Embed
+    threshold: float = 0.75
+    retries: int = 0
+    max_copy_paste: float = 0.9
 
 
 @dataclass(frozen=True)
@@ -29,5 +43,6 @@ class JobContext:
     heartbeat_interval: float = 10.0
     pacing: Pacing = field(default_factory=Pacing)  # the gap between lines, how long silent shots last
     llm: LLMConfig = field(default_factory=LLMConfig)  # the language model that turns prose into a script
+    consistency: ConsistencyCheck | None = None  # None: panels are not measured
     # Set when the worker is stopping: running jobs stop at their next progress report and are requeued.
     shutdown: threading.Event = field(default_factory=threading.Event)

@@ -1,32 +1,45 @@
-"""Huey task wrappers: take a Task id, move its row through its states, call the job body, retry on failure."""
+"""Huey task wrappers: take a Task id, move its row through its states, call the job body, retry on failure; which
+queue each task type rides on; and the sweep that requeues the tasks of workers that died."""
 
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-from huey import Huey, crontab
 from huey.api import TaskWrapper
+from sqlalchemy import update
 
 from db.models import Task
-from db.session import transaction
+from db.session import changed_rows, transaction
 from jobs import export_job, render_job, work
 from jobs.context import JobContext
+from jobs.huey_app import JobQueues, take_lease
+from jobs.orphans import clean_up_dead_workers
+from jobs.outages import outage
 from jobs.progress import TERMINAL, TaskReporter, TaskStopped, requeue_if_stale, stale_tasks
+from jobs.telemetry import observe_task
 from pipeline.errors import PipelineError
 from pipeline.tts.base import VoiceProfile, VoiceRequest, wav_duration
 
 logger = logging.getLogger(__name__)
 
-# The seed's queues, as priorities on one Huey queue: quick interactive work first, long renders last.
+# The seed's queues (jobs.huey_app.QUEUES) and what rides on each; inside a queue, quick interactive work first.
+TASK_QUEUES: dict[str, str] = {"nlp": "nlp", "storyboard": "nlp", "tts": "tts", "tts_line": "tts",
+                               "image_generation": "image_generation", "video_render": "video_render",
+                               "export": "video_render"}  # fmt: skip
 TASK_TYPES: dict[str, int] = {"nlp": 30, "storyboard": 25, "tts": 20, "tts_line": 20, "image_generation": 10,
-                               "video_render": 0, "export": 0}  # exports wait in the video_render queue
+                               "video_render": 0, "export": 0}  # fmt: skip  # priorities
 TASK_NAMES = {"nlp": "Parsing the script", "storyboard": "Planning the storyboard", "tts": "Voicing the lines",
               "tts_line": "Voicing a line", "image_generation": "Drawing the panels",
               "video_render": "Rendering the video", "export": "Exporting the comic"}  # fmt: skip
+# How long a finished job keeps trying to record its result while the database is unreachable.
+COMPLETE_PATIENCE = 120.0
 
 Body = Callable[[JobContext, uuid.UUID, dict[str, Any], Callable[[float, str], None]], dict[str, Any]]
 
@@ -69,6 +82,37 @@ BODIES: dict[str, Body] = {
 }
 
 
+def _tolerant(reporter: TaskReporter, task_id: uuid.UUID) -> Callable[[float, str], None]:
+    """The job's progress callback: a progress write the database cannot take (it is restarting) is skipped, not
+    fatal — the job goes on, and stops only when told to (cancel, shutdown)."""
+
+    def progress(fraction: float, step: str) -> None:
+        try:
+            reporter.progress(fraction, step)
+        except Exception as exc:
+            if outage(exc) is None:
+                raise
+            logger.warning("task %s: progress not recorded (%s unreachable); going on", task_id, outage(exc))
+
+    return progress
+
+
+def _complete(reporter: TaskReporter, result: dict[str, Any], patience: float = COMPLETE_PATIENCE) -> None:
+    """Record the result, waiting out a database restart for up to `patience` seconds."""
+    deadline = time.monotonic() + patience
+    delay = 0.5
+    while True:
+        try:
+            reporter.complete(result)
+            return
+        except Exception as exc:
+            if outage(exc) is None or time.monotonic() + delay > deadline:
+                raise
+            logger.warning("task %s: result not recorded yet (database unreachable); retrying", reporter.task_id)
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+
 def run_task(ctx: JobContext, task_id: uuid.UUID, attempts_left: int, requeue: Callable[[], None]) -> None:
     """Run one Task by id. Known failures mark it failed at once; unexpected ones are retried while attempts remain.
 
@@ -83,8 +127,10 @@ def run_task(ctx: JobContext, task_id: uuid.UUID, attempts_left: int, requeue: C
     if not reporter.start():
         return  # another delivery holds it
     try:
-        result = BODIES[task_type](ctx, project_id, payload, reporter.progress)  # type: ignore[arg-type]
-        reporter.complete(result)
+        with observe_task(task_type, task_id) as seen:  # task id in the logs; count, duration, span
+            body = BODIES[task_type]
+            seen.result = body(ctx, project_id, payload, _tolerant(reporter, task_id))  # type: ignore[arg-type]
+            _complete(reporter, seen.result)
     except TaskStopped as exc:
         logger.info("task %s (%s) stopped: %s", task_id, task_type, exc)
         if exc.requeue:
@@ -94,10 +140,17 @@ def run_task(ctx: JobContext, task_id: uuid.UUID, attempts_left: int, requeue: C
         if exc.detail:
             logger.warning("task %s (%s) failed: %s\n%s", task_id, task_type, exc, exc.detail)
         reporter.fail(str(exc), will_retry=False)
-    except Exception:  # the edge: a message for people on the Task row, the traceback in the log; Huey retries
+    except Exception as exc:  # the edge: a message for people on the Task row, the traceback in the log; Huey retries
         logger.exception("task %s (%s) failed", task_id, task_type)
-        message = f"{TASK_NAMES[task_type]} failed unexpectedly; the server log has the details (task {task_id})."
-        reporter.fail(message, will_retry=attempts_left > 0)
+        service = outage(exc)
+        if service is not None:
+            message = f"{TASK_NAMES[task_type]} stopped: {service} was unavailable (task {task_id})."
+        else:
+            message = f"{TASK_NAMES[task_type]} failed unexpectedly; the server log has the details (task {task_id})."
+        try:
+            reporter.fail(message, will_retry=attempts_left > 0)
+        except Exception:  # noqa: BLE001 - the database is still away: the row stays processing, the sweep requeues it
+            logger.warning("task %s: could not record the failure; the stale sweep will requeue it", task_id)
         raise
     finally:
         reporter.stop_heartbeat()
@@ -105,38 +158,67 @@ def run_task(ctx: JobContext, task_id: uuid.UUID, attempts_left: int, requeue: C
 
 @dataclass(frozen=True)
 class JobTasks:
-    huey: Huey
-    run: TaskWrapper
+    queues: JobQueues
+    runs: dict[str, TaskWrapper]  # the run task, registered on every queue's Huey
     requeue_stale: TaskWrapper
+    sweep: Callable[[], None]  # one round of the stale sweep and the dead workers' clean-up (see sweep_round)
+
+    @property
+    def huey(self) -> JobQueues:
+        return self.queues
 
     def enqueue(self, task_id: uuid.UUID, task_type: str) -> None:
-        self.huey.enqueue(self.run.s(str(task_id), priority=TASK_TYPES[task_type]))
+        queue = TASK_QUEUES[task_type]
+        self.queues[queue].enqueue(self.runs[queue].s(str(task_id), priority=TASK_TYPES[task_type]))
 
 
-def register_tasks(huey: Huey, ctx: JobContext, *, stale_after: int = 60) -> JobTasks:
-    """Register ComicReel's tasks on `huey`, bound to `ctx` (call once per Huey instance)."""
-
-    @huey.task(retries=ctx.retries, retry_delay=ctx.retry_delay, context=True, name="comicreel.run")
-    def run(task_id: str, task=None) -> None:  # type: ignore[no-untyped-def]
-        tid = uuid.UUID(task_id)
-        run_task(ctx, tid, task.retries if task is not None else 0, requeue=lambda: _enqueue(tid))
+def register_tasks(
+    queues: JobQueues, ctx: JobContext, *, stale_after: int = 60, sweep_interval: float = 2.0
+) -> JobTasks:
+    """Register ComicReel's tasks on every queue of `queues`, bound to `ctx` (call once per JobQueues)."""
+    runs: dict[str, TaskWrapper] = {}
 
     def _enqueue(task_id: uuid.UUID) -> None:
         with ctx.sessions() as s:
             task = s.get(Task, task_id)
             if task is not None:
-                huey.enqueue(run.s(str(task_id), priority=TASK_TYPES[task.type]))
+                JobTasks(queues, runs, requeue_stale, sweep).enqueue(task_id, task.type)
 
-    @huey.periodic_task(crontab(minute="*"), name="comicreel.requeue_stale")
-    def requeue_stale() -> None:
+    for queue, huey in queues.items():
+
+        @huey.task(retries=ctx.retries, retry_delay=ctx.retry_delay, context=True, name="comicreel.run")
+        def run(task_id: str, task=None) -> None:  # type: ignore[no-untyped-def]
+            tid = uuid.UUID(task_id)
+            run_task(ctx, tid, task.retries if task is not None else 0, requeue=lambda: _enqueue(tid))
+
+        runs[queue] = run
+
+    def requeue_stale_tasks() -> list[uuid.UUID]:
+        taken_ids = []
         for task_id in stale_tasks(ctx.sessions, stale_after):
             with transaction(ctx.sessions) as s:  # only one sweeper wins each task, whatever the number of workers
                 taken = requeue_if_stale(s, task_id, stale_after)
             if taken:
                 logger.warning("requeued stale task %s (no heartbeat for %s s)", task_id, stale_after)
                 _enqueue(task_id)
+                taken_ids.append(task_id)
+        return taken_ids
 
-    return JobTasks(huey=huey, run=run, requeue_stale=requeue_stale)
+    # A plain task (not periodic: minute-long cron rounds are too coarse); the worker's Sweeper calls `sweep`.
+    requeue_stale = queues["nlp"].task(name="comicreel.requeue_stale")(requeue_stale_tasks)
+
+    def sweep() -> None:
+        sweep_round(ctx.work_dir, requeue_stale_tasks, lease=lambda: take_lease(queues["nlp"], sweep_interval))
+
+    return JobTasks(queues=queues, runs=runs, requeue_stale=requeue_stale, sweep=sweep)
+
+
+def sweep_round(work_root: Path, requeue_stale_tasks: Callable[[], object], *, lease: Callable[[], bool]) -> None:
+    """Kill what dead workers of this machine left running (ffmpeg) and remove their folders, then requeue tasks
+    whose worker stopped beating — the latter once per round in the whole deployment (`lease`)."""
+    clean_up_dead_workers(work_root)
+    if lease():
+        requeue_stale_tasks()
 
 
 def create_task(
@@ -156,6 +238,10 @@ def create_task(
         tasks.enqueue(task_id, task_type)
     except Exception:
         logger.exception("task %s could not be queued", task_id)
-        TaskReporter(ctx.sessions, task_id).fail("The job queue is unavailable; try again shortly.", will_retry=False)
+        with transaction(ctx.sessions) as s:  # never claimed, so marked failed here rather than through a reporter
+            changed_rows(s, update(Task).where(Task.id == task_id, Task.status == "queued").values(
+                status="failed", current_step="failed", error="The job queue is unavailable; try again shortly.",
+                completed_at=datetime.now(UTC),
+            ))  # fmt: skip
         raise
     return task_id

@@ -1,15 +1,13 @@
-"""Job bodies: load rows by id, call the pipeline, store files and rows. Each is safe to run again."""
+"""Job bodies: load rows by id, call the pipeline, store files and rows. Each is safe to run again. (Panels and
+character sheets: jobs.panels.)"""
 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import secrets
 import threading
 import uuid
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -28,42 +26,21 @@ from db.mapping import (
     shot_states,
     storyboard_from_row,
 )
-from db.models import CharacterRow, ParsedScriptRow, Project, Script, ShotImage, ShotRow, StoryboardRow, utcnow
-from db.queries import latest_parsed_script, latest_storyboard, lock_project
-from db.session import changed_rows, transaction
+from db.models import CharacterRow, ParsedScriptRow, Project, Script, ShotRow, StoryboardRow
+from db.queries import latest_parsed_script, lock_project
+from db.session import transaction
 from jobs.context import JobContext
+from jobs.inputs import JobInputError, Progress, storyboard_or_fail
+from jobs.panels import draw_panels, draw_reference_image  # noqa: F401  (jobs.tasks calls work.draw_reference_image)
 from jobs.workdirs import work_dir
-from pipeline.errors import PipelineError
-from pipeline.image.base import DrawnPanel
 from pipeline.llm import LLMError, enrich_shots, make_chat_model, prose_to_script
-from pipeline.models import Storyboard, StoryboardShot
+from pipeline.models import Storyboard
 from pipeline.parse import FORMATS, ScriptWarning, is_prose, parse_result, parse_script_with_warnings
 from pipeline.plan import PlanOptions, plan_storyboard
-from pipeline.shot_requests import (
-    character_sheet_request,
-    panel_inputs_hash,
-    panel_request,
-    shot_seed,
-    voice_inputs_hash,
-    voice_request,
-)
+from pipeline.shot_requests import voice_inputs_hash, voice_request
 from pipeline.timeline import shot_duration
 from pipeline.tts.base import VoiceRequest
-from storage.base import StorageError, project_key
-
-Progress = Callable[[float, str], None]
-
-
-
-class JobInputError(PipelineError):
-    """The project is not ready for this job (no script, no storyboard...); the message says what to do."""
-
-
-def storyboard_or_fail(session: Session, project_id: uuid.UUID) -> StoryboardRow:
-    board = latest_storyboard(session, project_id=project_id)
-    if board is None:
-        raise JobInputError("The project has no storyboard yet: parse the script and generate the storyboard first.")
-    return board
+from storage.base import project_key
 
 
 def parse_project_script(ctx: JobContext, project_id: uuid.UUID, progress: Progress) -> dict[str, Any]:
@@ -199,81 +176,6 @@ def _parsed_script(session: Session, project_id: uuid.UUID, parse_id: str | None
     return row
 
 
-def draw_panels(
-    ctx: JobContext, project_id: uuid.UUID, progress: Progress, *, shot_ids: list[str] | None = None,
-    force: bool = False, prompt_override: str | None = None, seed: int | None = None, stale: bool = False,
-) -> dict[str, Any]:  # fmt: skip
-    """Draw the panels that have none, keeping every earlier image.
-
-    With `stale`, also redraw those whose inputs changed since they were drawn, each with its current seed. With
-    `force`, redraw every selected one with `seed`, or a new random seed so the picture changes; `prompt_override`
-    then becomes the shot's own prompt, so later redraws keep it.
-    """
-    with ctx.sessions() as s:
-        board = storyboard_or_fail(s, project_id)
-        storyboard = storyboard_from_row(board)
-        characters = characters_of(s, project_id)
-        states = shot_states(s, board, characters) if stale else {}
-        wanted = {uuid.UUID(str(i)) for i in shot_ids} if shot_ids else None
-        todo: list[tuple[uuid.UUID, StoryboardShot, int]] = []
-        for row, shot in zip(board.shots, storyboard.shots, strict=True):
-            if wanted is not None and row.id not in wanted:
-                continue
-            if force:
-                todo.append((row.id, replace(shot, prompt_override=prompt_override or shot.prompt_override),
-                             seed if seed is not None else secrets.randbits(32)))  # fmt: skip
-            elif not row.image_key:  # a first drawing has a seed from the shot's content
-                todo.append((row.id, shot, shot_seed(storyboard, shot)))
-            elif stale and (state := states[row.id]).image_stale and state.seed is not None:
-                todo.append((row.id, shot, state.seed))  # redrawn from its new inputs with the same seed
-    with work_dir(ctx) as tmp:
-        for i, (shot_id, shot, shot_seed_) in enumerate(todo):
-            inputs_hash = panel_inputs_hash(storyboard, shot, characters)
-            path = str(Path(tmp) / f"shot_{shot.order:03d}.png")
-            request = replace(panel_request(storyboard, shot, characters, shot_seed_), layers=True)
-            drawn = ctx.image_backend.draw(request, path)
-            key = project_key(project_id, "images", f"shot_{shot.order:03d}_{uuid.uuid4().hex[:8]}.png")
-            ctx.storage.put_file(key, path, "image/png")
-            params = {**drawn.params, "seed": drawn.seed, "width": drawn.width, "height": drawn.height,
-                      **_store_layers(ctx, key, drawn)}  # fmt: skip
-            stored = [key, *params.get("layers", {}).values(), *(sp["key"] for sp in params.get("sprites", []))]
-            with transaction(ctx.sessions) as s:
-                # The shot's row lock first: two jobs drawing one shot store one after the other, one current image.
-                held = changed_rows(s, update(ShotRow).where(ShotRow.id == shot_id).values(updated_at=utcnow()))
-                target = s.get(ShotRow, shot_id, populate_existing=True) if held else None
-                if target is None:  # the shot was deleted or the storyboard replaced meanwhile
-                    for stray in stored:
-                        ctx.storage.delete(stray)
-                    continue
-                for old in target.images:
-                    old.is_current = False
-                s.add(ShotImage(shot_id=shot_id, image_key=key, seed=drawn.seed, prompt=drawn.prompt, params=params,
-                                inputs_hash=inputs_hash))  # fmt: skip
-                target.image_key, target.status, target.generation_params = key, "completed", params
-                if force:
-                    target.prompt_override = shot.prompt_override
-            progress((i + 1) / max(1, len(todo)), "generating_images")
-    return {"drawn": len(todo), "total_shots": len(storyboard.shots)}
-
-
-def _store_layers(ctx: JobContext, key: str, drawn: DrawnPanel) -> dict[str, Any]:
-    """A panel's layers and talking sprites (for the motion comic) stored beside it: their keys for its params."""
-    if not drawn.layers:
-        return {}
-    stem = key.removesuffix(".png")
-    layers = {}
-    for n, (name, path) in enumerate(drawn.layers.items()):
-        layers[name] = f"{stem}.layer{n}.png"
-        ctx.storage.put_file(layers[name], path, "image/png")
-    sprites = []
-    for n, sprite in enumerate(drawn.sprites):
-        sprite_key = f"{stem}.sprite{n}.png"
-        ctx.storage.put_file(sprite_key, sprite["path"], "image/png")
-        sprites.append({"character": sprite["character"], "state": sprite["state"], "key": sprite_key,
-                        "box": sprite["box"]})  # fmt: skip
-    return {"layers": layers, "sprites": sprites}
-
-
 def voice_dialogue(
     ctx: JobContext, project_id: uuid.UUID, progress: Progress, *, shot_ids: list[str] | None = None,
     force: bool = False, stale: bool = False,
@@ -320,37 +222,6 @@ def update_stale(ctx: JobContext, project_id: uuid.UUID, progress: Progress) -> 
     return draw_and_voice(ctx, project_id, progress)
 
 
-def draw_reference_image(
-    ctx: JobContext, project_id: uuid.UUID, character_id: str, progress: Progress
-) -> dict[str, Any]:
-    """Draw a character sheet (a medium shot with only that character, no text) and make it the character's
-    reference picture; the one it replaces is deleted."""
-    with ctx.sessions() as s:
-        row = s.get(CharacterRow, uuid.UUID(str(character_id)))
-        project = s.get(Project, project_id)
-        if row is None or project is None or row.project_id != project_id:
-            raise JobInputError(f"character {character_id} does not exist in this project.")
-        characters = characters_of(s, project_id)
-        request = character_sheet_request(characters[row.name], characters, project.style, secrets.randbits(32))
-    progress(0.1, "generating_reference_image")
-    with work_dir(ctx) as tmp:
-        path = str(Path(tmp) / "reference.png")
-        ctx.image_backend.draw(request, path)
-        key = project_key(project_id, "references", f"char_{str(character_id)[:8]}_{uuid.uuid4().hex[:8]}.png")
-        ctx.storage.put_file(key, path, "image/png")
-    with transaction(ctx.sessions) as s:
-        row = s.get(CharacterRow, uuid.UUID(str(character_id)))
-        if row is None:  # deleted meanwhile
-            ctx.storage.delete(key)
-            raise JobInputError(f"character {character_id} was deleted while its picture was drawn.")
-        replaced, row.reference_images = list(row.reference_images), [key]
-    for old in replaced:
-        with contextlib.suppress(StorageError):  # the character is done; a stray file is only disk space
-            ctx.storage.delete(str(old))
-    progress(1.0, "generating_reference_image")
-    return {"character_id": str(character_id), "reference_image_key": key}
-
-
 def voice_preview(ctx: JobContext, project_id: uuid.UUID, request: VoiceRequest) -> str:
     """Voice a sample line and store it under the project's previews; return its key. The same request gives the
     same key, so asking again costs nothing."""
@@ -364,9 +235,11 @@ def voice_preview(ctx: JobContext, project_id: uuid.UUID, request: VoiceRequest)
     return key
 
 
-def draw_and_voice(ctx: JobContext, project_id: uuid.UUID, progress: Progress) -> dict[str, Any]:
-    """Draw the missing or stale panels and voice the missing or stale lines side by side (Pillow and espeak-ng both
-    leave the GIL)."""
+def draw_and_voice(
+    ctx: JobContext, project_id: uuid.UUID, progress: Progress, *, quality: str | None = None
+) -> dict[str, Any]:
+    """Draw the missing or stale panels (at `quality`, else the project's) and voice the missing or stale lines side
+    by side (Pillow, torch and espeak-ng all leave the GIL)."""
     done = {"draw": 0.0, "voice": 0.0}
     lock = threading.Lock()
 
@@ -380,6 +253,6 @@ def draw_and_voice(ctx: JobContext, project_id: uuid.UUID, progress: Progress) -
         return report
 
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="render-prep") as pool:
-        drawing = pool.submit(draw_panels, ctx, project_id, part("draw"), stale=True)
+        drawing = pool.submit(draw_panels, ctx, project_id, part("draw"), stale=True, quality=quality)
         voicing = pool.submit(voice_dialogue, ctx, project_id, part("voice"), stale=True)
         return {**drawing.result(), **voicing.result()}

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal, get_args
 
 from pipeline.image.base import PanelRequest
 from pipeline.image.weather import weather_for
@@ -15,6 +16,37 @@ from pipeline.tts.base import VoiceRequest
 from pipeline.tts.casting import NARRATOR_KEY, cast_voices
 
 SHEET_ASPECT = "1:1"  # a character's reference picture: a square medium shot
+# How a project keeps its characters alike in model-drawn panels, and the preset panels are drawn with (the values
+# of PanelRequest.lock and .quality; the sketch backend ignores both). Stored in the project's config under these keys.
+Lock = Literal["none", "reference", "consistent"]
+Quality = Literal["preview", "final"]
+LOCKS: tuple[str, ...] = get_args(Lock)
+QUALITIES: tuple[str, ...] = get_args(Quality)
+LOCK_KEY, QUALITY_KEY = "character_lock", "image_quality"
+
+
+@dataclass(frozen=True)
+class PanelSettings:
+    """What a project asks of every panel beyond the shot: the character lock and the quality preset."""
+
+    lock: Lock = "none"
+    quality: Quality = "final"
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any] | None) -> PanelSettings:
+        """From a project's config JSON; a missing or unknown value is the default."""
+        config = config or {}
+        lock, quality = config.get(LOCK_KEY), config.get(QUALITY_KEY)
+        return cls(lock=lock if lock in LOCKS else "none", quality=quality if quality in QUALITIES else "final")  # type: ignore[arg-type]  # checked against the Literal's values
+
+
+@dataclass(frozen=True)
+class PanelExtras:
+    """A panel request's model-backend fields: the project's settings and each character's reference picture (a
+    local PNG path, by name; only used with lock="reference")."""
+
+    settings: PanelSettings = PanelSettings()
+    references: dict[str, str] = field(default_factory=dict)
 
 
 def shot_seed(storyboard: Storyboard, shot: StoryboardShot) -> int:
@@ -25,14 +57,19 @@ def shot_seed(storyboard: Storyboard, shot: StoryboardShot) -> int:
 
 def panel_request(
     storyboard: Storyboard, shot: StoryboardShot, characters: dict[str, Character], seed: int,
-    prompt_override: str | None = None,
+    prompt_override: str | None = None, extras: PanelExtras | None = None,
 ) -> PanelRequest:  # fmt: skip
     """The request for one panel; the creator's words for the shot (`shot.prompt_override`) steer it unless
-    `prompt_override` is given."""
+    `prompt_override` is given. `extras`: the project's lock and quality, and the reference pictures of the
+    characters in frame (passed only when locking by reference)."""
     width, height = ASPECT_SIZES[storyboard.aspect_ratio]
+    extras = extras or PanelExtras()
+    lock, quality = extras.settings.lock, extras.settings.quality
+    references = {n: p for n, p in extras.references.items() if n in shot.characters} if lock == "reference" else {}
     return PanelRequest(shot=shot, characters=characters, width=width, height=height, style=storyboard.style,
                         seed=seed, prompt_override=prompt_override or shot.prompt_override,
-                        weather=scene_weather(storyboard, shot))  # fmt: skip
+                        weather=scene_weather(storyboard, shot), quality=quality, lock=lock,
+                        references=references)  # fmt: skip
 
 
 def scene_weather(storyboard: Storyboard, shot: StoryboardShot) -> tuple[str, ...]:
@@ -50,10 +87,19 @@ def voice_request(shot: StoryboardShot, characters: dict[str, Character], langua
     return VoiceRequest(text=shot.text, language=language, voice=voice, emotion=shot.emotion)  # type: ignore[arg-type]  # language is "zh" or "en", checked by the parser
 
 
+def sheet_seed(character: Character, style: str) -> int:
+    """A character sheet's fixed seed, from what the character looks like (a sheet drawn for locking is the same
+    picture whenever it is drawn again from the same description)."""
+    key = json.dumps([style, character.name, character.attributes, character.appearance], sort_keys=True,
+                     ensure_ascii=False, default=str)  # fmt: skip
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big")
+
+
 def character_sheet_request(
     character: Character, characters: dict[str, Character], style: str, seed: int
 ) -> PanelRequest:
-    """A character's reference picture: a medium shot with only that character in it, and no text."""
+    """A character's reference picture: a medium shot with only that character in it, and no text (final quality,
+    never conditioned on a reference: it is the reference)."""
     shot = StoryboardShot(
         order=1, scene_id=1, kind="action", camera="medium", scene_description=f"character sheet: {character.name}",
         location="", time="", interior=None, characters=(character.name,), text="", duration=3.0, transition="cut",

@@ -9,6 +9,14 @@ command -v redis-server >/dev/null || extra+=(redis-server)
 command -v chromium >/dev/null || extra+=(chromium)  # the browser tests drive Debian's Chromium (never `playwright install`)
 bash scripts/install.sh "${extra[@]}"
 bash scripts/install_coqui.sh  # the optional coqui engine, so its test runs in CI too
+# The optional diffusers image backend (the gpu extra), so its tests run in CI too. After install_coqui.sh: torch is
+# then the pinned CPU build, and installing it first again keeps anything from pulling a CUDA build (checked with
+# `pip install --dry-run -e ".[gpu]"`: nothing but the project itself would change). Skipped when already importable.
+if ! .venv/bin/python -c "import diffusers, transformers, accelerate, peft, safetensors" >/dev/null 2>&1; then
+  echo "== pip install -e .[gpu] (CPU torch)"
+  .venv/bin/python -m pip install -q "torch==${COMICREEL_TORCH_VERSION:-2.13.0}"
+  .venv/bin/python -m pip install -q -e ".[gpu]"
+fi
 
 # PostgreSQL: start the cluster if it is down; use trust auth on loopback if allowed, else give postgres a password.
 if ! pg_isready -h 127.0.0.1 -q 2>/dev/null; then

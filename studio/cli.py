@@ -108,27 +108,53 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from studio.config import Settings
+    from studio.observability import configure_logging, uvicorn_log_config
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = Settings()
+    configure_logging(settings)  # text, or JSON lines with request and task ids (COMICREEL_LOG_FORMAT)
     # By name, so the web edge (studio) never imports the entry point (app) that composes it.
-    uvicorn.run("app:create_app", factory=True, host=settings.host, port=settings.port, timeout_graceful_shutdown=10)
+    uvicorn.run("app:create_app", factory=True, host=settings.host, port=settings.port, timeout_graceful_shutdown=10,
+                log_config=uvicorn_log_config(settings))  # fmt: skip
     return 0
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    """A separate worker process (production): the same tasks, consumed from the configured queue."""
-    from jobs.huey_app import POLL_MAX_DELAY, StoppingConsumer
-    from jobs.workdirs import sweep_work_dirs
+    """A separate worker process (production): consumers for the chosen queues, `--concurrency` threads each, and
+    the sweeper that requeues the tasks of dead workers and clears what they left. SIGTERM or Ctrl-C stops it: running
+    jobs stop (their ffmpeg killed) and go back to the queue for another worker."""
+    import signal
+    import threading
+
+    from jobs.huey_app import queue_names, run_consumers
     from studio.config import Settings
+    from studio.observability import configure_logging, observe_worker
     from studio.services import build_services
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    svc = build_services(Settings())
-    sweep_work_dirs(svc.ctx.work_dir)
-    consumer = StoppingConsumer(svc.huey, svc.ctx.shutdown, workers=args.workers, worker_type="thread",
-                                periodic=True, max_delay=POLL_MAX_DELAY, shutdown_timeout=30)  # fmt: skip
-    consumer.run()
+    settings = Settings()
+    configure_logging(settings)
+    try:
+        queues = queue_names(args.queues if args.queues is not None else settings.worker_queues)
+    except ValueError as exc:
+        raise CliError(f"--queues: {exc}") from None
+    concurrency = args.concurrency or settings.worker_concurrency
+    if concurrency < 1:
+        raise CliError(f"--concurrency must be at least 1 (got {concurrency})")
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: object) -> None:
+        logging.getLogger(__name__).info("signal %s: stopping the worker", signum)
+        stop.set()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, on_signal)
+    svc = build_services(settings)
+    observe_worker(settings, svc.queues)  # /metrics on COMICREEL_WORKER_METRICS_PORT, tracing when configured
+    svc.run_workers(queues, concurrency, shutdown_timeout=30)
+    logging.getLogger(__name__).info("worker consuming %s with %d threads each", ", ".join(queues), concurrency)
+    try:
+        run_consumers(svc.consumers, stop)
+    finally:
+        svc.stop()
     return 0
 
 
@@ -177,8 +203,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the studio and API (same as python app.py)")
     serve.set_defaults(func=cmd_serve)
 
-    worker = sub.add_parser("worker", help="run a job worker for the configured queue")
-    worker.add_argument("--workers", type=int, default=2)
+    worker = sub.add_parser("worker", help="run job workers for some or all queues (production)")
+    worker.add_argument("--queues", default=None, help="comma-separated queues to consume: image_generation, tts, "
+                        "video_render, nlp (default: COMICREEL_WORKER_QUEUES, all of them)")
+    worker.add_argument("--concurrency", "--workers", type=int, default=None, dest="concurrency",
+                        help="worker threads per queue (default: COMICREEL_WORKER_CONCURRENCY, 2)")
     worker.set_defaults(func=cmd_worker)
     return parser
 

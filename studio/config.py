@@ -5,11 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from pipeline.image.diffusion.config import DEFAULT_NEGATIVE_PROMPT, SCHEDULERS, DiffusionConfig, LoraSpec
 from pipeline.llm import LLMConfig
+from pipeline.models import STYLES
 from pipeline.timeline import Pacing
+
+
+class DiffusersLora(BaseModel):
+    """One style's LoRA in COMICREEL_DIFFUSERS_LORAS."""
+
+    model_config = ConfigDict(extra="forbid")
+    path: str = Field(min_length=1)
+    scale: float = Field(0.8, ge=-4, le=4)
 
 
 class Settings(BaseSettings):
@@ -45,7 +55,8 @@ class Settings(BaseSettings):
         None, description="Redis URL for PriorityRedisHuey; empty means SqliteHuey in data_dir."
     )
     embedded_workers: int = Field(
-        2, description="Worker threads started inside the app process (0 = none; run `comicreel worker`)."
+        2, description="Worker threads per queue started inside the app process (0 = production mode: none; run "
+        "`comicreel worker` processes).",
     )
     task_retries: int = Field(2, description="How many times a failed job is retried before its Task is marked failed.")
     task_retry_delay: int = Field(5, description="Seconds between retries of a failed job.")
@@ -53,6 +64,31 @@ class Settings(BaseSettings):
     task_stale_after: int = Field(
         60, ge=3, le=86_400, description="Seconds without a heartbeat after which a processing Task is requeued."
     )
+    # workers and queues
+    worker_queues: str = Field(
+        "image_generation,tts,video_render,nlp", description="Queues a `comicreel worker` takes, comma-separated "
+        "(image_generation, tts, video_render with exports, nlp): e.g. image_generation on GPU machines.",
+    )  # fmt: skip
+    worker_concurrency: int = Field(
+        2, ge=1, le=64, description="Worker threads a `comicreel worker` runs for each of its queues."
+    )
+    worker_sweep_interval: float = Field(
+        2.0, ge=0.2, le=60, description="Seconds between sweeps for tasks of dead workers (requeued once stale) and "
+        "for what killed workers left running (ffmpeg) or on disk (work folders).",
+    )  # fmt: skip
+    read_cache_ttl: float = Field(
+        1.0, ge=0, le=60, description="Seconds task status and project reads may be served from memory when other "
+        "processes (`comicreel worker`) write too; embedded mode, where every writer is in the app, keeps reads until "
+        "the next write. 0 turns the cache off.",
+    )  # fmt: skip
+
+    @field_validator("worker_queues")
+    @classmethod
+    def _known_queues(cls, value: str) -> str:
+        from jobs.huey_app import queue_names  # the one list of queues
+
+        return ",".join(queue_names(value))
+
     # object storage
     storage_backend: Literal["local", "s3"] = Field("local", description="'local' (a directory) or 's3' (any S3 API).")
     storage_dir: Path | None = Field(
@@ -67,7 +103,87 @@ class Settings(BaseSettings):
     storage_connect_timeout: float = Field(3.0, gt=0, le=120, description="Seconds to wait for the S3 server to accept a connection.")
     storage_read_timeout: float = Field(30.0, gt=0, le=3600, description="Seconds to wait for the S3 server to answer.")
     # backends
-    image_backend: Literal["sketch"] = Field("sketch", description="Panel renderer: 'sketch' (offline, CPU).")
+    image_backend: Literal["sketch", "diffusers"] = Field(
+        "sketch", description="Panel renderer: 'sketch' (offline, CPU) or 'diffusers' (a Stable Diffusion 1.5 / SDXL "
+        "model at COMICREEL_DIFFUSERS_MODEL; pip install -e '.[gpu]').",
+    )  # fmt: skip
+    # image backend (diffusers): each COMICREEL_DIFFUSERS_<FIELD> is that field of DiffusionConfig, checked again (with
+    # the model's presence) when a worker first draws: the model loads then, never at start.
+    diffusers_model: str = Field("", description="A diffusers model directory, a single .safetensors checkpoint, or a "
+                                 "model id already in the Hugging Face cache.")  # fmt: skip
+    diffusers_device: str = Field("auto", pattern=r"^(auto|cpu|cuda(:\d+)?|mps)$",
+                                  description="Where the model runs: auto (CUDA when present), cpu, cuda, cuda:N, mps.")
+    diffusers_dtype: Literal["auto", "float16", "bfloat16", "float32"] = Field(
+        "auto", description="Weights' precision: auto is float16 on CUDA, float32 on a CPU."
+    )
+    diffusers_scheduler: str | None = Field(
+        None, description="Sampler: euler, euler_a, dpmpp_2m, dpmpp_2m_karras, ddim, pndm, unipc, heun, lms, lcm "
+        "(empty: the model's own).",
+    )  # fmt: skip
+    diffusers_negative_prompt: str = Field(DEFAULT_NEGATIVE_PROMPT, max_length=2000,
+                                           description="What every panel is steered away from.")  # fmt: skip
+    diffusers_preview_steps: int = Field(15, ge=1, le=200, description="Denoising steps of preview-quality panels.")
+    diffusers_final_steps: int = Field(30, ge=1, le=200, description="Denoising steps of final-quality panels.")
+    diffusers_preview_guidance: float = Field(5.0, ge=0, le=30, description="Guidance scale of preview panels "
+                                              "(0 or 1: none, as Turbo models want).")  # fmt: skip
+    diffusers_final_guidance: float = Field(7.0, ge=0, le=30, description="Guidance scale of final panels.")
+    diffusers_preview_size: int | None = Field(None, ge=64, le=4096, description="Short side in pixels preview "
+                                               "panels are generated at (empty: the model's native size).")
+    diffusers_final_size: int | None = Field(None, ge=64, le=4096, description="Short side in pixels final panels "
+                                             "are generated at (empty: the model's native size).")  # fmt: skip
+    diffusers_loras: dict[str, DiffusersLora] = Field(
+        {}, description='A LoRA per comic style, as JSON: {"anime": {"path": "/loras/anime.safetensors", "scale": '
+        '0.8}} or {"anime": "/loras/anime.safetensors"} (scale 0.8).',
+    )  # fmt: skip
+    diffusers_attention_slicing: bool = Field(False, description="Attention in slices: less GPU memory, slower.")
+    diffusers_vae_tiling: bool = Field(False, description="Decode large panels in tiles: less GPU memory.")
+    diffusers_cpu_offload: bool = Field(False, description="Keep idle model parts in CPU memory (CUDA only): "
+                                        "fits small GPUs, slower.")  # fmt: skip
+    diffusers_batch_size: int = Field(4, ge=1, le=64, description="Panels generated together in one pipeline call.")
+    diffusers_ip_adapter: str | None = Field(
+        None, description="IP-Adapter weights (ip-adapter_sd15.safetensors, or a folder with one) for character "
+        "locking by reference; its image_encoder/ folder beside it or one level up.",
+    )  # fmt: skip
+    diffusers_image_encoder: str | None = Field(None, description="The IP-Adapter's CLIP vision encoder folder "
+                                                "(empty: image_encoder/ beside the weights).")  # fmt: skip
+    diffusers_ip_adapter_scale: float = Field(0.6, ge=0, le=2, description="How strongly a reference picture steers "
+                                              "a panel.")  # fmt: skip
+    diffusers_local_files_only: bool = Field(True, description="Never download: a model id must already be in the "
+                                             "Hugging Face cache (false allows a one-time download).")  # fmt: skip
+    consistency_model: str | None = Field(
+        None, description="A CLIP-style vision model folder (transformers) that measures how alike each character "
+        "stays across panels; empty: not measured.",
+    )  # fmt: skip
+    consistency_device: str = Field("cpu", pattern=r"^(cpu|cuda(:\d+)?|mps)$",
+                                    description="Where the consistency model runs: cpu, cuda, cuda:N or mps.")
+    consistency_threshold: float = Field(0.75, ge=0, le=1.01, description="Least similarity of a character to its "
+                                         "reference (or to its other panels) a panel keeps.")  # fmt: skip
+    consistency_retries: int = Field(0, ge=0, le=5, description="Times a panel under the threshold is drawn again "
+                                     "with a new seed (the best one stays current; 0: never).")  # fmt: skip
+
+    @field_validator("diffusers_scheduler")
+    @classmethod
+    def _known_scheduler(cls, value: str | None) -> str | None:
+        if value is not None and value not in SCHEDULERS:
+            raise ValueError(f"COMICREEL_DIFFUSERS_SCHEDULER={value}: use one of {', '.join(SCHEDULERS)}, or leave it "
+                             "empty for the model's own")  # fmt: skip
+        return value
+
+    @field_validator("diffusers_loras", mode="before")
+    @classmethod
+    def _lora_paths(cls, value: object) -> object:
+        if isinstance(value, dict):
+            return {style: {"path": spec} if isinstance(spec, str) else spec for style, spec in value.items()}
+        return value
+
+    @field_validator("diffusers_loras")
+    @classmethod
+    def _lora_styles(cls, value: dict[str, DiffusersLora]) -> dict[str, DiffusersLora]:
+        unknown = sorted(set(value) - set(STYLES))
+        if unknown:
+            raise ValueError(f"COMICREEL_DIFFUSERS_LORAS: unknown style {unknown[0]!r}; use one of {', '.join(STYLES)}")
+        return value
+
     tts_engine: Literal["auto", "espeak", "piper", "coqui"] = Field(
         "auto", description="Voice engine of every line a character's voice does not choose itself: 'auto' (coqui when "
         "a model is set, else Piper for English lines and espeak-ng for Chinese), 'espeak', 'piper' or 'coqui'. A line "
@@ -119,10 +235,31 @@ class Settings(BaseSettings):
                             "'cpu', 'cuda' or 'cuda:N'.")  # fmt: skip
     # accounts
     default_username: str = Field("creator", description="Owner of projects made without logging in (embedded studio).")
+    # observability
+    log_format: Literal["text", "json"] = Field(
+        "text", description="Log lines as 'text' (the embedded studio) or 'json' (one object a line with request_id "
+        "and task_id, for a log collector).",
+    )  # fmt: skip
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Least severe log level written.")
+    metrics_token: str = Field(
+        "", description="Bearer token /metrics asks for; empty means /metrics answers only direct clients on loopback.",
+    )
+    worker_metrics_port: int = Field(
+        0, ge=0, le=65535, description="Port a `comicreel worker` serves /metrics on, at COMICREEL_HOST (0 = none).",
+    )
+    readiness_timeout: float = Field(
+        2.0, gt=0, le=60, description="Seconds each /readyz check (database, queue, storage) may take before it fails.",
+    )
+    otel_endpoint: str = Field(
+        "", description="OTLP/HTTP collector traces go to, e.g. http://otel-collector:4318 (empty: no tracing; "
+        "needs pip install -e '.[otel]').",
+    )  # fmt: skip
+    otel_service_name: str = Field("comicreel", description="service.name of this process's traces.")
 
     @field_validator("database_url", "redis_url", "storage_dir", "s3_region", "font_path", "secret_key",
                      "piper_model_path", "piper_config_path", "coqui_model_path", "coqui_config_path",
-                     "coqui_speaker_wav", mode="before")  # fmt: skip
+                     "coqui_speaker_wav", "diffusers_scheduler", "diffusers_preview_size", "diffusers_final_size",
+                     "diffusers_ip_adapter", "diffusers_image_encoder", "consistency_model", mode="before")  # fmt: skip
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -166,6 +303,22 @@ class Settings(BaseSettings):
         """The cut's pace: gaps between lines, action shot lengths and the voices' speaking rates."""
         return Pacing(self.line_gap, (self.action_min_seconds, self.action_max_seconds), self.speaking_rate_zh,
                       self.speaking_rate_en)  # fmt: skip
+
+    @property
+    def diffusion(self) -> DiffusionConfig:
+        """The diffusers backend's config from the COMICREEL_DIFFUSERS_* settings (checked when a worker first draws)."""
+        loras = {style: LoraSpec(lora.path, lora.scale) for style, lora in self.diffusers_loras.items()}
+        return DiffusionConfig(
+            model=self.diffusers_model, device=self.diffusers_device, dtype=self.diffusers_dtype,
+            scheduler=self.diffusers_scheduler, negative_prompt=self.diffusers_negative_prompt,
+            preview_steps=self.diffusers_preview_steps, final_steps=self.diffusers_final_steps,
+            preview_guidance=self.diffusers_preview_guidance, final_guidance=self.diffusers_final_guidance,
+            preview_size=self.diffusers_preview_size, final_size=self.diffusers_final_size, loras=loras,
+            attention_slicing=self.diffusers_attention_slicing, vae_tiling=self.diffusers_vae_tiling,
+            cpu_offload=self.diffusers_cpu_offload, batch_size=self.diffusers_batch_size,
+            ip_adapter=self.diffusers_ip_adapter, image_encoder=self.diffusers_image_encoder,
+            ip_adapter_scale=self.diffusers_ip_adapter_scale, local_files_only=self.diffusers_local_files_only,
+        )  # fmt: skip
 
     @property
     def llm(self) -> LLMConfig:

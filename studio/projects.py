@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from db.mapping import ShotState, add_script_version, characters_of, script_counts, shot_states
-from db.models import ParsedScriptRow, Project, Script, ShotRow, Task
+from db.models import ParsedScriptRow, Project, ProjectConfig, Script, ShotRow, Task
 from db.queries import latest_parsed_script, latest_storyboard, lock_project
 from db.session import transaction
 from jobs.progress import TERMINAL, active_task_ids, cancel_tasks
@@ -22,6 +22,7 @@ from pipeline.errors import ScriptParseError
 from pipeline.export import EXPORT_KINDS
 from pipeline.models import ASPECT_SIZES, STYLES
 from pipeline.parse import FORMATS, check_script_text, detect_format
+from pipeline.shot_requests import LOCK_KEY, LOCKS, QUALITIES, QUALITY_KEY, PanelSettings
 from storage.base import StorageError
 from studio.errors import Conflict, InvalidParams, NotFound, ProjectNotFound
 from studio.services import Services
@@ -49,11 +50,23 @@ def owned_project(session: Session, user_id: uuid.UUID, project_id: str | uuid.U
 
 
 def project_public(p: Project) -> dict[str, Any]:
+    panels = PanelSettings.from_config(p.config_row.config if p.config_row else None)
     return {
         "id": str(p.id), "name": p.name, "description": p.description, "style": p.style,
         "aspect_ratio": p.aspect_ratio, "target_duration": p.target_duration, "status": p.status,
         "progress": p.progress, "created_at": p.created_at.isoformat(), "updated_at": p.updated_at.isoformat(),
+        LOCK_KEY: panels.lock, QUALITY_KEY: panels.quality,
     }  # fmt: skip
+
+
+def _set_panel_settings(session: Session, project: Project, values: dict[str, Any]) -> None:
+    """Keep the character lock and image quality among `values` in the project's config JSON."""
+    changes = {k: values.pop(k) for k in (LOCK_KEY, QUALITY_KEY) if k in values}
+    if not changes:
+        return
+    if project.config_row is None:
+        project.config_row = ProjectConfig(project_id=project.id, config={})
+    project.config_row.config = {**project.config_row.config, **changes}
 
 
 # -- projects ----------------------------------------------------------------------------------------------
@@ -61,13 +74,18 @@ def project_public(p: Project) -> dict[str, Any]:
 
 def create_project(
     svc: Services, *, user_id: uuid.UUID, name: str, description: str | None = None, style: str = "comic",
-    aspect_ratio: str = "9:16", target_duration: int | None = None,
+    aspect_ratio: str = "9:16", target_duration: int | None = None, character_lock: str = "none",
+    image_quality: str = "final",
 ) -> dict[str, Any]:  # fmt: skip
     values = _checked_project_fields({"name": name, "description": description, "style": style,
-                                      "aspect_ratio": aspect_ratio, "target_duration": target_duration})  # fmt: skip
+                                      "aspect_ratio": aspect_ratio, "target_duration": target_duration,
+                                      LOCK_KEY: character_lock, QUALITY_KEY: image_quality})  # fmt: skip
     with transaction(svc.sessions) as s:
+        panels = {k: values.pop(k) for k in (LOCK_KEY, QUALITY_KEY)}
         project = Project(user_id=user_id, **values)
         s.add(project)
+        s.flush()
+        _set_panel_settings(s, project, panels)
         s.flush()
         return project_public(project)
 
@@ -90,6 +108,10 @@ def _checked_project_fields(values: dict[str, Any]) -> dict[str, Any]:
     target = out.get("target_duration")
     if target is not None and (isinstance(target, bool) or not isinstance(target, int) or not 5 <= target <= 3600):
         raise InvalidParams("target_duration must be whole seconds between 5 and 3600, or null", field="target_duration")
+    if LOCK_KEY in out and out[LOCK_KEY] not in LOCKS:
+        raise InvalidParams(f"{LOCK_KEY} must be one of {list(LOCKS)}", field=LOCK_KEY)
+    if QUALITY_KEY in out and out[QUALITY_KEY] not in QUALITIES:
+        raise InvalidParams(f"{QUALITY_KEY} must be one of {list(QUALITIES)}", field=QUALITY_KEY)
     return out
 
 
@@ -105,7 +127,8 @@ def list_projects(
         if status:
             query = query.where(Project.status == status)
         total = s.scalar(select(func.count()).select_from(query.subquery())) or 0
-        rows = s.scalars(query.order_by(Project.created_at.desc()).offset((page - 1) * page_size).limit(page_size))
+        rows = s.scalars(query.order_by(Project.created_at.desc()).offset((page - 1) * page_size).limit(page_size)
+                         .options(selectinload(Project.config_row)))  # fmt: skip
         return {"projects": [project_public(p) for p in rows], "total": total, "page": page, "page_size": page_size}
 
 
@@ -122,7 +145,7 @@ def get_project(svc: Services, *, user_id: uuid.UUID, project_id: str) -> dict[s
 
 def update_project(svc: Services, *, user_id: uuid.UUID, project_id: str, changes: dict[str, Any]) -> dict[str, Any]:
     """Change some of a project's fields; a new style or aspect ratio applies from the next storyboard."""
-    allowed = {"name", "description", "style", "aspect_ratio", "target_duration"}
+    allowed = {"name", "description", "style", "aspect_ratio", "target_duration", LOCK_KEY, QUALITY_KEY}
     unknown = set(changes) - allowed
     if unknown:
         raise InvalidParams(f"cannot change {sorted(unknown)}; changeable: {sorted(allowed)}", field=sorted(unknown)[0])
@@ -132,6 +155,7 @@ def update_project(svc: Services, *, user_id: uuid.UUID, project_id: str, change
     values = _checked_project_fields(changes)
     with transaction(svc.sessions) as s:
         project = owned_project(s, user_id, project_id)
+        _set_panel_settings(s, project, values)
         for key, value in values.items():
             setattr(project, key, value)
         s.flush()

@@ -7,27 +7,31 @@ import logging
 import os
 import secrets
 import shutil
+import threading
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from huey import Huey
+import numpy as np
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.migrate import upgrade
 from db.models import Subscription, User
 from db.session import make_engine, make_sessionmaker, transaction
-from jobs.context import JobContext
-from jobs.huey_app import EmbeddedConsumer, build_huey, start_embedded_consumer
+from jobs.context import ConsistencyCheck, JobContext
+from jobs.huey_app import QUEUES, JobQueues, StoppingConsumer, Sweeper, build_queues, start_consumers, stop_consumers
 from jobs.tasks import JobTasks, register_tasks
 from jobs.workdirs import sweep_work_dirs
+from pipeline.errors import DrawError
 from pipeline.image.base import ImageBackend
 from pipeline.render import RenderOptions
 from pipeline.tts.base import TTSBackend
 from storage.base import ObjectStorage, StorageError
 from studio.config import Settings
+from studio.read_cache import ReadCache
 
 logger = logging.getLogger(__name__)
 
@@ -75,9 +79,35 @@ def load_secret_key(settings: Settings) -> bytes:
 
 
 def build_image_backend(settings: Settings) -> ImageBackend:
+    """The panel renderer. The diffusers backend is only configured here: its model loads in the worker that draws
+    first (and stays loaded for every later task of that process); a missing model fails that task, naming
+    COMICREEL_DIFFUSERS_MODEL."""
+    if settings.image_backend == "diffusers":
+        from pipeline.image.diffusion import DiffusersImageBackend
+
+        return DiffusersImageBackend(settings.diffusion)
     from pipeline.image.sketch import SketchImageBackend
 
     return SketchImageBackend(font_path=settings.font_path)
+
+
+def build_consistency_check(settings: Settings) -> ConsistencyCheck | None:
+    """How panels are measured (COMICREEL_CONSISTENCY_*), or None when no model is set; the model loads on first use."""
+    if settings.consistency_model is None:
+        return None
+    from pipeline.image.diffusion import ConsistencyScorer
+
+    scorer = ConsistencyScorer(settings.consistency_model, settings.consistency_device)
+    lock = threading.Lock()  # image workers share the scorer: it loads once, and embeds one batch at a time
+
+    def embed(paths: Sequence[str]) -> np.ndarray:
+        with lock:
+            try:
+                return scorer.embed(paths)
+            except DrawError as exc:
+                raise DrawError(f"COMICREEL_CONSISTENCY_MODEL: {exc}", detail=exc.detail) from exc
+
+    return ConsistencyCheck(embed, threshold=settings.consistency_threshold, retries=settings.consistency_retries)
 
 
 def build_tts_backend(settings: Settings) -> TTSBackend:
@@ -110,11 +140,23 @@ class Services:
     engine: Engine
     sessions: sessionmaker[Session]
     storage: ObjectStorage
-    huey: Huey
+    queues: JobQueues
     ctx: JobContext
     tasks: JobTasks
     default_user_id: uuid.UUID
-    consumer: EmbeddedConsumer | None = field(default=None)
+    reads: ReadCache = field(default_factory=lambda: ReadCache(ttl=0))  # task status and project reads
+    consumers: list[StoppingConsumer] = field(default_factory=list)
+    sweeper: Sweeper | None = field(default=None)
+
+    @property
+    def huey(self) -> JobQueues:
+        """Every queue's Huey (`flush()`, `pending_count()`, `lengths()`, `[queue]`)."""
+        return self.queues
+
+    @property
+    def consumer(self) -> StoppingConsumer | None:
+        """The first in-process consumer, or None when this process runs no workers."""
+        return self.consumers[0] if self.consumers else None
 
     @property
     def ui_dir(self) -> Path:
@@ -156,19 +198,29 @@ class Services:
                 shutil.rmtree(folder, ignore_errors=True)
 
     def start_workers(self) -> None:
+        """The app's start: embedded mode (COMICREEL_EMBEDDED_WORKERS > 0) runs a consumer for every queue in this
+        process, and the sweeper; production mode (0) runs none: `comicreel worker` processes do."""
         self.prune_ui_files()
         removed = sweep_work_dirs(self.ctx.work_dir)
         if removed:
             logger.info("removed %d work folders left by stopped processes", len(removed))
-        if self.settings.embedded_workers > 0 and self.consumer is None and not self.huey.immediate:
-            self.consumer = start_embedded_consumer(self.huey, self.settings.embedded_workers, self.ctx.shutdown)
+        if self.settings.embedded_workers > 0 and not self.consumers and not self.queues.immediate:
+            self.run_workers(QUEUES, self.settings.embedded_workers)
+
+    def run_workers(self, queues: tuple[str, ...], concurrency: int, *, shutdown_timeout: float = 10) -> None:
+        """Consume `queues` in this process (`concurrency` threads each) and sweep up after dead workers."""
+        self.consumers = start_consumers(self.queues, queues, concurrency, self.ctx.shutdown,
+                                         shutdown_timeout=shutdown_timeout)  # fmt: skip
+        self.sweeper = Sweeper(self.tasks.sweep, self.settings.worker_sweep_interval).start()
 
     def stop(self) -> None:
         """Stop the workers: running jobs stop at their next progress report (killing ffmpeg) and are requeued."""
         self.ctx.shutdown.set()
-        if self.consumer is not None:
-            self.consumer.stop(graceful=True)
-            self.consumer = None
+        if self.sweeper is not None:
+            self.sweeper.stop()
+            self.sweeper = None
+        stop_consumers(self.consumers)
+        self.consumers = []
         self.engine.dispose()
 
 
@@ -181,7 +233,7 @@ def build_services(settings: Settings, *, immediate: bool = False) -> Services:
     engine = make_engine(url)
     sessions = make_sessionmaker(engine)
     storage = build_storage(settings)
-    huey = build_huey(redis_url=settings.redis_url, sqlite_path=settings.data_dir / "queue.db", immediate=immediate)
+    queues = build_queues(redis_url=settings.redis_url, sqlite_path=settings.data_dir / "queue.db", immediate=immediate)
     ctx = JobContext(
         sessions=sessions,
         storage=storage,
@@ -198,13 +250,29 @@ def build_services(settings: Settings, *, immediate: bool = False) -> Services:
         heartbeat_interval=settings.task_heartbeat_interval,
         pacing=settings.pacing,
         llm=settings.llm,
+        consistency=build_consistency_check(settings),
     )
-    tasks = register_tasks(huey, ctx, stale_after=settings.task_stale_after)
+    tasks = register_tasks(queues, ctx, stale_after=settings.task_stale_after,
+                           sweep_interval=settings.worker_sweep_interval)  # fmt: skip
     user_id = ensure_user(sessions, settings.default_username)
     from studio.audio import seed_audio_library  # here: studio.audio builds on this module's Services
 
     seed_audio_library(sessions)
-    return Services(settings, engine, sessions, storage, huey, ctx, tasks, user_id)
+    return Services(settings, engine, sessions, storage, queues, ctx, tasks, user_id, read_cache(settings, sessions))
+
+
+# How long a cached read may live when every writer is in this process (each write empties the cache anyway).
+IN_PROCESS_READ_TTL = 60.0
+
+
+def read_cache(settings: Settings, sessions: sessionmaker[Session]) -> ReadCache:
+    """The hot reads' cache: emptied by every write committed here; entries live `read_cache_ttl` seconds when
+    `comicreel worker` processes may write too (Redis, or no in-process workers)."""
+    others_write = settings.redis_url is not None or settings.embedded_workers == 0
+    ttl = settings.read_cache_ttl if others_write or settings.read_cache_ttl == 0 else IN_PROCESS_READ_TTL
+    cache = ReadCache(ttl=ttl)
+    cache.watch(sessions)
+    return cache
 
 
 def ensure_user(sessions: sessionmaker[Session], username: str) -> uuid.UUID:

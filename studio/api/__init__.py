@@ -21,6 +21,10 @@ logger = logging.getLogger(__name__)
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    from studio.api.outages import install_outage_handlers
+
+    install_outage_handlers(app)  # the database or Redis away: 503
+
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
         return envelope_response(request_id(request), code=exc.code, message=exc.message, status=exc.http_status,
@@ -54,7 +58,8 @@ def api_router() -> APIRouter:
     from studio.api import audio, bundle, characters, exports, projects, scripts, shots, storyboard, subtitles, tasks
 
     router = APIRouter(prefix=API_PREFIX)
-    for module in (projects, bundle, scripts, characters, storyboard, shots, audio, subtitles, exports, tasks):
+    # Task status first: it is the most polled route, and routes are matched in order.
+    for module in (tasks, projects, bundle, scripts, characters, storyboard, shots, audio, subtitles, exports):
         router.include_router(module.router)
 
     # Last: any other path under /api/v1 answers the envelope (404, or 405 when the path exists for other methods),

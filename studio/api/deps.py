@@ -10,11 +10,11 @@ from fastapi import Depends, Request
 from studio.services import Services
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:  # async: no thread hop per request
     return request.app.state.services
 
 
-def current_user(request: Request) -> uuid.UUID:
+async def current_user(request: Request) -> uuid.UUID:
     """The embedded studio has one local creator; JWT login replaces this dependency when accounts arrive."""
     return request.app.state.services.default_user_id
 

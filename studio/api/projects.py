@@ -6,10 +6,12 @@ import uuid
 from typing import Literal
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 
 from studio import projects
 from studio.api.deps import ServicesDep, UserDep
 from studio.api.envelope import Envelope, errors, ok
+from studio.api.reads import cached_envelope
 from studio.api.schemas import ProjectCreate, ProjectCreated, ProjectPage, ProjectPublic, ProjectUpdate
 
 router = APIRouter(tags=["projects"])
@@ -23,17 +25,24 @@ def create_project(body: ProjectCreate, request: Request, svc: ServicesDep, user
 
 
 @router.get("/projects", response_model=Envelope[ProjectPage], responses=errors())
-def list_projects(
+async def list_projects(
     request: Request, svc: ServicesDep, user: UserDep, page: int = Query(1, ge=1, le=projects.MAX_PAGE),
     page_size: int = Query(20, ge=1, le=100), status: ProjectStatus | None = None,
-) -> Envelope[ProjectPage]:  # fmt: skip
-    listing = projects.list_projects(svc, user_id=user, page=page, page_size=page_size, status=status)
-    return ok(request, ProjectPage.model_validate(listing))
+) -> Response:  # fmt: skip
+    def load() -> dict[str, object]:
+        listing = projects.list_projects(svc, user_id=user, page=page, page_size=page_size, status=status)
+        return ProjectPage.model_validate(listing).model_dump(mode="json")
+
+    return await cached_envelope(request, svc, ("projects", user, page, page_size, status), load)
 
 
 @router.get("/projects/{project_id}", response_model=Envelope[ProjectPublic], responses=errors(404))
-def get_project(project_id: uuid.UUID, request: Request, svc: ServicesDep, user: UserDep) -> Envelope[ProjectPublic]:
-    return ok(request, ProjectPublic.model_validate(projects.get_project(svc, user_id=user, project_id=str(project_id))))
+async def get_project(project_id: uuid.UUID, request: Request, svc: ServicesDep, user: UserDep) -> Response:
+    def load() -> dict[str, object]:
+        project = projects.get_project(svc, user_id=user, project_id=str(project_id))
+        return ProjectPublic.model_validate(project).model_dump(mode="json")
+
+    return await cached_envelope(request, svc, ("project", user, project_id), load)
 
 
 @router.patch("/projects/{project_id}", response_model=Envelope[ProjectPublic], responses=errors(404, unsafe=True))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from pipeline.export import ExportKind
 from pipeline.models import AspectRatio as Aspect
@@ -13,6 +13,7 @@ from pipeline.models import CameraType, ShotKind, Style, Transition
 from pipeline.motion import Motion
 from pipeline.parse import MAX_SCRIPT_CHARS, Format
 from pipeline.presets import Corner, Platform, RenderResolution, SubtitleStyle, TextMode, VideoFormat
+from pipeline.shot_requests import Lock, Quality
 from pipeline.tts.base import VOICE_PITCH, VOICE_SPEED, VOICE_VARIANTS, VoiceEngine, VoiceGender
 from studio.audio import MAX_BYTES as MAX_UPLOAD_BYTES
 from studio.audio import MAX_FADE, MAX_OFFSET, MAX_SHOT_EFFECTS, MAX_START, MAX_VOLUME
@@ -29,6 +30,14 @@ from studio.projects import MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+LOCK_DOC = ("How panels drawn by a model (COMICREEL_IMAGE_BACKEND=diffusers) keep each character alike: none; "
+            "reference (conditioned on the character's reference picture through IP-Adapter; a character without one "
+            "gets a character sheet drawn first); consistent (the shots of a batch sharing a character share "
+            "self-attention). Applies to panels drawn from now on.")  # fmt: skip
+QUALITY_DOC = ("The preset model-drawn panels use: preview (COMICREEL_DIFFUSERS_PREVIEW_STEPS, fast drafts) or final "
+               "(COMICREEL_DIFFUSERS_FINAL_STEPS); after a switch to final, update-stale redraws the preview panels.")
 
 
 def _refuse_null(value: object) -> object:
@@ -48,6 +57,8 @@ class ProjectCreate(Body):
     target_duration: int | None = Field(
         None, ge=5, le=3600, description="Seconds the video should last; shots without a voice stretch toward it."
     )
+    character_lock: Lock = Field("none", description=LOCK_DOC)
+    image_quality: Quality = Field("final", description=QUALITY_DOC)
 
 
 class ProjectUpdate(Body):
@@ -56,8 +67,10 @@ class ProjectUpdate(Body):
     style: Style | None = None
     aspect_ratio: Aspect | None = None
     target_duration: int | None = Field(None, ge=5, le=3600)
+    character_lock: Lock | None = Field(None, description=LOCK_DOC)
+    image_quality: Quality | None = Field(None, description=QUALITY_DOC)
 
-    @field_validator("name", "style", "aspect_ratio", mode="before")
+    @field_validator("name", "style", "aspect_ratio", "character_lock", "image_quality", mode="before")
     @classmethod
     def _not_null(cls, value: object) -> object:
         if value is None:
@@ -195,6 +208,8 @@ class ProjectPublic(BaseModel):
     progress: int
     created_at: str
     updated_at: str
+    character_lock: Lock = Field(description=LOCK_DOC)
+    image_quality: Quality = Field(description=QUALITY_DOC)
     script: ScriptPublic | None = None
 
 
@@ -282,6 +297,18 @@ class SubtitlePublic(BaseModel):
                                                         "line; edited: changed by the creator; manual: added.")
 
 
+CONSISTENCY_DOC = ("How alike each character in frame stays, by name (measured when COMICREEL_CONSISTENCY_MODEL is "
+                   "set; null: not measured).")
+
+
+class CharacterConsistency(BaseModel):
+    reference: float | None = Field(description="Cosine similarity of the panel to the character's reference picture "
+                                    "(null: it has none).")  # fmt: skip
+    others: float | None = Field(description="Mean cosine similarity to the character's other panels (null: none).")
+    copy_paste: float | None = Field(description="0: no nearer the reference than to its other panels; 1: the "
+                                     "reference picture itself (a copy, not consistency).")  # fmt: skip
+
+
 class DialoguePublic(BaseModel):
     character: str | None
     text: str
@@ -314,6 +341,16 @@ class ShotPublic(BaseModel):
     image_stale: bool = Field(description="The panel was drawn from other inputs than the shot and its cast have now.")
     voice_stale: bool = Field(description="The voice was made from another text, emotion or voice than now.")
     seed: int | None = Field(description="The current panel's seed.")
+    consistency: dict[str, CharacterConsistency] | None = Field(
+        None, description=CONSISTENCY_DOC + " From generation_params.consistency."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _consistency_from_params(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "consistency" not in data:
+            return {**data, "consistency": (data.get("generation_params") or {}).get("consistency")}
+        return data
 
 
 class StoryboardPublic(BaseModel):
@@ -481,6 +518,18 @@ class ShotImagePublic(BaseModel):
     prompt: str
     created_at: str
     is_current: bool
+    params: dict[str, Any] = Field({}, description="Everything the panel was drawn from (backend, model, LoRA, seed, "
+                                   "prompt, negative prompt, steps, guidance, scheduler, size, lock method…).")
+    consistency: dict[str, CharacterConsistency] | None = Field(
+        None, description=CONSISTENCY_DOC + " As measured while this panel was current."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _consistency_from_params(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "consistency" not in data:
+            return {**data, "consistency": (data.get("params") or {}).get("consistency")}
+        return data
 
 
 class ShotImageList(BaseModel):

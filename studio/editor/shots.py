@@ -108,7 +108,7 @@ def list_shot_images(svc: Services, *, user_id: uuid.UUID, project_id: str, shot
                            .order_by(ShotImage.created_at, ShotImage.id))  # fmt: skip
         return [
             {"image_id": str(i.id), "image_key": i.image_key, "image_url": svc.signed_url(i.image_key), "seed": i.seed,
-             "prompt": i.prompt, "created_at": i.created_at.isoformat(), "is_current": i.is_current}
+             "prompt": i.prompt, "created_at": i.created_at.isoformat(), "is_current": i.is_current, "params": i.params}
             for i in images
         ]  # fmt: skip
 

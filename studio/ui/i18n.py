@@ -202,6 +202,21 @@ TEXTS: dict[str, tuple[str, str]] = {
     "status_failed": ("失败", "failed"),
     "stale": ("需更新", "stale"),
     "no_panel": ("未绘制", "not drawn"),
+    # diffusion panels: how characters are kept alike, the quality preset, consistency scores
+    "character_lock": ("角色锁定", "Character lock"),
+    "character_lock_info": ("模型绘制时保持角色一致:none 不锁定;reference 参考角色设定图(IP-Adapter);consistent 同批镜头共享注意力",
+                            "Keeps characters alike in model-drawn panels: none; reference (their character sheets, "
+                            "IP-Adapter); consistent (shots of a batch share attention)"),
+    "image_quality": ("画面质量", "Panel quality"),
+    "image_quality_info": ("preview 步数少、出图快;final 完整步数", "preview: fewer steps, fast drafts; final: full steps"),
+    "msg_panel_settings": ("已设置:角色锁定 {lock},画面质量 {quality}(从下次绘制起生效)",
+                           "Set: character lock {lock}, panel quality {quality} (applies to panels drawn from now on)"),
+    "consistency": ("一致性", "consistency"),
+    "consistency_low": ("偏低", "low"),
+    "msg_not_measured": ("一致性未测量(设置 COMICREEL_CONSISTENCY_MODEL)",
+                         "consistency not measured (set COMICREEL_CONSISTENCY_MODEL)"),
+    "step_generating_reference_image": ("绘制角色设定图", "drawing character sheets"),
+    "step_measuring_consistency": ("测量角色一致性", "measuring consistency"),
 }  # fmt: skip
 
 I18N = gr.I18n(

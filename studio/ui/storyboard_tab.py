@@ -1,5 +1,6 @@
-"""Storyboard tab: plan the shots and draw the panels; the grid shows each panel with its order, camera, duration,
-speaker, line and status (stale ones marked); picking a shot opens its editor — edit, regenerate with a new or fixed
+"""Storyboard tab: plan the shots and draw the panels (the project's character lock and panel quality chosen here);
+the grid shows each panel with its order, camera, duration, speaker, line, status (stale ones marked) and consistency
+scores (low ones marked); picking a shot opens its editor — edit, regenerate with a new or fixed
 seed, pick any earlier version, insert, delete, move."""
 
 from __future__ import annotations
@@ -9,14 +10,15 @@ from typing import Any
 import gradio as gr
 
 from pipeline.models import CAMERAS, TRANSITIONS
-from studio import editor, workspace
+from pipeline.shot_requests import LOCK_KEY, LOCKS, QUALITIES, QUALITY_KEY
+from studio import editor, projects, workspace
 from studio.services import Services
 from studio.ui.common import require_project, run_and_wait, ui_errors, wait_for
 from studio.ui.i18n import Lang, say, t
 from studio.ui.i18n import request_lang as lang_of
 
 
-def shot_caption(shot: dict[str, Any], lang: Lang) -> str:
+def shot_caption(shot: dict[str, Any], lang: Lang, threshold: float | None = None) -> str:
     who = shot["dialogue"]["character"] if shot.get("dialogue") and shot["dialogue"].get("character") else ""
     flags = []
     if shot.get("image_stale") or shot.get("voice_stale"):
@@ -24,21 +26,38 @@ def shot_caption(shot: dict[str, Any], lang: Lang) -> str:
     if not shot.get("image_key"):
         flags.append(say("no_panel", lang))
     head = f"#{shot['order']} · {shot['type']} · {shot['duration']:.1f}s" + (f" · {' '.join(flags)}" if flags else "")
-    return f"{head}\n{who + ': ' if who else ''}{shot['text']}"
+    scores = consistency_line(shot, lang, threshold)
+    return f"{head}\n{who + ': ' if who else ''}{shot['text']}" + (f"\n{scores}" if scores else "")
+
+
+def consistency_line(shot: dict[str, Any], lang: Lang, threshold: float | None) -> str:
+    """Each character's similarity (to its reference, else to its other panels), marked when under `threshold`;
+    empty when the panel was not measured."""
+    scores = (shot.get("generation_params") or {}).get("consistency") or {}
+    parts = []
+    for name, score in scores.items():
+        value = score.get("reference") if score.get("reference") is not None else score.get("others")
+        if value is None:
+            continue
+        low = threshold is not None and value < threshold
+        parts.append(f"{name} {value:.2f}" + (f" ！{say('consistency_low', lang)}" if low else ""))
+    return f"{say('consistency', lang)}: {' · '.join(parts)}" if parts else ""
 
 
 def editor_heading(shot: dict[str, Any]) -> str:
     return f"### #{shot['order']} · {shot['kind']}"
 
 
-def stale_summary(board: dict[str, Any] | None, lang: Lang) -> str:
+def stale_summary(board: dict[str, Any] | None, lang: Lang, measured: bool = True) -> str:
+    """Shots, length and what is stale; with `measured` False (no consistency model), that nothing is measured."""
     if not board:
         return ""
     images = sum(1 for s in board["shots"] if s.get("image_stale") or not s.get("image_key"))
     voices = sum(1 for s in board["shots"] if s.get("voice_stale"))
     total = sum(s["duration"] for s in board["shots"])
     head = say("msg_planned", lang, shots=len(board["shots"]), seconds=round(total, 1))
-    return head + (f" · ！{say('msg_stale_count', lang, images=images, voices=voices)}" if images or voices else "")
+    stale = f" · ！{say('msg_stale_count', lang, images=images, voices=voices)}" if images or voices else ""
+    return head + stale + ("" if measured else f" · {say('msg_not_measured', lang)}")
 
 
 class StoryboardTab:
@@ -49,6 +68,11 @@ class StoryboardTab:
             generate = gr.Button(t("generate_storyboard"), variant="primary", min_width=160, elem_id="generate-board")
             update_stale = gr.Button(t("update_stale"), min_width=160, elem_id="update-stale")
             refresh = gr.Button(t("refresh"), min_width=80)
+        with gr.Row():
+            self.lock = gr.Dropdown(list(LOCKS), value="none", label=t("character_lock"), info=t("character_lock_info"),
+                                    min_width=200, elem_id="character-lock")  # fmt: skip
+            self.quality = gr.Dropdown(list(QUALITIES), value="final", label=t("image_quality"),
+                                       info=t("image_quality_info"), min_width=160, elem_id="image-quality")
         self.summary = gr.Markdown(elem_id="board-summary")
         self.gallery = gr.Gallery(label=t("storyboard"), columns=4, object_fit="contain", height="auto",
                                   allow_preview=False, elem_id="storyboard-grid")  # fmt: skip
@@ -83,7 +107,7 @@ class StoryboardTab:
                 # version would stretch across the whole editor.
                 versions = gr.Gallery(label=t("image_versions"), columns=8, height="auto", allow_preview=False,
                                       fit_columns=False, object_fit="contain", elem_id="shot-versions")  # fmt: skip
-        self.outputs = [self.summary, self.gallery]
+        self.outputs = [self.summary, self.gallery, self.lock, self.quality]
         fields = [text, speaker, emotion, description, prompt, camera, in_frame, duration, transition]
         editor_outputs = [selected, self.editor_title, details, *fields, versions]
 
@@ -116,13 +140,13 @@ class StoryboardTab:
             run_and_wait(svc, pid, "storyboard", progress, span=(0.0, 0.1), lang=lang)
             run_and_wait(svc, pid, "image_generation", progress, span=(0.1, 1.0), lang=lang)
             board_value = current(pid)
-            return stale_summary(board_value, lang), self.grid(board_value, lang), board_value
+            return self.summary_text(board_value, lang), self.grid(board_value, lang), board_value
 
         @ui_errors
         def show_storyboard(pid: str, request: gr.Request) -> tuple:
             lang = lang_of(request)
             board_value = current(require_project(pid, lang))
-            return stale_summary(board_value, lang), self.grid(board_value, lang), board_value
+            return self.summary_text(board_value, lang), self.grid(board_value, lang), board_value
 
         @ui_errors
         def bring_up_to_date(pid: str, request: gr.Request, progress: gr.Progress = gr.Progress()) -> dict | None:
@@ -230,7 +254,7 @@ class StoryboardTab:
         @ui_errors
         def on_board(board_value: dict | None, request: gr.Request) -> tuple:
             lang = lang_of(request)
-            return stale_summary(board_value, lang), self.grid(board_value, lang)
+            return self.summary_text(board_value, lang), self.grid(board_value, lang)
 
         board.change(on_board, board, [self.summary, self.gallery], api_visibility="private")
 
@@ -240,10 +264,26 @@ class StoryboardTab:
 
         project_id.change(close_editor, None, editor_outputs, api_visibility="private")
 
+        @ui_errors
+        def set_panel_settings(pid: str, lock_v: str, quality_v: str, request: gr.Request) -> None:
+            lang = lang_of(request)
+            project = projects.update_project(svc, user_id=user, project_id=require_project(pid, lang),
+                                              changes={LOCK_KEY: lock_v, QUALITY_KEY: quality_v})  # fmt: skip
+            gr.Info(say("msg_panel_settings", lang, lock=project[LOCK_KEY], quality=project[QUALITY_KEY]))
+
+        for choice in (self.lock, self.quality):  # `input`: the creator's choice, not a project being opened
+            choice.input(set_panel_settings, [project_id, self.lock, self.quality], None, api_visibility="private")
+
+    def summary_text(self, board: dict[str, Any] | None, lang: Lang) -> str:
+        settings = self.svc.settings  # sketch panels are drawn from the descriptions: nothing to measure there
+        return stale_summary(board, lang, measured=settings.consistency_model is not None
+                             or settings.image_backend != "diffusers")  # fmt: skip
+
     def grid(self, board: dict[str, Any] | None, lang: Lang) -> list[tuple[str | None, str]]:
         """Every shot in order: its panel (a blank frame when not drawn yet) and its caption."""
+        threshold = self.svc.settings.consistency_threshold
         return [(self.svc.ui_file(shot["image_key"]) if shot.get("image_key") else self._blank(),
-                 shot_caption(shot, lang)) for shot in (board or {}).get("shots", [])]  # fmt: skip
+                 shot_caption(shot, lang, threshold)) for shot in (board or {}).get("shots", [])]  # fmt: skip
 
     def _blank(self) -> str:
         path = self.svc.ui_dir / "blank.png"
@@ -255,4 +295,6 @@ class StoryboardTab:
         return str(path)
 
     def show(self, snapshot: dict[str, Any], lang: Lang) -> list[Any]:
-        return [stale_summary(snapshot["storyboard"], lang), self.grid(snapshot["storyboard"], lang)]
+        project = snapshot["project"]
+        return [self.summary_text(snapshot["storyboard"], lang), self.grid(snapshot["storyboard"], lang),
+                project.get(LOCK_KEY, "none"), project.get(QUALITY_KEY, "final")]  # fmt: skip

@@ -1,0 +1,202 @@
+"""The diffusers backend wired into the jobs, through the settings (COMICREEL_IMAGE_BACKEND=diffusers) with a tiny
+random model: panels come from the model in batches with all their parameters, one loaded pipeline serves every
+task, the project's character lock and image quality reach the model, consistency is measured and low-scoring shots
+drawn again, and a missing model fails the task (and the CLI) naming the setting."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+
+from db.models import CharacterRow, ShotImage, ShotRow
+from jobs import work
+from studio import editor, projects
+from studio.config import Settings
+from studio.services import Services, build_services
+from tests.conftest import REPO
+from tests.diffusion_models import TinyDiffusion, diffusion_settings, tiny_diffusion
+
+# Three shots: 小红 speaks, 小明 acts, 小明 speaks (both in frame).
+SCRIPT = "场景:学校天台,白天\n角色:小明(男,高中生),小红(女)\n小红(微笑): 昨天的话,我想了一整天。\n（小明看着远处）\n小明(开心): 太好了!\n"
+
+
+@pytest.fixture(scope="module")
+def models() -> TinyDiffusion:
+    return tiny_diffusion()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _one_thread() -> Iterator[None]:
+    """Tiny models are faster on one thread (and the cores are shared)."""
+    try:
+        import torch
+    except ImportError:
+        yield
+        return
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def _services(settings: Settings, models: TinyDiffusion, **overrides: object) -> Services:
+    return build_services(settings.model_copy(update=diffusion_settings(models, **overrides)), immediate=True)
+
+
+def _drawn_project(svc: Services, **fields: str) -> str:
+    user = svc.default_user_id
+    pid = projects.create_project(svc, user_id=user, name="t", aspect_ratio="1:1", **fields)["id"]
+    projects.save_script(svc, user_id=user, project_id=pid, content=SCRIPT)
+    for step in ("nlp", "storyboard", "image_generation"):
+        task = _run(svc, pid, step)
+        assert task["status"] == "completed", task
+    return pid
+
+
+def _run(svc: Services, pid: str, task_type: str, payload: dict | None = None) -> dict:
+    task_id = projects.start_task(svc, user_id=svc.default_user_id, project_id=pid, task_type=task_type,
+                                  payload=payload)  # fmt: skip
+    return projects.get_task(svc, user_id=svc.default_user_id, task_id=task_id)
+
+
+def _versions(svc: Services, pid: str) -> dict[int, list[dict]]:
+    """Every shot's panels (oldest first) by shot order."""
+    board = projects.get_storyboard(svc, user_id=svc.default_user_id, project_id=pid)
+    return {s["order"]: editor.list_shot_images(svc, user_id=svc.default_user_id, project_id=pid, shot_id=s["shot_id"])
+            for s in board["shots"]}  # fmt: skip
+
+
+def test_panels_come_from_the_model_in_batches_with_every_parameter(settings, models, monkeypatch) -> None:
+    svc = _services(settings, models)
+    try:
+        backend = svc.ctx.image_backend
+        calls: list[int] = []
+        draw_many = backend.draw_many  # type: ignore[attr-defined]
+        monkeypatch.setattr(backend, "draw_many", lambda requests, paths: calls.append(len(requests)) or
+                            draw_many(requests, paths))  # fmt: skip
+        pid = _drawn_project(svc)
+        assert calls == [3]  # the three panels asked of the backend at once, drawn in batches of two
+        loaded = backend.loaded()  # type: ignore[attr-defined]
+        panels = [images[-1]["params"] for images in _versions(svc, pid).values()]
+        assert [len(p["batch"]) for p in panels] == [2, 2, 1]
+        board = projects.get_storyboard(svc, user_id=svc.default_user_id, project_id=pid)
+        for shot, params in zip(board["shots"], panels, strict=True):
+            assert (params["backend"], params["model"], params["steps"], params["guidance"], params["quality"]) == (
+                "diffusers", models.model, 2, 7.0, "final")  # fmt: skip
+            assert (params["width"], params["height"], params["generated_width"], params["generated_height"]) == (
+                1080, 1080, 64, 64)  # fmt: skip
+            assert params["seed"] == shot["seed"] and params["prompt"] and params["negative_prompt"]
+            assert (params["scheduler"], params["lock"], params["lock_method"]) == ("EulerDiscreteScheduler", "none",
+                                                                                    "none")  # fmt: skip
+            assert params["model_hash"] and params["dtype"] == "float32" and params["device"] == "cpu"
+        # Regenerating a shot adds a version, drawn by the same loaded pipeline (one per worker process).
+        shot = board["shots"][0]
+        again = _run(svc, pid, "image_generation", {"shot_ids": [shot["shot_id"]], "force": True, "seed": 7})
+        assert again["status"] == "completed" and calls == [3, 1]
+        assert backend.loaded() is loaded  # type: ignore[attr-defined]
+        versions = _versions(svc, pid)[1]
+        assert [v["seed"] for v in versions][1:] == [7] and versions[-1]["is_current"]
+    finally:
+        svc.stop()
+
+
+def test_the_project_lock_and_quality_reach_the_model(settings, models) -> None:
+    svc = _services(settings, models)
+    try:
+        user = svc.default_user_id
+        pid = _drawn_project(svc, character_lock="reference", image_quality="preview")
+        # reference: every character got a character sheet first, and each panel is conditioned on one of them
+        with svc.sessions() as s:
+            sheets = {r.name: r.reference_images for r in s.query(CharacterRow).filter_by(project_id=uuid.UUID(pid))}
+        assert sorted(sheets) == ["小明", "小红"] and all(len(keys) == 1 for keys in sheets.values())
+        digests = {name: hashlib.sha256(svc.storage.get_bytes(keys[0])).hexdigest() for name, keys in sheets.items()}
+        first = {order: images[-1]["params"] for order, images in _versions(svc, pid).items()}
+        assert {p["lock_method"] for p in first.values()} == {"ip_adapter"}
+        assert first[1]["references"] == {"小红": digests["小红"]}  # the speaker's sheet
+        assert first[3]["references"] == {"小明": digests["小明"]}
+        assert {(p["quality"], p["steps"], p["guidance"]) for p in first.values()} == {("preview", 1, 5.0)}
+        # Final quality: update-stale redraws the preview panels (with their seeds) at final quality. A sheet drawn
+        # for locking has a seed from the character's looks: drawn again, it is the same picture.
+        with svc.sessions() as s:
+            s.query(CharacterRow).filter_by(project_id=uuid.UUID(pid), name="小明").one().reference_images = []
+            s.commit()
+        projects.update_project(svc, user_id=user, project_id=pid, changes={"image_quality": "final"})
+        assert _run(svc, pid, "image_generation", {"update_stale": True})["status"] == "completed"
+        versions = _versions(svc, pid)
+        assert all(len(images) == 2 for images in versions.values())
+        final = {order: images[-1]["params"] for order, images in versions.items()}
+        assert {(p["quality"], p["steps"], p["lock_method"]) for p in final.values()} == {("final", 2, "ip_adapter")}
+        assert [final[o]["seed"] for o in (1, 2, 3)] == [first[o]["seed"] for o in (1, 2, 3)]
+        assert final[3]["references"] == {"小明": digests["小明"]}
+        # consistent: the shots of a batch that share a character share attention
+        projects.update_project(svc, user_id=user, project_id=pid, changes={"character_lock": "consistent"})
+        assert projects.get_project(svc, user_id=user, project_id=pid)["character_lock"] == "consistent"
+        assert _run(svc, pid, "image_generation", {"force": True})["status"] == "completed"
+        shared = {order: images[-1]["params"] for order, images in _versions(svc, pid).items()}
+        assert {p["lock_method"] for p in shared.values()} == {"consistent_self_attention"}
+        assert shared[2]["consistent_attention"]["shared_by"] == "小明" and len(shared[2]["batch"]) == 2
+    finally:
+        svc.stop()
+
+
+def test_consistency_is_measured_and_shots_under_the_threshold_drawn_again(settings, models) -> None:
+    svc = _services(settings, models, consistency_model=models.image_encoder, consistency_threshold=1.01,
+                    consistency_retries=2)  # fmt: skip
+    try:
+        pid = _drawn_project(svc)
+        # No cosine reaches 1.01: every shot with a character was drawn twice more (a new seed each), every try kept.
+        versions = _versions(svc, pid)
+        assert {order: len(images) for order, images in versions.items()} == {1: 3, 2: 3, 3: 3}
+        for images in versions.values():
+            assert len({i["seed"] for i in images}) == 3
+            assert all(i["params"]["consistency"] for i in images)  # each try measured while it was current
+        board = projects.get_storyboard(svc, user_id=svc.default_user_id, project_id=pid)
+        scores = {s["order"]: s["generation_params"]["consistency"] for s in board["shots"]}
+        assert set(scores[3]) == {"小明", "小红"} and set(scores[1]) == {"小红"}
+        ming = scores[3]["小明"]
+        assert ming["reference"] is None and 0 < ming["others"] <= 1 and ming["copy_paste"] is None  # no sheet
+        # A threshold every shot passes: measured, nothing drawn again.
+        ctx = replace(svc.ctx, consistency=replace(svc.ctx.consistency, threshold=0.0))
+        done = work.draw_panels(ctx, uuid.UUID(pid), lambda f, step: None, force=True)
+        assert done == {"drawn": 3, "total_shots": 3, "measured": 3}
+        assert {order: len(images) for order, images in _versions(svc, pid).items()} == {1: 4, 2: 4, 3: 4}
+        with svc.sessions() as s:
+            current = s.query(ShotImage).join(ShotRow).filter(ShotRow.project_id == uuid.UUID(pid),
+                                                              ShotImage.is_current.is_(True)).all()  # fmt: skip
+            assert len(current) == 3 and all("consistency" in i.params for i in current)
+    finally:
+        svc.stop()
+
+
+@pytest.mark.parametrize("model", ["", "/nonexistent/sd-model"])
+def test_a_missing_model_fails_the_task_naming_the_setting(settings, models, model) -> None:
+    svc = _services(settings, models, diffusers_model=model)
+    try:
+        user = svc.default_user_id
+        pid = projects.create_project(svc, user_id=user, name="t", aspect_ratio="1:1")["id"]
+        projects.save_script(svc, user_id=user, project_id=pid, content=SCRIPT)
+        _run(svc, pid, "nlp")
+        _run(svc, pid, "storyboard")
+        task = _run(svc, pid, "image_generation")
+        assert task["status"] == "failed" and task["error"].startswith("COMICREEL_DIFFUSERS_MODEL"), task
+    finally:
+        svc.stop()
+
+
+def test_the_cli_exits_2_naming_the_setting(tmp_path, models) -> None:
+    script = tmp_path / "s.txt"
+    script.write_text(SCRIPT, encoding="utf-8")
+    env = {**os.environ, "COMICREEL_IMAGE_BACKEND": "diffusers", "COMICREEL_DIFFUSERS_MODEL": str(tmp_path / "none")}
+    result = subprocess.run([sys.executable, "-m", "studio.cli", "render", str(script), "-o", str(tmp_path / "o.mp4"),
+                             "--aspect", "1:1", "-q"], cwd=REPO, env=env, capture_output=True, text=True,
+                            timeout=600)  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"comicreel: COMICREEL_DIFFUSERS_MODEL={tmp_path / 'none'}: "), result.stderr
