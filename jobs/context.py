@@ -44,5 +44,8 @@ class JobContext:
     pacing: Pacing = field(default_factory=Pacing)  # the gap between lines, how long silent shots last
     llm: LLMConfig = field(default_factory=LLMConfig)  # the language model that turns prose into a script
     consistency: ConsistencyCheck | None = None  # None: panels are not measured
+    # Whether a render may draw the panels it finds missing: always with the sketch; with a model only in a process
+    # that consumes the image_generation queue (a CPU render worker never loads it).
+    draws_panels: bool = True
     # Set when the worker is stopping: running jobs stop at their next progress report and are requeued.
     shutdown: threading.Event = field(default_factory=threading.Event)

@@ -63,7 +63,8 @@ def render_project(
         raise JobInputError(str(exc)) from exc
     before = _set_project_status(ctx, project_id, "generating")
     try:
-        draw_and_voice(ctx, project_id, lambda f, step: progress(0.3 * f, step))  # what is missing or stale
+        draw_and_voice(ctx, project_id, lambda f, step: progress(0.3 * f, step),  # what is missing or stale
+                       quality="preview" if settings.kind == "preview" else None, draw=ctx.draws_panels)
         progress(0.3, "merging_assets")
         timeline, board_id, shot_ids = load_timeline(ctx, project_id, output)
         cues = subtitle_track(ctx, project_id, timeline, shot_ids)

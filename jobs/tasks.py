@@ -54,7 +54,8 @@ def _images(
         return work.update_stale(ctx, project_id, progress)
     seed = payload.get("seed")
     return work.draw_panels(ctx, project_id, progress, shot_ids=payload.get("shot_ids"), force=bool(payload.get("force")),
-                            prompt_override=payload.get("prompt_override"), seed=None if seed is None else int(seed))  # fmt: skip
+                            prompt_override=payload.get("prompt_override"), seed=None if seed is None else int(seed),
+                            quality=payload.get("quality"))  # fmt: skip
 
 
 def _tts_line(

@@ -236,10 +236,20 @@ def voice_preview(ctx: JobContext, project_id: uuid.UUID, request: VoiceRequest)
 
 
 def draw_and_voice(
-    ctx: JobContext, project_id: uuid.UUID, progress: Progress, *, quality: str | None = None
+    ctx: JobContext, project_id: uuid.UUID, progress: Progress, *, quality: str | None = None, draw: bool = True
 ) -> dict[str, Any]:
     """Draw the missing or stale panels (at `quality`, else the project's) and voice the missing or stale lines side
-    by side (Pillow, torch and espeak-ng all leave the GIL)."""
+    by side (Pillow, torch and espeak-ng all leave the GIL). Without `draw`, only voice, and refuse when a panel is
+    missing (this process may not load the image model)."""
+    if not draw:
+        voiced = voice_dialogue(ctx, project_id, progress, stale=True)
+        with ctx.sessions() as s:
+            missing = sum(1 for row in storyboard_or_fail(s, project_id).shots if not row.image_key)
+        if missing:
+            raise JobInputError(f"{missing} panel(s) are not drawn yet: draw the panels first (Storyboard → Draw "
+                                "panels, or POST …/storyboard/generate-images); this worker renders only, panels are "
+                                "drawn by image_generation workers.")  # fmt: skip
+        return voiced
     done = {"draw": 0.0, "voice": 0.0}
     lock = threading.Lock()
 

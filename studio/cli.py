@@ -147,7 +147,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, on_signal)
-    svc = build_services(settings)
+    svc = build_services(settings.model_copy(update={"worker_queues": ",".join(queues)}))
     observe_worker(settings, svc.queues)  # /metrics on COMICREEL_WORKER_METRICS_PORT, tracing when configured
     svc.run_workers(queues, concurrency, shutdown_timeout=30)
     logging.getLogger(__name__).info("worker consuming %s with %d threads each", ", ".join(queues), concurrency)
@@ -155,6 +155,17 @@ def cmd_worker(args: argparse.Namespace) -> int:
         run_consumers(svc.consumers, stop)
     finally:
         svc.stop()
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Bring the configured database to the current schema (once per release, before app and workers start)."""
+    from db.migrate import upgrade
+    from studio.config import Settings
+
+    settings = Settings()
+    upgrade(settings.resolved_database_url)
+    print("the database is at the current schema")
     return 0
 
 
@@ -209,6 +220,9 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--concurrency", "--workers", type=int, default=None, dest="concurrency",
                         help="worker threads per queue (default: COMICREEL_WORKER_CONCURRENCY, 2)")
     worker.set_defaults(func=cmd_worker)
+
+    migrate = sub.add_parser("migrate", help="migrate the configured database to the current schema (production)")
+    migrate.set_defaults(func=cmd_migrate)
     return parser
 
 

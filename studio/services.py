@@ -251,6 +251,7 @@ def build_services(settings: Settings, *, immediate: bool = False) -> Services:
         pacing=settings.pacing,
         llm=settings.llm,
         consistency=build_consistency_check(settings),
+        draws_panels=settings.image_backend == "sketch" or "image_generation" in settings.worker_queues.split(","),
     )
     tasks = register_tasks(queues, ctx, stale_after=settings.task_stale_after,
                            sweep_interval=settings.worker_sweep_interval)  # fmt: skip

@@ -190,3 +190,24 @@ def test_task_errors_are_for_people_and_the_log_has_the_rest(settings, caplog, m
     assert task["status"] == "failed" and task["error"].startswith("ffmpeg could not render shot 1")
     assert str(settings.data_dir.resolve()) not in task["error"]
     svc.stop()
+
+
+def test_a_render_worker_that_may_not_draw_refuses_missing_panels_and_renders_drawn_ones(settings) -> None:
+    """A worker without the image queue (a CPU render machine beside GPU image workers) never draws: missing panels
+    fail the render saying what to do; once they are drawn (by the image queue) the same render goes through."""
+    svc = build_services(settings, immediate=True)
+    user = svc.default_user_id
+    pid = projects.create_project(svc, user_id=user, name="p", aspect_ratio="1:1")["id"]
+    projects.save_script(svc, user_id=user, project_id=pid, content="场景:街,白天\n阿福: 你好。\n")
+    for step in ("nlp", "storyboard"):
+        projects.start_task(svc, user_id=user, project_id=pid, task_type=step)
+    object.__setattr__(svc.ctx, "draws_panels", False)
+    render = {"settings": {"kind": "preview"}}
+    task = projects.get_task(svc, user_id=user, task_id=projects.start_task(
+        svc, user_id=user, project_id=pid, task_type="video_render", payload=render))
+    assert task["status"] == "failed" and "not drawn yet" in task["error"] and "image_generation" in task["error"]
+    projects.start_task(svc, user_id=user, project_id=pid, task_type="image_generation")
+    task = projects.get_task(svc, user_id=user, task_id=projects.start_task(
+        svc, user_id=user, project_id=pid, task_type="video_render", payload=render))
+    assert task["status"] == "completed", task["error"]
+    svc.stop()
