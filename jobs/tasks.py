@@ -8,14 +8,14 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from huey.api import TaskWrapper
-from sqlalchemy import update
+from sqlalchemy import select, update
 
-from db.models import Task
+from db.models import Task, utcnow
 from db.session import changed_rows, transaction
 from jobs import export_job, render_job, work
 from jobs.context import JobContext
@@ -174,7 +174,7 @@ class JobTasks:
 
 
 def register_tasks(
-    queues: JobQueues, ctx: JobContext, *, stale_after: int = 60, sweep_interval: float = 2.0
+    queues: JobQueues, ctx: JobContext, *, stale_after: int = 50, sweep_interval: float = 2.0
 ) -> JobTasks:
     """Register ComicReel's tasks on every queue of `queues`, bound to `ctx` (call once per JobQueues)."""
     runs: dict[str, TaskWrapper] = {}
@@ -203,7 +203,27 @@ def register_tasks(
                 logger.warning("requeued stale task %s (no heartbeat for %s s)", task_id, stale_after)
                 _enqueue(task_id)
                 taken_ids.append(task_id)
-        return taken_ids
+        return [*taken_ids, *requeue_lost_tasks()]
+
+    def requeue_lost_tasks() -> list[uuid.UUID]:
+        """Queued tasks whose message is gone (a Redis restarted without persistence): still queued a stale timeout
+        after their last change while their queue holds nothing, now or scheduled. Enqueued again; a second message
+        would be harmless anyway, as a task is claimed only once."""
+        idle = {name for name, huey in queues.items() if huey.pending_count() == 0 and huey.scheduled_count() == 0}
+        types = [t for t, queue in TASK_QUEUES.items() if queue in idle]
+        if not types:
+            return []
+        cutoff = utcnow() - timedelta(seconds=stale_after)
+        with transaction(ctx.sessions) as s:
+            lost = list(s.scalars(select(Task.id).where(Task.status == "queued", Task.type.in_(types),
+                                                        Task.updated_at < cutoff)))  # fmt: skip
+            if lost:  # marked (and its updated_at moved), so that the next round waits a stale timeout again
+                s.execute(update(Task).where(Task.id.in_(lost), Task.status == "queued").values(
+                    current_step="requeued: its queue lost it"))  # fmt: skip
+        for task_id in lost:
+            logger.warning("requeued task %s: it was queued but its queue no longer held it", task_id)
+            _enqueue(task_id)
+        return lost
 
     # A plain task (not periodic: minute-long cron rounds are too coarse); the worker's Sweeper calls `sweep`.
     requeue_stale = queues["nlp"].task(name="comicreel.requeue_stale")(requeue_stale_tasks)

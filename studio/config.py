@@ -62,8 +62,10 @@ class Settings(BaseSettings):
     task_retry_delay: int = Field(5, description="Seconds between retries of a failed job.")
     task_heartbeat_interval: int = Field(10, ge=1, le=600, description="Seconds between a running job's heartbeats.")
     task_stale_after: int = Field(
-        60, ge=3, le=86_400, description="Seconds without a heartbeat after which a processing Task is requeued."
-    )
+        50, ge=3, le=86_400, description="Seconds without a heartbeat after which a processing Task is requeued "
+        "(by the next sweep): with the defaults a dead worker's task is back in its queue within 52 s of its last "
+        "heartbeat, so within 60 s of its death.",
+    )  # fmt: skip
     # workers and queues
     worker_queues: str = Field(
         "image_generation,tts,video_render,nlp", description="Queues a `comicreel worker` takes, comma-separated "

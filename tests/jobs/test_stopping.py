@@ -142,8 +142,28 @@ def test_a_stale_task_is_requeued_with_the_reason(settings) -> None:
         task.status, task.heartbeat_at = "processing", datetime.now(UTC) - timedelta(seconds=61)
     svc.tasks.requeue_stale.call_local()
     task = projects.get_task(svc, user_id=user, task_id=task_id)
-    assert (task["status"], task["current_step"], task["retry_count"]) == ("queued", "requeued: no heartbeat for 60 s", 1)
+    assert (task["status"], task["current_step"], task["retry_count"]) == ("queued", "requeued: no heartbeat for 50 s", 1)
     assert svc.huey.pending_count() == 2  # the first delivery and the requeue; the first finds it claimed or done
+    svc.stop()
+
+
+def test_a_queued_task_whose_message_was_lost_is_queued_again(settings) -> None:
+    """A Redis restarted without persistence forgets the messages it held: a task still queued a stale timeout
+    later while its queue is empty is enqueued again (once a round), and then runs."""
+    svc = build_services(settings)  # no consumer: what the queue holds stays visible
+    user = svc.default_user_id
+    pid = projects.create_project(svc, user_id=user, name="p")["id"]
+    task_id = projects.start_task(svc, user_id=user, project_id=pid, task_type="nlp")
+    svc.queues["nlp"].flush()  # the message is gone
+    svc.tasks.requeue_stale.call_local()
+    assert svc.queues["nlp"].pending_count() == 0  # not yet: queued tasks may wait behind others for a while
+    with svc.sessions.begin() as s:
+        s.get(Task, uuid.UUID(task_id)).updated_at = datetime.now(UTC) - timedelta(seconds=51)
+    svc.tasks.requeue_stale.call_local()
+    assert svc.queues["nlp"].pending_count() == 1
+    assert projects.get_task(svc, user_id=user, task_id=task_id)["current_step"] == "requeued: its queue lost it"
+    svc.tasks.requeue_stale.call_local()  # its queue holds it now: nothing more
+    assert svc.queues["nlp"].pending_count() == 1
     svc.stop()
 
 
