@@ -11,11 +11,20 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import CharacterRow, ParsedScriptRow, Script, ScriptVersion, ShotImage, ShotRow, StoryboardRow
+from db.models import (
+    CharacterRow,
+    ParsedScriptRow,
+    ProjectConfig,
+    Script,
+    ScriptVersion,
+    ShotImage,
+    ShotRow,
+    StoryboardRow,
+)
 from pipeline.estimate import word_count
 from pipeline.models import Character, ParsedScript, Storyboard, StoryboardShot
 from pipeline.parse import ScriptWarning, parse_result, script_seconds
-from pipeline.shot_requests import panel_inputs_hash, voice_inputs_hash
+from pipeline.shot_requests import PanelSettings, panel_digest, panel_inputs_hash, scene_openers, voice_inputs_hash
 from pipeline.timeline import Pacing
 
 # ShotRow column -> StoryboardShot field; the two lists are stored as JSON arrays.
@@ -141,11 +150,14 @@ def shot_states(session: Session, board: StoryboardRow, characters: dict[str, Ch
         )
         current = {shot_id: (inputs_hash, seed) for shot_id, inputs_hash, seed in rows}
     storyboard = storyboard_from_row(board)
+    scenes = scene_reference_digests(session, board, storyboard)
+    openers = scene_openers(storyboard)
     states = {}
     for row, shot in zip(board.shots, storyboard.shots, strict=True):
         stored_hash, seed = current.get(row.id, (None, None))
+        scene = scenes.get(shot.scene_id) if openers[shot.scene_id] != shot.order else None
         image_stale = bool(
-            row.image_key and stored_hash and stored_hash != panel_inputs_hash(storyboard, shot, characters)
+            row.image_key and stored_hash and stored_hash != panel_inputs_hash(storyboard, shot, characters, scene)
         )
         voice_stale = bool(
             row.audio_key and row.voice_hash and shot.voiced
@@ -153,3 +165,17 @@ def shot_states(session: Session, board: StoryboardRow, characters: dict[str, Ch
         )  # fmt: skip
         states[row.id] = ShotState(image_stale=image_stale, voice_stale=voice_stale, seed=seed)
     return states
+
+
+def scene_reference_digests(session: Session, board: StoryboardRow, storyboard: Storyboard) -> dict[int, str]:
+    """With the project's scene references on: the digest of each scene's reference picture (the current panel of
+    its first shot; pipeline.shot_requests.panel_digest) by scene id, for scenes whose first shot has one."""
+    config = session.scalars(select(ProjectConfig.config).where(ProjectConfig.project_id == board.project_id)).first()
+    if not PanelSettings.from_config(config).scene_reference:
+        return {}
+    openers = scene_openers(storyboard)
+    firsts = {row.id: shot.scene_id for row, shot in zip(board.shots, storyboard.shots, strict=True)
+              if openers[shot.scene_id] == shot.order}  # fmt: skip
+    rows = session.execute(select(ShotImage.shot_id, ShotImage.image_key, ShotImage.params).where(
+        ShotImage.shot_id.in_(list(firsts)), ShotImage.is_current.is_(True)))  # fmt: skip
+    return {firsts[shot_id]: panel_digest(key, params) for shot_id, key, params in rows}

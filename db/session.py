@@ -4,7 +4,6 @@ files get WAL once per file and a busy timeout on every connection."""
 from __future__ import annotations
 
 import sqlite3
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,37 +22,30 @@ POOL_OVERFLOW = 10
 POOL_TIMEOUT = 30
 BUSY_TIMEOUT_MS = 30_000
 
-_wal_files: set[str] = set()  # SQLite files this process has already put in WAL mode
-_wal_lock = threading.Lock()
-
-
 def ensure_wal(path: str | Path, *, timeout: float = 30.0) -> None:
-    """Put a SQLite file in WAL mode, once per file and process. WAL is a property of the file: setting it on every
-    new connection is needless, and under load the pragma itself failed ("disk I/O error", "database is locked").
+    """Put a SQLite file in WAL mode, when its engine (or queue) is made: WAL is a property of the file, so setting
+    it on every new connection is needless, and under load that pragma itself failed ("disk I/O error", "database
+    is locked"). It is only read when the file is in WAL already.
 
     Raises:
         sqlite3.OperationalError: the file stayed locked for `timeout` seconds, or cannot be opened.
     """
-    resolved = str(Path(path).resolve())
-    with _wal_lock:
-        if resolved in _wal_files:
-            return
-        Path(resolved).parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(resolved, timeout=timeout)
-        try:
-            deadline = time.monotonic() + timeout
-            while True:
-                try:
-                    if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-                        conn.execute("PRAGMA journal_mode=WAL")
-                    break
-                except sqlite3.OperationalError as exc:  # another process is switching it at the same moment
-                    if "locked" not in str(exc) or time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.05)
-        finally:
-            conn.close()
-        _wal_files.add(resolved)
+    resolved = Path(path).resolve()
+    resolved.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(resolved), timeout=timeout)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                    conn.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:  # another process is switching it at the same moment
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+    finally:
+        conn.close()
 
 
 def make_engine(url: str, *, pool_size: int = POOL_SIZE, max_overflow: int = POOL_OVERFLOW) -> Engine:

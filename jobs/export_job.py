@@ -12,8 +12,9 @@ from typing import Any
 
 from db.models import Project
 from jobs.context import JobContext
+from jobs.inputs import JobInputError, Progress, storyboard_or_fail
 from jobs.render_job import load_timeline, subtitle_track
-from jobs.work import JobInputError, Progress, draw_and_voice, storyboard_or_fail
+from jobs.work import draw_and_voice
 from jobs.workdirs import work_dir
 from pipeline.export import EXPORT_KINDS, export_comic_pdf, export_jianying_draft, export_webtoon
 from pipeline.models import Timeline

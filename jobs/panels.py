@@ -1,10 +1,13 @@
 """Drawing panels: the shots that need one (missing, stale, below the asked quality, or forced), in batches through
 the image backend, each stored as the shot's new current image with all it was drawn from; character sheets as
-reference pictures (drawn first when a project locks its characters by reference); consistency measured after."""
+reference pictures (drawn first when a project locks its characters by reference); with a project's scene
+references on, each scene's first shot drawn before the others, whose scene reference its new panel becomes;
+consistency measured after."""
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import secrets
 import uuid
 from collections.abc import Callable, Iterator
@@ -25,12 +28,16 @@ from jobs.workdirs import work_dir
 from pipeline.image.base import DrawnPanel, ImageBackend, PanelRequest
 from pipeline.models import Character, Storyboard, StoryboardShot
 from pipeline.shot_requests import (
+    PANEL_DIGEST_PARAM,
     QUALITIES,
     PanelExtras,
     PanelSettings,
+    SceneReference,
     character_sheet_request,
+    panel_digest,
     panel_inputs_hash,
     panel_request,
+    scene_openers,
     sheet_seed,
     shot_seed,
 )
@@ -48,7 +55,9 @@ def draw_panels(
     preview-quality ones when final quality is asked). With `force`, redraw every selected one with `seed`, or a new
     random seed so the picture changes; `prompt_override` then becomes the shot's own prompt, so later redraws keep it.
     `quality` ("preview" or "final") overrides the project's image quality. The project's character lock applies:
-    with "reference", characters in frame without a reference picture get a character sheet drawn first. With a
+    with "reference", characters in frame without a reference picture get a character sheet drawn first. With the
+    project's scene references on, the scenes' first shots are drawn first, and the other shots conditioned on their
+    scene's first panel (with `stale`, a redrawn first shot takes its scene's other drawn shots along). With a
     consistency model set, every shot is then measured, and shots under the threshold drawn again (a new seed each
     try, every try kept, the best current).
     """
@@ -72,6 +81,15 @@ def draw_panels(
                 state.image_stale or _below(row.generation_params, settings)
             ):
                 todo.append((row.id, shot, state.seed))  # redrawn from its new inputs with the same seed
+        openers = scene_openers(storyboard)
+        if settings.scene_reference and stale and not force:  # the shots a redrawn scene reference makes stale
+            reopened = {shot.scene_id for _, shot, _ in todo if openers[shot.scene_id] == shot.order}
+            queued = {shot_id for shot_id, _, _ in todo}
+            for row, shot in zip(board.shots, storyboard.shots, strict=True):
+                if (shot.scene_id in reopened and row.id not in queued and row.image_key
+                        and (wanted is None or row.id in wanted) and states[row.id].seed is not None):  # fmt: skip
+                    todo.append((row.id, shot, states[row.id].seed))  # type: ignore[arg-type]  # checked above
+            todo.sort(key=lambda item: item[1].order)
     measured = 0
     with work_dir(ctx) as tmp:
         references: dict[str, str] = {}
@@ -79,8 +97,19 @@ def draw_panels(
             framed = dict.fromkeys(n for _, shot, _ in todo for n in shot.characters if n in characters)
             characters, references = _reference_pictures(ctx, project_id, storyboard.style, list(framed), tmp, progress)
         extras = PanelExtras(settings, references)
-        tries = _draw_and_store(ctx, project_id, storyboard, characters, todo, extras, tmp, force=force,
-                                progress=lambda f: progress(f * (0.9 if ctx.consistency else 1.0), "generating_images"))
+        share = 0.9 if ctx.consistency else 1.0
+        first: list[tuple[uuid.UUID, StoryboardShot, int]] = []
+        if settings.scene_reference:  # each scene's first shot first: its panel is the others' scene reference
+            first = [item for item in todo if openers[item[1].scene_id] == item[1].order]
+        tries = _draw_and_store(ctx, project_id, storyboard, characters, first, extras, tmp, force=force,
+                                progress=lambda f: progress(f * share * len(first) / len(todo), "generating_images"),
+                                ) if first else {}  # fmt: skip
+        if settings.scene_reference:
+            extras = replace(extras, scenes=_scene_references(ctx, project_id, storyboard, tmp))
+        rest = [item for item in todo if item not in first]
+        done = len(first) / max(1, len(todo))
+        tries |= _draw_and_store(ctx, project_id, storyboard, characters, rest, extras, tmp, force=force,
+                                 progress=lambda f: progress(share * (done + f * (1 - done)), "generating_images"))
         if ctx.consistency is not None and tries:
             measured = _measure(ctx, ctx.consistency, project_id, storyboard, characters, todo, extras, tmp, tries,
                                 force=force, progress=progress)  # fmt: skip
@@ -120,8 +149,9 @@ def _draw_and_store(
     stored_ids: dict[uuid.UUID, uuid.UUID] = {}
     for i, ((shot_id, shot, _), drawn) in enumerate(zip(todo, _draw_all(ctx.image_backend, requests, paths),
                                                         strict=True)):  # fmt: skip
-        image_id = _store_panel(ctx, project_id, shot_id, shot, drawn,
-                                panel_inputs_hash(storyboard, shot, characters), force=force)  # fmt: skip
+        scene = extras.scene_reference(storyboard, shot)
+        inputs_hash = panel_inputs_hash(storyboard, shot, characters, scene.digest if scene else None)
+        image_id = _store_panel(ctx, project_id, shot_id, shot, drawn, inputs_hash, force=force)
         if image_id is not None:
             stored_ids[shot_id] = image_id
         progress((i + 1) / max(1, len(todo)))
@@ -144,7 +174,7 @@ def _store_panel(ctx: JobContext, project_id: uuid.UUID, shot_id: uuid.UUID, sho
     key = project_key(project_id, "images", f"shot_{shot.order:03d}_{uuid.uuid4().hex[:8]}.png")
     ctx.storage.put_file(key, drawn.path, "image/png")
     params = {**drawn.params, "seed": drawn.seed, "width": drawn.width, "height": drawn.height,
-              **_store_layers(ctx, key, drawn)}  # fmt: skip
+              PANEL_DIGEST_PARAM: _file_sha256(drawn.path), **_store_layers(ctx, key, drawn)}  # fmt: skip
     if drawn.params.get("width") not in (None, drawn.width) or drawn.params.get("height") not in (None, drawn.height):
         # the model drew at its own size, resized to the panel's: both are needed to draw it again
         params.update(generated_width=drawn.params["width"], generated_height=drawn.params["height"])
@@ -194,6 +224,34 @@ def _measure(
         scores = measure_storyboard(ctx, check, project_id)  # the scores of the panels now current
     progress(1.0, "measuring_consistency")
     return len(scores)
+
+
+def _file_sha256(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _scene_references(ctx: JobContext, project_id: uuid.UUID, storyboard: Storyboard,
+                      tmp: str) -> dict[int, SceneReference]:  # fmt: skip
+    """Each scene's reference picture by scene id: the current panel of its first shot (read now, after any redraw),
+    downloaded into `tmp`; scenes whose first shot has no panel have none."""
+    openers = scene_openers(storyboard)
+    with ctx.sessions() as s:
+        board = storyboard_or_fail(s, project_id)
+        firsts = {row.id: shot.scene_id for row, shot in zip(board.shots, storyboard_from_row(board).shots,
+                                                             strict=True) if openers.get(shot.scene_id) == shot.order}
+        rows = s.execute(select(ShotImage.shot_id, ShotImage.image_key, ShotImage.params).where(
+            ShotImage.shot_id.in_(list(firsts)), ShotImage.is_current.is_(True))).all()  # fmt: skip
+    folder = Path(tmp) / "scenes"
+    folder.mkdir(exist_ok=True)
+    scenes = {}
+    for shot_id, key, params in rows:
+        path = ctx.storage.download(key, str(folder / f"scene_{firsts[shot_id]}_{uuid.uuid4().hex[:8]}.png"))
+        scenes[firsts[shot_id]] = SceneReference(path, panel_digest(key, params))
+    return scenes
 
 
 def _store_layers(ctx: JobContext, key: str, drawn: DrawnPanel) -> dict[str, Any]:

@@ -17,9 +17,10 @@ from db.mapping import storyboard_from_row
 from db.models import Project, ShotRow, Subtitle, Video
 from db.session import transaction
 from jobs.context import JobContext
+from jobs.inputs import JobInputError, Progress, storyboard_or_fail
 from jobs.progress import TaskStopped
 from jobs.soundtrack import build_audio_plan
-from jobs.work import JobInputError, Progress, draw_and_voice, storyboard_or_fail
+from jobs.work import draw_and_voice
 from jobs.workdirs import work_dir
 from pipeline.errors import PipelineError
 from pipeline.models import PanelLayers, PanelSprite, RenderResult, Timeline, VoiceClip
@@ -64,7 +65,7 @@ def render_project(
     before = _set_project_status(ctx, project_id, "generating")
     try:
         draw_and_voice(ctx, project_id, lambda f, step: progress(0.3 * f, step),  # what is missing or stale
-                       quality="preview" if settings.kind == "preview" else None, draw=ctx.draws_panels)
+                       quality="preview" if settings.kind == "preview" else None)
         progress(0.3, "merging_assets")
         timeline, board_id, shot_ids = load_timeline(ctx, project_id, output)
         cues = subtitle_track(ctx, project_id, timeline, shot_ids)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 import assets_library
 from db.models import BGM, ProjectAudio, SoundEffect
 from jobs.context import JobContext
-from jobs.work import storyboard_or_fail
+from jobs.inputs import storyboard_or_fail
 from pipeline.mix import AudioPlan, EffectHit, MusicBed
 from pipeline.models import Timeline
 from storage.base import StorageError

@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 
 from db.models import Task, utcnow
 from db.session import changed_rows, transaction
-from jobs import export_job, render_job, work
+from jobs import export_job, panels, render_job, work
 from jobs.context import JobContext
 from jobs.huey_app import JobQueues, take_lease
 from jobs.orphans import clean_up_dead_workers
@@ -49,11 +49,11 @@ def _images(
 ) -> dict[str, Any]:
     """The image queue's jobs: a character's reference picture, bringing stale work up to date, or panels."""
     if payload.get("character_id"):
-        return work.draw_reference_image(ctx, project_id, str(payload["character_id"]), progress)
+        return panels.draw_reference_image(ctx, project_id, str(payload["character_id"]), progress)
     if payload.get("update_stale"):
         return work.update_stale(ctx, project_id, progress)
     seed = payload.get("seed")
-    return work.draw_panels(ctx, project_id, progress, shot_ids=payload.get("shot_ids"), force=bool(payload.get("force")),
+    return panels.draw_panels(ctx, project_id, progress, shot_ids=payload.get("shot_ids"), force=bool(payload.get("force")),
                             prompt_override=payload.get("prompt_override"), seed=None if seed is None else int(seed),
                             quality=payload.get("quality"))  # fmt: skip
 
@@ -161,16 +161,17 @@ def run_task(ctx: JobContext, task_id: uuid.UUID, attempts_left: int, requeue: C
 class JobTasks:
     queues: JobQueues
     runs: dict[str, TaskWrapper]  # the run task, registered on every queue's Huey
-    requeue_stale: TaskWrapper
+    requeue_stale: Callable[[], list[uuid.UUID]]  # tasks of dead workers, and queued ones whose message was lost
     sweep: Callable[[], None]  # one round of the stale sweep and the dead workers' clean-up (see sweep_round)
 
-    @property
-    def huey(self) -> JobQueues:
-        return self.queues
-
     def enqueue(self, task_id: uuid.UUID, task_type: str) -> None:
-        queue = TASK_QUEUES[task_type]
-        self.queues[queue].enqueue(self.runs[queue].s(str(task_id), priority=TASK_TYPES[task_type]))
+        _send(self.queues, self.runs, task_id, task_type)
+
+
+def _send(queues: JobQueues, runs: dict[str, TaskWrapper], task_id: uuid.UUID, task_type: str) -> None:
+    """Put the task's message on its type's queue, at its type's priority."""
+    queue = TASK_QUEUES[task_type]
+    queues[queue].enqueue(runs[queue].s(str(task_id), priority=TASK_TYPES[task_type]))
 
 
 def register_tasks(
@@ -183,7 +184,7 @@ def register_tasks(
         with ctx.sessions() as s:
             task = s.get(Task, task_id)
             if task is not None:
-                JobTasks(queues, runs, requeue_stale, sweep).enqueue(task_id, task.type)
+                _send(queues, runs, task_id, task.type)
 
     for queue, huey in queues.items():
 
@@ -225,13 +226,11 @@ def register_tasks(
             _enqueue(task_id)
         return lost
 
-    # A plain task (not periodic: minute-long cron rounds are too coarse); the worker's Sweeper calls `sweep`.
-    requeue_stale = queues["nlp"].task(name="comicreel.requeue_stale")(requeue_stale_tasks)
-
+    # Not a periodic Huey task (minute-long cron rounds are too coarse): the worker's Sweeper calls `sweep`.
     def sweep() -> None:
         sweep_round(ctx.work_dir, requeue_stale_tasks, lease=lambda: take_lease(queues["nlp"], sweep_interval))
 
-    return JobTasks(queues=queues, runs=runs, requeue_stale=requeue_stale, sweep=sweep)
+    return JobTasks(queues=queues, runs=runs, requeue_stale=requeue_stale_tasks, sweep=sweep)
 
 
 def sweep_round(work_root: Path, requeue_stale_tasks: Callable[[], object], *, lease: Callable[[], bool]) -> None:

@@ -31,7 +31,7 @@ from db.queries import latest_parsed_script, lock_project
 from db.session import transaction
 from jobs.context import JobContext
 from jobs.inputs import JobInputError, Progress, storyboard_or_fail
-from jobs.panels import draw_panels, draw_reference_image  # noqa: F401  (jobs.tasks calls work.draw_reference_image)
+from jobs.panels import draw_panels
 from jobs.workdirs import work_dir
 from pipeline.llm import LLMError, enrich_shots, make_chat_model, prose_to_script
 from pipeline.models import Storyboard
@@ -236,20 +236,20 @@ def voice_preview(ctx: JobContext, project_id: uuid.UUID, request: VoiceRequest)
 
 
 def draw_and_voice(
-    ctx: JobContext, project_id: uuid.UUID, progress: Progress, *, quality: str | None = None, draw: bool = True
+    ctx: JobContext, project_id: uuid.UUID, progress: Progress, *, quality: str | None = None
 ) -> dict[str, Any]:
     """Draw the missing or stale panels (at `quality`, else the project's) and voice the missing or stale lines side
-    by side (Pillow, torch and espeak-ng all leave the GIL). Without `draw`, only voice, and refuse when a panel is
-    missing (this process may not load the image model)."""
-    if not draw:
-        voiced = voice_dialogue(ctx, project_id, progress, stale=True)
+    by side (Pillow, torch and espeak-ng all leave the GIL). In a process that may not draw (`ctx.draws_panels`: it
+    would load an image model outside the image_generation workers), refuse when a panel is missing, then only
+    voice."""
+    if not ctx.draws_panels:
         with ctx.sessions() as s:
             missing = sum(1 for row in storyboard_or_fail(s, project_id).shots if not row.image_key)
         if missing:
             raise JobInputError(f"{missing} panel(s) are not drawn yet: draw the panels first (Storyboard → Draw "
                                 "panels, or POST …/storyboard/generate-images); this worker renders only, panels are "
                                 "drawn by image_generation workers.")  # fmt: skip
-        return voiced
+        return voice_dialogue(ctx, project_id, progress, stale=True)
     done = {"draw": 0.0, "voice": 0.0}
     lock = threading.Lock()
 

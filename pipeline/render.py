@@ -211,7 +211,8 @@ def render_video(
     workers = options.parallel if output.width * output.height <= 1080 * 1920 else 1
     # Each ffmpeg gets its share of the cores: with a segment per core, one thread each spends a tenth less CPU
     # than x264's and the filters' own threads contending for the same cores (measured).
-    threads = max(1, (os.cpu_count() or 1) // workers)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    threads = max(1, cores // workers)  # of the cores this process may use (a container's, not the host's)
     encoder = _SegmentEncoder(exe, timeline, plan, output, cues, font, work, mark, comic, threads)
     total = sum(s.frames for s in segments)
     # The sound does not depend on the picture: it is mixed and encoded meanwhile, in its own thread.
@@ -409,6 +410,7 @@ class _SegmentEncoder:
         self._lock = threading.Lock()
         self._stopped = False
         self._plates: dict[tuple[int, bool], threading.Lock] = {}  # one lock per plate: it is made once
+        self._made: set[tuple[int, bool]] = set()  # by this render (a work folder may hold an older render's)
 
     def stop(self) -> None:
         with self._lock:
@@ -571,7 +573,7 @@ class _SegmentEncoder:
         with self._lock:
             made = self._plates.setdefault((i, foreground), threading.Lock())
         with made:
-            if not path.exists():
+            if (i, foreground) not in self._made:
                 if comic:
                     plates = comic.plates(self.plan.moves[i].plate_size(), self.work, i)
                     plate = move.plate(plates.foreground if foreground else plates.background)
@@ -579,6 +581,7 @@ class _SegmentEncoder:
                     with Image.open(self.timeline.shots[i].image_path) as panel:
                         plate = move.plate(fit_panel(panel, *move.plate_size()))
                 self._convert(plate, path, pix_fmt, self.timeline.shots[i].order)
+                self._made.add((i, foreground))
         return ["-f", "rawvideo", "-pix_fmt", pix_fmt, "-video_size", "{}x{}".format(*move.stacked_size()),
                 "-framerate", str(self.output.fps), "-i", str(path)]  # fmt: skip
 

@@ -1,5 +1,8 @@
 """What one shot asks of the backends: its panel request (with a seed from its content) and its voice request, and
-the hashes of those inputs, which say when a drawn panel or a voiced line no longer matches its shot (stale)."""
+the hashes of those inputs, which say when a drawn panel or a voiced line no longer matches its shot (stale).
+
+With a project's scene references on, the current panel of each scene's first shot (its establishing shot) is the
+scene's reference picture: the scene's other shots are conditioned on it, and their inputs hash names it."""
 
 from __future__ import annotations
 
@@ -23,30 +26,73 @@ Quality = Literal["preview", "final"]
 LOCKS: tuple[str, ...] = get_args(Lock)
 QUALITIES: tuple[str, ...] = get_args(Quality)
 LOCK_KEY, QUALITY_KEY = "character_lock", "image_quality"
+SCENE_REFERENCE_KEY = "scene_reference"  # bool: the shots of one scene are conditioned on its first shot's panel
+PANEL_DIGEST_PARAM = "image_sha256"  # a stored panel's params: the sha256 of its PNG (what names a scene reference)
 
 
 @dataclass(frozen=True)
 class PanelSettings:
-    """What a project asks of every panel beyond the shot: the character lock and the quality preset."""
+    """What a project asks of every panel beyond the shot: the character lock, the quality preset, and whether the
+    shots of a scene keep one place (conditioned on the scene's reference picture)."""
 
     lock: Lock = "none"
     quality: Quality = "final"
+    scene_reference: bool = False
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any] | None) -> PanelSettings:
         """From a project's config JSON; a missing or unknown value is the default."""
         config = config or {}
         lock, quality = config.get(LOCK_KEY), config.get(QUALITY_KEY)
-        return cls(lock=lock if lock in LOCKS else "none", quality=quality if quality in QUALITIES else "final")  # type: ignore[arg-type]  # checked against the Literal's values
+        return cls(lock=lock if lock in LOCKS else "none", quality=quality if quality in QUALITIES else "final",  # type: ignore[arg-type]  # checked against the Literal's values
+                   scene_reference=config.get(SCENE_REFERENCE_KEY) is True)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SceneReference:
+    """A scene's reference picture: the current panel of its first shot, as a local PNG, and its digest (what the
+    inputs hash of the scene's other shots names: `panel_digest` of that panel)."""
+
+    path: str
+    digest: str
 
 
 @dataclass(frozen=True)
 class PanelExtras:
-    """A panel request's model-backend fields: the project's settings and each character's reference picture (a
-    local PNG path, by name; only used with lock="reference")."""
+    """A panel request's model-backend fields: the project's settings, each character's reference picture (a
+    local PNG path, by name; only used with lock="reference") and each scene's reference picture by scene id (only
+    used with settings.scene_reference)."""
 
     settings: PanelSettings = PanelSettings()
     references: dict[str, str] = field(default_factory=dict)
+    scenes: dict[int, SceneReference] = field(default_factory=dict)
+
+    def scene_reference(self, storyboard: Storyboard, shot: StoryboardShot) -> SceneReference | None:
+        """The reference picture conditioning the shot: its scene's, unless the option is off or the shot is the
+        scene's first (the scene's reference is its panel)."""
+        if not self.settings.scene_reference or is_scene_opener(storyboard, shot):
+            return None
+        return self.scenes.get(shot.scene_id)
+
+
+def scene_openers(storyboard: Storyboard) -> dict[int, int]:
+    """The order of each scene's first shot (its establishing shot), by scene id."""
+    openers: dict[int, int] = {}
+    for shot in storyboard.shots:
+        openers[shot.scene_id] = min(openers.get(shot.scene_id, shot.order), shot.order)
+    return openers
+
+
+def is_scene_opener(storyboard: Storyboard, shot: StoryboardShot) -> bool:
+    """Whether the shot is its scene's first (by order)."""
+    return scene_openers(storyboard).get(shot.scene_id) == shot.order
+
+
+def panel_digest(image_key: str, params: Mapping[str, Any] | None) -> str:
+    """What names a stored panel as a scene's reference: the sha256 of its PNG as recorded when it was stored, else
+    (panels stored before it was recorded) its storage key."""
+    recorded = (params or {}).get(PANEL_DIGEST_PARAM)
+    return str(recorded) if recorded else f"key:{image_key}"
 
 
 def shot_seed(storyboard: Storyboard, shot: StoryboardShot) -> int:
@@ -61,15 +107,16 @@ def panel_request(
 ) -> PanelRequest:  # fmt: skip
     """The request for one panel; the creator's words for the shot (`shot.prompt_override`) steer it unless
     `prompt_override` is given. `extras`: the project's lock and quality, and the reference pictures of the
-    characters in frame (passed only when locking by reference)."""
+    characters in frame (passed only when locking by reference), and the scenes' reference pictures."""
     width, height = ASPECT_SIZES[storyboard.aspect_ratio]
     extras = extras or PanelExtras()
     lock, quality = extras.settings.lock, extras.settings.quality
     references = {n: p for n, p in extras.references.items() if n in shot.characters} if lock == "reference" else {}
+    scene = extras.scene_reference(storyboard, shot)
     return PanelRequest(shot=shot, characters=characters, width=width, height=height, style=storyboard.style,
                         seed=seed, prompt_override=prompt_override or shot.prompt_override,
                         weather=scene_weather(storyboard, shot), quality=quality, lock=lock,
-                        references=references)  # fmt: skip
+                        references=references, scene_reference=scene.path if scene else None)  # fmt: skip
 
 
 def scene_weather(storyboard: Storyboard, shot: StoryboardShot) -> tuple[str, ...]:
@@ -109,12 +156,15 @@ def character_sheet_request(
     return PanelRequest(shot=shot, characters=characters, width=width, height=height, style=style, seed=seed)
 
 
-def panel_inputs_hash(storyboard: Storyboard, shot: StoryboardShot, characters: dict[str, Character]) -> str:
+def panel_inputs_hash(storyboard: Storyboard, shot: StoryboardShot, characters: dict[str, Character],
+                      scene_reference: str | None = None) -> str:  # fmt: skip
     """A hash of everything a panel shows: the storyboard's style and aspect ratio; the shot's kind, camera,
     description, place, time, characters in frame, speaker, emotion and prompt; an action or narration line (its
     props and weather are drawn; a spoken line is not: the renderer shows it); the scene's weather; and for each
     character in
-    frame its name, place in the cast (it picks a default coat colour), attributes, appearance and reference picture.
+    frame its name, place in the cast (it picks a default coat colour), attributes, appearance and reference picture;
+    and `scene_reference`, the digest of the scene's reference picture, when the shot is conditioned on one (given
+    only with the project's scene references on, so a redrawn first shot makes the scene's other shots stale).
 
     Not the shot's order, duration or transition (they change the video, not the panel), nor the seed: a panel is
     stale when this differs from the hash stored with it.
@@ -140,6 +190,8 @@ def panel_inputs_hash(storyboard: Storyboard, shot: StoryboardShot, characters: 
         inputs["text"] = shot.text
     if weather := scene_weather(storyboard, shot):
         inputs["weather"] = list(weather)
+    if scene_reference is not None:
+        inputs["scene_reference"] = scene_reference
     return _digest(inputs)
 
 

@@ -50,6 +50,13 @@ class Settings(BaseSettings):
     # database
     database_url: str | None = Field(None, description="SQLAlchemy URL; empty means SQLite at data_dir/comicreel.db.")
     auto_migrate: bool = Field(True, description="Run Alembic migrations up to head when the app starts.")
+    database_pool_size: int = Field(
+        10, ge=1, le=200, description="Database connections each process keeps open (app and every worker: mind the "
+        "server's max_connections, or put pgbouncer in front, when many replicas run).",
+    )  # fmt: skip
+    database_pool_overflow: int = Field(
+        10, ge=0, le=200, description="More connections a process may open under a burst before requests wait."
+    )
     # queue
     redis_url: str | None = Field(
         None, description="Redis URL for PriorityRedisHuey; empty means SqliteHuey in data_dir."
@@ -150,6 +157,10 @@ class Settings(BaseSettings):
                                                 "(empty: image_encoder/ beside the weights).")  # fmt: skip
     diffusers_ip_adapter_scale: float = Field(0.6, ge=0, le=2, description="How strongly a reference picture steers "
                                               "a panel.")  # fmt: skip
+    diffusers_scene_reference_scale: float = Field(
+        0.3, ge=0, le=2, description="How strongly a scene's establishing panel steers its other shots (projects "
+        "with scene references on; needs the IP-Adapter).",
+    )  # fmt: skip
     diffusers_local_files_only: bool = Field(True, description="Never download: a model id must already be in the "
                                              "Hugging Face cache (false allows a one-time download).")  # fmt: skip
     consistency_model: str | None = Field(
@@ -319,7 +330,9 @@ class Settings(BaseSettings):
             attention_slicing=self.diffusers_attention_slicing, vae_tiling=self.diffusers_vae_tiling,
             cpu_offload=self.diffusers_cpu_offload, batch_size=self.diffusers_batch_size,
             ip_adapter=self.diffusers_ip_adapter, image_encoder=self.diffusers_image_encoder,
-            ip_adapter_scale=self.diffusers_ip_adapter_scale, local_files_only=self.diffusers_local_files_only,
+            ip_adapter_scale=self.diffusers_ip_adapter_scale,
+            scene_reference_scale=self.diffusers_scene_reference_scale,
+            local_files_only=self.diffusers_local_files_only,
         )  # fmt: skip
 
     @property

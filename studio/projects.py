@@ -22,7 +22,7 @@ from pipeline.errors import ScriptParseError
 from pipeline.export import EXPORT_KINDS
 from pipeline.models import ASPECT_SIZES, STYLES
 from pipeline.parse import FORMATS, check_script_text, detect_format
-from pipeline.shot_requests import LOCK_KEY, LOCKS, QUALITIES, QUALITY_KEY, PanelSettings
+from pipeline.shot_requests import LOCK_KEY, LOCKS, QUALITIES, QUALITY_KEY, SCENE_REFERENCE_KEY, PanelSettings
 from storage.base import StorageError
 from studio.errors import Conflict, InvalidParams, NotFound, ProjectNotFound
 from studio.services import Services
@@ -55,13 +55,13 @@ def project_public(p: Project) -> dict[str, Any]:
         "id": str(p.id), "name": p.name, "description": p.description, "style": p.style,
         "aspect_ratio": p.aspect_ratio, "target_duration": p.target_duration, "status": p.status,
         "progress": p.progress, "created_at": p.created_at.isoformat(), "updated_at": p.updated_at.isoformat(),
-        LOCK_KEY: panels.lock, QUALITY_KEY: panels.quality,
+        LOCK_KEY: panels.lock, QUALITY_KEY: panels.quality, SCENE_REFERENCE_KEY: panels.scene_reference,
     }  # fmt: skip
 
 
 def _set_panel_settings(session: Session, project: Project, values: dict[str, Any]) -> None:
-    """Keep the character lock and image quality among `values` in the project's config JSON."""
-    changes = {k: values.pop(k) for k in (LOCK_KEY, QUALITY_KEY) if k in values}
+    """Keep the character lock, image quality and scene reference among `values` in the project's config JSON."""
+    changes = {k: values.pop(k) for k in _PANEL_KEYS if k in values}
     if not changes:
         return
     if project.config_row is None:
@@ -71,17 +71,20 @@ def _set_panel_settings(session: Session, project: Project, values: dict[str, An
 
 # -- projects ----------------------------------------------------------------------------------------------
 
+_PANEL_KEYS = (LOCK_KEY, QUALITY_KEY, SCENE_REFERENCE_KEY)  # kept in the project's config JSON
+
 
 def create_project(
     svc: Services, *, user_id: uuid.UUID, name: str, description: str | None = None, style: str = "comic",
     aspect_ratio: str = "9:16", target_duration: int | None = None, character_lock: str = "none",
-    image_quality: str = "final",
+    image_quality: str = "final", scene_reference: bool = False,
 ) -> dict[str, Any]:  # fmt: skip
     values = _checked_project_fields({"name": name, "description": description, "style": style,
                                       "aspect_ratio": aspect_ratio, "target_duration": target_duration,
-                                      LOCK_KEY: character_lock, QUALITY_KEY: image_quality})  # fmt: skip
+                                      LOCK_KEY: character_lock, QUALITY_KEY: image_quality,
+                                      SCENE_REFERENCE_KEY: scene_reference})  # fmt: skip
     with transaction(svc.sessions) as s:
-        panels = {k: values.pop(k) for k in (LOCK_KEY, QUALITY_KEY)}
+        panels = {k: values.pop(k) for k in _PANEL_KEYS}
         project = Project(user_id=user_id, **values)
         s.add(project)
         s.flush()
@@ -112,6 +115,8 @@ def _checked_project_fields(values: dict[str, Any]) -> dict[str, Any]:
         raise InvalidParams(f"{LOCK_KEY} must be one of {list(LOCKS)}", field=LOCK_KEY)
     if QUALITY_KEY in out and out[QUALITY_KEY] not in QUALITIES:
         raise InvalidParams(f"{QUALITY_KEY} must be one of {list(QUALITIES)}", field=QUALITY_KEY)
+    if SCENE_REFERENCE_KEY in out and not isinstance(out[SCENE_REFERENCE_KEY], bool):
+        raise InvalidParams(f"{SCENE_REFERENCE_KEY} must be true or false", field=SCENE_REFERENCE_KEY)
     return out
 
 
@@ -145,7 +150,7 @@ def get_project(svc: Services, *, user_id: uuid.UUID, project_id: str) -> dict[s
 
 def update_project(svc: Services, *, user_id: uuid.UUID, project_id: str, changes: dict[str, Any]) -> dict[str, Any]:
     """Change some of a project's fields; a new style or aspect ratio applies from the next storyboard."""
-    allowed = {"name", "description", "style", "aspect_ratio", "target_duration", LOCK_KEY, QUALITY_KEY}
+    allowed = {"name", "description", "style", "aspect_ratio", "target_duration", *_PANEL_KEYS}
     unknown = set(changes) - allowed
     if unknown:
         raise InvalidParams(f"cannot change {sorted(unknown)}; changeable: {sorted(allowed)}", field=sorted(unknown)[0])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 from typing import Any, TypeVar
 
 from sqlalchemy import event
@@ -61,16 +61,6 @@ class ReadCache:
             self._entries[key] = (time.monotonic() + self.ttl, value)
             if len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
-
-    def load(self, key: Hashable, loader: Callable[[], T]) -> T:
-        """The cached value, or `loader()`'s (kept for next time)."""
-        cached = self.get(key)
-        if cached is not None:
-            return cached  # type: ignore[no-any-return]
-        generation = self._generation
-        value = loader()
-        self.put(key, value, generation)
-        return value
 
     def invalidate(self) -> None:
         with self._lock:

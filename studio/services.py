@@ -149,16 +149,6 @@ class Services:
     sweeper: Sweeper | None = field(default=None)
 
     @property
-    def huey(self) -> JobQueues:
-        """Every queue's Huey (`flush()`, `pending_count()`, `lengths()`, `[queue]`)."""
-        return self.queues
-
-    @property
-    def consumer(self) -> StoppingConsumer | None:
-        """The first in-process consumer, or None when this process runs no workers."""
-        return self.consumers[0] if self.consumers else None
-
-    @property
     def ui_dir(self) -> Path:
         """The one folder Gradio may serve from: copies of the stored files the studio shows."""
         return (self.settings.data_dir / "ui").resolve()
@@ -230,7 +220,7 @@ def build_services(settings: Settings, *, immediate: bool = False) -> Services:
     url = settings.resolved_database_url
     if settings.auto_migrate:
         upgrade(url)
-    engine = make_engine(url)
+    engine = make_engine(url, pool_size=settings.database_pool_size, max_overflow=settings.database_pool_overflow)
     sessions = make_sessionmaker(engine)
     storage = build_storage(settings)
     queues = build_queues(redis_url=settings.redis_url, sqlite_path=settings.data_dir / "queue.db", immediate=immediate)
@@ -267,9 +257,11 @@ IN_PROCESS_READ_TTL = 60.0
 
 
 def read_cache(settings: Settings, sessions: sessionmaker[Session]) -> ReadCache:
-    """The hot reads' cache: emptied by every write committed here; entries live `read_cache_ttl` seconds when
-    `comicreel worker` processes may write too (Redis, or no in-process workers)."""
-    others_write = settings.redis_url is not None or settings.embedded_workers == 0
+    """The hot reads' cache: emptied by every write committed here; entries live `read_cache_ttl` seconds when other
+    processes may write too (Redis or a server database: other replicas and `comicreel worker`s; or no in-process
+    workers). Only one embedded process on its own SQLite file keeps entries until its next write."""
+    others_write = (settings.redis_url is not None or settings.embedded_workers == 0
+                    or not settings.resolved_database_url.startswith("sqlite"))  # fmt: skip
     ttl = settings.read_cache_ttl if others_write or settings.read_cache_ttl == 0 else IN_PROCESS_READ_TTL
     cache = ReadCache(ttl=ttl)
     cache.watch(sessions)

@@ -21,10 +21,12 @@ class PanelRequest:
     weather: tuple[str, ...] = ()  # the scene's weather (rain, snow, fog, wind), beside what the shot itself names
     # For model backends (the sketch backend ignores these): the preset (preview: fewer steps, smaller), how the
     # characters are kept alike (reference: conditioned on their reference pictures; consistent: shots drawn
-    # together share attention), and each character's reference picture (a local PNG path) by name.
+    # together share attention), each character's reference picture (a local PNG path) by name, and the scene's
+    # reference picture (a local PNG path: the current panel of the scene's first shot) that keeps one place.
     quality: Literal["preview", "final"] = "final"
     lock: Literal["none", "reference", "consistent"] = "none"
     references: dict[str, str] = field(default_factory=dict)
+    scene_reference: str | None = None
 
 
 @dataclass(frozen=True)

@@ -127,16 +127,23 @@ def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 async def readyz(request: Request) -> JSONResponse:
-    """200 when the database, the job queue and the storage answer; 503 naming the ones that did not."""
+    """200 when the database, the job queue and the storage answer; 503 naming the ones that did not. Each check's
+    details (errors name hosts and users) go only to those who may read the metrics; others get the verdict."""
     ready, body = await request.app.state.readiness.report()
+    if _refusal(request) is not None:
+        body = {"status": body["status"], "failed": body["failed"]}
     return JSONResponse(body, status_code=200 if ready else 503, headers={"Cache-Control": "no-store"})
+
+
+def _refusal(request: Request) -> tuple[int, str] | None:
+    headers = {key.lower(): value for key, value in request.headers.items()}
+    client = request.client.host if request.client else None
+    return metrics_refusal(request.app.state.metrics_token, client, headers)
 
 
 @router.get("/metrics")
 def metrics(request: Request) -> Response:
-    headers = {key.lower(): value for key, value in request.headers.items()}
-    client = request.client.host if request.client else None
-    refusal = metrics_refusal(request.app.state.metrics_token, client, headers)
+    refusal = _refusal(request)
     if refusal is not None:
         status, reason = refusal
         extra = {"WWW-Authenticate": "Bearer"} if status == 401 else {}

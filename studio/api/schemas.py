@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
 from pipeline.export import ExportKind
 from pipeline.models import AspectRatio as Aspect
@@ -38,6 +38,10 @@ LOCK_DOC = ("How panels drawn by a model (COMICREEL_IMAGE_BACKEND=diffusers) kee
             "self-attention). Applies to panels drawn from now on.")  # fmt: skip
 QUALITY_DOC = ("The preset model-drawn panels use: preview (COMICREEL_DIFFUSERS_PREVIEW_STEPS, fast drafts) or final "
                "(COMICREEL_DIFFUSERS_FINAL_STEPS); after a switch to final, update-stale redraws the preview panels.")
+SCENE_REFERENCE_DOC = ("Keep the shots of one scene in one place: each scene's first shot is drawn first and its panel "
+                       "conditions the scene's other shots through IP-Adapter (COMICREEL_DIFFUSERS_SCENE_REFERENCE_SCALE"
+                       "); redrawing that first shot makes the others stale. Only with COMICREEL_IMAGE_BACKEND=diffusers "
+                       "and COMICREEL_DIFFUSERS_IP_ADAPTER set; the sketch backend ignores it.")  # fmt: skip
 
 
 def _refuse_null(value: object) -> object:
@@ -59,6 +63,7 @@ class ProjectCreate(Body):
     )
     character_lock: Lock = Field("none", description=LOCK_DOC)
     image_quality: Quality = Field("final", description=QUALITY_DOC)
+    scene_reference: StrictBool = Field(False, description=SCENE_REFERENCE_DOC)
 
 
 class ProjectUpdate(Body):
@@ -69,8 +74,10 @@ class ProjectUpdate(Body):
     target_duration: int | None = Field(None, ge=5, le=3600)
     character_lock: Lock | None = Field(None, description=LOCK_DOC)
     image_quality: Quality | None = Field(None, description=QUALITY_DOC)
+    scene_reference: StrictBool | None = Field(None, description=SCENE_REFERENCE_DOC)
 
-    @field_validator("name", "style", "aspect_ratio", "character_lock", "image_quality", mode="before")
+    @field_validator("name", "style", "aspect_ratio", "character_lock", "image_quality", "scene_reference",
+                     mode="before")  # fmt: skip
     @classmethod
     def _not_null(cls, value: object) -> object:
         if value is None:
@@ -210,6 +217,7 @@ class ProjectPublic(BaseModel):
     updated_at: str
     character_lock: Lock = Field(description=LOCK_DOC)
     image_quality: Quality = Field(description=QUALITY_DOC)
+    scene_reference: bool = Field(False, description=SCENE_REFERENCE_DOC)
     script: ScriptPublic | None = None
 
 

@@ -209,8 +209,15 @@ TEXTS: dict[str, tuple[str, str]] = {
                             "IP-Adapter); consistent (shots of a batch share attention)"),
     "image_quality": ("画面质量", "Panel quality"),
     "image_quality_info": ("preview 步数少、出图快;final 完整步数", "preview: fewer steps, fast drafts; final: full steps"),
-    "msg_panel_settings": ("已设置:角色锁定 {lock},画面质量 {quality}(从下次绘制起生效)",
-                           "Set: character lock {lock}, panel quality {quality} (applies to panels drawn from now on)"),
+    "scene_reference": ("场景参考", "Scene reference"),
+    "scene_reference_info": ("同一场景的镜头保持同一地点:先画场景首个镜头,其余镜头以它为参考(需 diffusers 与 IP-Adapter;草图后端无效)",
+                             "Shots of one scene keep one place: its first shot is drawn first and steers the others "
+                             "(diffusers with an IP-Adapter; no effect with the sketch backend)"),
+    "switch_on": ("开", "on"),
+    "switch_off": ("关", "off"),
+    "msg_panel_settings": ("已设置:角色锁定 {lock},画面质量 {quality},场景参考 {scene}(从下次绘制起生效)",
+                           "Set: character lock {lock}, panel quality {quality}, scene reference {scene} (applies to "
+                           "panels drawn from now on)"),
     "consistency": ("一致性", "consistency"),
     "consistency_low": ("偏低", "low"),
     "msg_not_measured": ("一致性未测量(设置 COMICREEL_CONSISTENCY_MODEL)",

@@ -10,7 +10,7 @@ from typing import Any
 import gradio as gr
 
 from pipeline.models import CAMERAS, TRANSITIONS
-from pipeline.shot_requests import LOCK_KEY, LOCKS, QUALITIES, QUALITY_KEY
+from pipeline.shot_requests import LOCK_KEY, LOCKS, QUALITIES, QUALITY_KEY, SCENE_REFERENCE_KEY
 from studio import editor, projects, workspace
 from studio.services import Services
 from studio.ui.common import require_project, run_and_wait, ui_errors, wait_for
@@ -71,6 +71,8 @@ class StoryboardTab:
         with gr.Row():
             self.lock = gr.Dropdown(list(LOCKS), value="none", label=t("character_lock"), info=t("character_lock_info"),
                                     min_width=200, elem_id="character-lock")  # fmt: skip
+            self.scene = gr.Checkbox(value=False, label=t("scene_reference"), info=t("scene_reference_info"),
+                                     min_width=200, elem_id="scene-reference")  # fmt: skip
             self.quality = gr.Dropdown(list(QUALITIES), value="final", label=t("image_quality"),
                                        info=t("image_quality_info"), min_width=160, elem_id="image-quality")
         self.summary = gr.Markdown(elem_id="board-summary")
@@ -107,7 +109,7 @@ class StoryboardTab:
                 # version would stretch across the whole editor.
                 versions = gr.Gallery(label=t("image_versions"), columns=8, height="auto", allow_preview=False,
                                       fit_columns=False, object_fit="contain", elem_id="shot-versions")  # fmt: skip
-        self.outputs = [self.summary, self.gallery, self.lock, self.quality]
+        self.outputs = [self.summary, self.gallery, self.lock, self.quality, self.scene]
         fields = [text, speaker, emotion, description, prompt, camera, in_frame, duration, transition]
         editor_outputs = [selected, self.editor_title, details, *fields, versions]
 
@@ -265,14 +267,16 @@ class StoryboardTab:
         project_id.change(close_editor, None, editor_outputs, api_visibility="private")
 
         @ui_errors
-        def set_panel_settings(pid: str, lock_v: str, quality_v: str, request: gr.Request) -> None:
+        def set_panel_settings(pid: str, lock_v: str, quality_v: str, scene_v: bool, request: gr.Request) -> None:
             lang = lang_of(request)
-            project = projects.update_project(svc, user_id=user, project_id=require_project(pid, lang),
-                                              changes={LOCK_KEY: lock_v, QUALITY_KEY: quality_v})  # fmt: skip
-            gr.Info(say("msg_panel_settings", lang, lock=project[LOCK_KEY], quality=project[QUALITY_KEY]))
+            project = projects.update_project(svc, user_id=user, project_id=require_project(pid, lang), changes={
+                LOCK_KEY: lock_v, QUALITY_KEY: quality_v, SCENE_REFERENCE_KEY: bool(scene_v)})  # fmt: skip
+            scene = say("switch_on" if project[SCENE_REFERENCE_KEY] else "switch_off", lang)
+            gr.Info(say("msg_panel_settings", lang, lock=project[LOCK_KEY], quality=project[QUALITY_KEY], scene=scene))
 
-        for choice in (self.lock, self.quality):  # `input`: the creator's choice, not a project being opened
-            choice.input(set_panel_settings, [project_id, self.lock, self.quality], None, api_visibility="private")
+        for choice in (self.lock, self.quality, self.scene):  # `input`: the creator's choice, not a project opened
+            choice.input(set_panel_settings, [project_id, self.lock, self.quality, self.scene], None,
+                         api_visibility="private")  # fmt: skip
 
     def summary_text(self, board: dict[str, Any] | None, lang: Lang) -> str:
         settings = self.svc.settings  # sketch panels are drawn from the descriptions: nothing to measure there
@@ -297,4 +301,5 @@ class StoryboardTab:
     def show(self, snapshot: dict[str, Any], lang: Lang) -> list[Any]:
         project = snapshot["project"]
         return [self.summary_text(snapshot["storyboard"], lang), self.grid(snapshot["storyboard"], lang),
-                project.get(LOCK_KEY, "none"), project.get(QUALITY_KEY, "final")]  # fmt: skip
+                project.get(LOCK_KEY, "none"), project.get(QUALITY_KEY, "final"),
+                bool(project.get(SCENE_REFERENCE_KEY, False))]  # fmt: skip

@@ -1,6 +1,6 @@
-"""The diffusers backend through the REST API: a project's character lock and image quality (fields on create and
-update, with an effect either way), consistency scores on shots and on every panel version, and a missing model's
-error on the failed task."""
+"""The diffusers backend through the REST API: a project's character lock, image quality and scene reference (fields
+on create and update, with an effect either way), consistency scores on shots and on every panel version, and a
+missing model's error on the failed task."""
 
 from __future__ import annotations
 
@@ -75,6 +75,29 @@ def check_character_lock(client: TestClient) -> None:
         pid = _project(model, character_lock="consistent")
         board = _drawn(model, pid)
         assert {s["generation_params"]["lock_method"] for s in board["shots"]} == {"consistent_self_attention"}
+
+
+def check_scene_reference(client: TestClient) -> None:
+    """ProjectCreate/ProjectUpdate.scene_reference: off by default, shown on the project, changed by update; with a
+    model the scene's first panel conditions its other shots (the sketch ignores it); non-booleans are refused."""
+    plain = _project(client)
+    assert ok(client.get(f"/api/v1/projects/{plain}"))["scene_reference"] is False
+    changed = ok(client.patch(f"/api/v1/projects/{plain}", json={"scene_reference": True}))
+    assert changed["scene_reference"] is True and changed["character_lock"] == "none"
+    assert ok(client.get(f"/api/v1/projects/{plain}"))["scene_reference"] is True
+    board = _drawn(client, plain)  # the sketch draws as ever
+    assert not any("scene_reference" in s["generation_params"] for s in board["shots"])
+    refused(client.post("/api/v1/projects", json={"name": "p", "scene_reference": "yes"}), 400, 10002,
+            field="scene_reference")  # fmt: skip
+    refused(client.patch(f"/api/v1/projects/{plain}", json={"scene_reference": 1}), 400, 10002)
+    refused(client.patch(f"/api/v1/projects/{plain}", json={"scene_reference": None}), 400, 10002)
+    with diffusion_client(client, "scene") as model:
+        pid = _project(model, scene_reference=True)
+        assert ok(model.get(f"/api/v1/projects/{pid}"))["scene_reference"] is True
+        shots = _drawn(model, pid)["shots"]
+        assert "scene_reference" not in shots[0]["generation_params"]
+        assert {s["generation_params"]["scene_reference"] for s in shots[1:]} == {
+            shots[0]["generation_params"]["image_sha256"]}  # fmt: skip
 
 
 def check_image_quality(client: TestClient) -> None:

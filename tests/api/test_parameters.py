@@ -14,7 +14,7 @@ from PIL import Image
 
 from tests.api.conftest import ok, refused, wait
 from tests.api.test_audio import b64, wav_bytes
-from tests.api.test_diffusion_api import check_character_lock, check_image_quality
+from tests.api.test_diffusion_api import check_character_lock, check_image_quality, check_scene_reference
 from tests.media import frame_at, probe, stream
 
 SCRIPT = "场景:学校天台,白天\n角色:小明(男,高中生),小红(女)\n小红(微笑): 昨天的话,我想了一整天。\n（小明看着远处）\n小明(开心): 太好了!\n"
@@ -470,6 +470,7 @@ CHECKS = {
     "ProjectUpdate.aspect_ratio": check_project_fields, "ProjectUpdate.target_duration": check_project_fields,
     "ProjectCreate.character_lock": check_character_lock, "ProjectUpdate.character_lock": check_character_lock,
     "ProjectCreate.image_quality": check_image_quality, "ProjectUpdate.image_quality": check_image_quality,
+    "ProjectCreate.scene_reference": check_scene_reference, "ProjectUpdate.scene_reference": check_scene_reference,
     "ScriptCreate.content": check_script_fields, "ScriptCreate.format": check_script_fields,
     "StoryboardGenerate.parsed_script_id": check_storyboard_fields, "StoryboardGenerate.options": check_storyboard_fields,
     "StoryboardOptions.max_shots": check_storyboard_fields,

@@ -80,7 +80,7 @@ def test_script_to_video_on_postgres_redis_and_s3(settings, pg_url, redis_url, s
         "embedded_workers": 1,
     })  # fmt: skip
     services = build_services(prod)
-    services.huey.flush()
+    services.queues.flush()
     with TestClient(create_app(prod, services=services), base_url=BASE_URL) as client:
-        assert services.consumer is not None and services.storage.name == "s3"
+        assert services.consumers and services.storage.name == "s3"
         _script_to_video(client, tmp_path, "9:16", (1080, 1920))

@@ -200,3 +200,72 @@ def test_the_cli_exits_2_naming_the_setting(tmp_path, models) -> None:
     assert result.returncode == 2, result.stderr
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith(f"comicreel: COMICREEL_DIFFUSERS_MODEL={tmp_path / 'none'}: "), result.stderr
+
+
+# Two scenes: the roof (two shots), the classroom (two shots).
+SCENES = ("场景:学校天台,白天\n角色:小明(男,高中生),小红(女)\n小红(微笑): 昨天的话,我想了一整天。\n（小明看着远处）\n"
+          "场景:教室,夜晚\n小明(开心): 太好了!\n小红: 明天见。\n")  # fmt: skip
+
+
+def test_scene_references_draw_each_scenes_first_shot_first_and_condition_the_others(settings, models,
+                                                                                      monkeypatch) -> None:  # fmt: skip
+    svc = _services(settings, models)
+    try:
+        user, backend = svc.default_user_id, svc.ctx.image_backend
+        calls: list[list[tuple[int, bool]]] = []
+        draw_many = backend.draw_many  # type: ignore[attr-defined]
+        monkeypatch.setattr(backend, "draw_many", lambda requests, paths: calls.append(
+            [(r.shot.order, r.scene_reference is not None) for r in requests]) or draw_many(requests, paths))
+        pid = projects.create_project(svc, user_id=user, name="t", aspect_ratio="1:1", scene_reference=True)["id"]
+        assert projects.get_project(svc, user_id=user, project_id=pid)["scene_reference"] is True
+        projects.save_script(svc, user_id=user, project_id=pid, content=SCENES)
+        for step in ("nlp", "storyboard", "image_generation"):
+            assert _run(svc, pid, step)["status"] == "completed"
+        shots = projects.get_storyboard(svc, user_id=user, project_id=pid)["shots"]
+        with svc.sessions() as s:
+            scene_of = {str(r.id): r.scene_id for r in s.query(ShotRow).filter(ShotRow.id.in_(
+                [uuid.UUID(shot["shot_id"]) for shot in shots]))}  # fmt: skip
+        scenes: dict[int, list[dict]] = {}
+        for shot in shots:
+            scenes.setdefault(scene_of[shot["shot_id"]], []).append(shot)
+        assert len(scenes) == 2 and all(len(s) >= 2 for s in scenes.values())
+        openers = {s[0]["order"] for s in scenes.values()}
+        # the scenes' first shots drawn first, without a scene reference; then every other one, with its scene's
+        assert calls == [[(o, False) for o in sorted(openers)],
+                         [(s["order"], True) for s in shots if s["order"] not in openers]]  # fmt: skip
+        current = {order: images[-1]["params"] for order, images in _versions(svc, pid).items()}
+
+        def opener_digest(scene: list[dict]) -> str:
+            return hashlib.sha256(svc.storage.get_bytes(scene[0]["image_key"])).hexdigest()
+
+        for scene in scenes.values():
+            assert "scene_reference" not in current[scene[0]["order"]]
+            for shot in scene[1:]:
+                assert current[shot["order"]]["scene_reference"] == opener_digest(scene)
+                assert current[shot["order"]]["scene_reference_scale"] == 0.3
+        assert not any(s["image_stale"] for s in shots)
+        # Redrawing a scene's first shot makes that scene's other shots stale (and only those); update-stale redraws
+        # them on the new panel, with their seeds.
+        roof, classroom = scenes.values()
+        assert _run(svc, pid, "image_generation", {"shot_ids": [roof[0]["shot_id"]], "force": True, "seed": 9}
+                    )["status"] == "completed"  # fmt: skip
+        shots = projects.get_storyboard(svc, user_id=user, project_id=pid)["shots"]
+        stale = {s["order"] for s in shots if s["image_stale"]}
+        assert stale == {s["order"] for s in roof[1:]}
+        assert _run(svc, pid, "image_generation", {"update_stale": True})["status"] == "completed"
+        roof = [s for s in projects.get_storyboard(svc, user_id=user, project_id=pid)["shots"]
+                if scene_of[s["shot_id"]] == scene_of[roof[0]["shot_id"]]]  # fmt: skip
+        redrawn = _versions(svc, pid)
+        for shot in roof[1:]:
+            assert len(redrawn[shot["order"]]) == 2 and redrawn[shot["order"]][-1]["seed"] == current[shot["order"]][
+                "seed"]  # fmt: skip
+            assert redrawn[shot["order"]][-1]["params"]["scene_reference"] == opener_digest(roof)
+        assert all(len(redrawn[s["order"]]) == 1 for s in classroom)
+        assert not any(s["image_stale"] for s in projects.get_storyboard(svc, user_id=user, project_id=pid)["shots"])
+        # Off: the scene's reference no longer names a panel's inputs (nothing stale), and no shot is conditioned.
+        projects.update_project(svc, user_id=user, project_id=pid, changes={"scene_reference": False})
+        calls.clear()
+        assert _run(svc, pid, "image_generation", {"force": True})["status"] == "completed"
+        assert calls == [[(s["order"], False) for s in shots]]
+    finally:
+        svc.stop()

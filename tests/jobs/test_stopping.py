@@ -140,10 +140,10 @@ def test_a_stale_task_is_requeued_with_the_reason(settings) -> None:
     with svc.sessions.begin() as s:
         task = s.get(Task, uuid.UUID(task_id))
         task.status, task.heartbeat_at = "processing", datetime.now(UTC) - timedelta(seconds=61)
-    svc.tasks.requeue_stale.call_local()
+    svc.tasks.requeue_stale()
     task = projects.get_task(svc, user_id=user, task_id=task_id)
     assert (task["status"], task["current_step"], task["retry_count"]) == ("queued", "requeued: no heartbeat for 50 s", 1)
-    assert svc.huey.pending_count() == 2  # the first delivery and the requeue; the first finds it claimed or done
+    assert svc.queues.pending_count() == 2  # the first delivery and the requeue; the first finds it claimed or done
     svc.stop()
 
 
@@ -155,14 +155,14 @@ def test_a_queued_task_whose_message_was_lost_is_queued_again(settings) -> None:
     pid = projects.create_project(svc, user_id=user, name="p")["id"]
     task_id = projects.start_task(svc, user_id=user, project_id=pid, task_type="nlp")
     svc.queues["nlp"].flush()  # the message is gone
-    svc.tasks.requeue_stale.call_local()
+    svc.tasks.requeue_stale()
     assert svc.queues["nlp"].pending_count() == 0  # not yet: queued tasks may wait behind others for a while
     with svc.sessions.begin() as s:
         s.get(Task, uuid.UUID(task_id)).updated_at = datetime.now(UTC) - timedelta(seconds=51)
-    svc.tasks.requeue_stale.call_local()
+    svc.tasks.requeue_stale()
     assert svc.queues["nlp"].pending_count() == 1
     assert projects.get_task(svc, user_id=user, task_id=task_id)["current_step"] == "requeued: its queue lost it"
-    svc.tasks.requeue_stale.call_local()  # its queue holds it now: nothing more
+    svc.tasks.requeue_stale()  # its queue holds it now: nothing more
     assert svc.queues["nlp"].pending_count() == 1
     svc.stop()
 

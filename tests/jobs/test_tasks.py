@@ -106,7 +106,7 @@ def test_a_stale_processing_task_is_requeued_and_finished(svc) -> None:
     with svc.sessions.begin() as s:  # pretend a worker took it and died long ago
         task = s.get(Task, uuid.UUID(task_id))
         task.status, task.heartbeat_at = "processing", datetime.now(UTC) - timedelta(hours=1)
-    svc.tasks.requeue_stale.call_local()
+    svc.tasks.requeue_stale()
     task = projects.get_task(svc, user_id=svc.default_user_id, task_id=task_id)
     assert task["status"] == "completed" and task["retry_count"] == 1
 

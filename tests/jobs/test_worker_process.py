@@ -21,7 +21,7 @@ def test_a_separate_worker_process_runs_the_tasks(settings, pg_url, redis_url, t
         update={"database_url": pg_url, "redis_url": redis_url, "storage_dir": tmp_path / "objects"}
     )
     svc = build_services(shared)  # embedded_workers=0: this process never runs a task itself
-    svc.huey.flush()
+    svc.queues.flush()
     env = {**os.environ, "COMICREEL_DATA_DIR": str(tmp_path / "worker"), "COMICREEL_DATABASE_URL": pg_url,
            "COMICREEL_REDIS_URL": redis_url, "COMICREEL_STORAGE_DIR": str(tmp_path / "objects"), "PYTHONPATH": str(REPO)}  # fmt: skip
     worker = subprocess.Popen([sys.executable, "-m", "studio.cli", "worker", "--workers", "2"], env=env, cwd=tmp_path,
@@ -64,7 +64,7 @@ def test_a_worker_stopped_mid_render_kills_ffmpeg_and_requeues(settings, pg_url,
         update={"database_url": pg_url, "redis_url": redis_url, "storage_dir": tmp_path / "objects"}
     )
     svc = build_services(shared)
-    svc.huey.flush()
+    svc.queues.flush()
     env = {**os.environ, "COMICREEL_DATA_DIR": str(tmp_path / "worker"), "COMICREEL_DATABASE_URL": pg_url,
            "COMICREEL_REDIS_URL": redis_url, "COMICREEL_STORAGE_DIR": str(tmp_path / "objects"), "PYTHONPATH": str(REPO)}  # fmt: skip
     worker = subprocess.Popen([sys.executable, "-m", "studio.cli", "worker", "--workers", "1"], env=env, cwd=tmp_path,
@@ -80,10 +80,10 @@ def test_a_worker_stopped_mid_render_kills_ffmpeg_and_requeues(settings, pg_url,
         assert _ffmpeg_using(work) == [] and list(Path(work).iterdir()) == []
         task = projects.get_task(svc, user_id=user, task_id=task_id)
         assert (task["status"], task["current_step"]) == ("queued", "requeued: worker shut down")
-        assert svc.huey.pending_count() == 1  # waiting for the next worker
+        assert svc.queues.pending_count() == 1  # waiting for the next worker
     finally:
         if worker.poll() is None:
             worker.kill()
         worker.communicate(timeout=30)
-        svc.huey.flush()
+        svc.queues.flush()
         svc.stop()

@@ -130,15 +130,13 @@ def test_the_sweep_kills_what_a_dead_worker_left_running_and_removes_its_folder(
                 proc.wait()
 
 
-@pytest.mark.parametrize("how", ["setpriv", "preexec_fn"])
-def test_a_child_started_to_die_with_its_parent_does(tmp_path, how: str) -> None:
-    """The hooks the renderer's ffmpeg can use (pipeline/subprocesses.py): SIGKILL the parent, the child goes too."""
+def test_a_child_started_to_die_with_its_parent_does(tmp_path) -> None:
+    """The renderer's ffmpeg is started so (pipeline/subprocesses.py): SIGKILL the parent, the child goes too."""
     pid_file = tmp_path / "child.pid"
-    start = {"setpriv": "subprocess.Popen(dying_with_parent(cmd))",
-             "preexec_fn": "subprocess.Popen(cmd, preexec_fn=die_with_parent())"}[how]  # fmt: skip
+    start = "subprocess.Popen(dying_with_parent(cmd))"
     parent = subprocess.Popen([sys.executable, "-c", (
         "import subprocess, sys, time\n"
-        "from pipeline.subprocesses import die_with_parent, dying_with_parent\n"
+        "from pipeline.subprocesses import dying_with_parent\n"
         "cmd = [sys.executable, '-c', 'import time; time.sleep(300)']\n"
         f"child = {start}\n"
         f"open({str(pid_file)!r}, 'w').write(str(child.pid))\n"

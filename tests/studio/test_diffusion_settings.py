@@ -25,6 +25,7 @@ def test_every_config_field_is_a_setting_of_the_name_its_errors_use(monkeypatch)
               "final_guidance": "1.5", "preview_size": "512", "final_size": "1024", "attention_slicing": "true",
               "vae_tiling": "true", "cpu_offload": "true", "batch_size": "6", "ip_adapter": "/ip/a.safetensors",
               "image_encoder": "/ip/encoder", "ip_adapter_scale": "0.3", "local_files_only": "false",
+              "scene_reference_scale": "0.4",
               "loras": '{"anime": {"path": "/l/anime.safetensors", "scale": 0.5}, "noir": "/l/noir"}'}  # fmt: skip
     assert set(values) == set(fields)
     for name, value in values.items():
@@ -35,7 +36,7 @@ def test_every_config_field_is_a_setting_of_the_name_its_errors_use(monkeypatch)
         preview_steps=4, final_steps=8, preview_guidance=0.0, final_guidance=1.5, preview_size=512, final_size=1024,
         loras={"anime": LoraSpec("/l/anime.safetensors", 0.5), "noir": LoraSpec("/l/noir", 0.8)},
         attention_slicing=True, vae_tiling=True, cpu_offload=True, batch_size=6, ip_adapter="/ip/a.safetensors",
-        image_encoder="/ip/encoder", ip_adapter_scale=0.3, local_files_only=False,
+        image_encoder="/ip/encoder", ip_adapter_scale=0.3, local_files_only=False, scene_reference_scale=0.4,
     )  # fmt: skip
 
 

@@ -144,6 +144,8 @@ def test_readyz_is_ready_when_database_queue_and_storage_answer(client) -> None:
     assert body["status"] == "ready" and body["failed"] == []
     assert {name for name, check in body["checks"].items() if check["ok"]} == {"database", "queue", "storage"}
     assert client.get("/readyz", headers={"Host": "evil.example.com"}).status_code == 400  # not a probe by address
+    proxied = client.get("/readyz", headers={"X-Forwarded-For": "203.0.113.9"}).json()  # a stranger: the verdict only
+    assert proxied == {"status": "ready", "failed": []}
 
 
 def test_readyz_names_storage_when_its_directory_is_gone(client, settings) -> None:
@@ -166,7 +168,7 @@ def test_readyz_names_storage_when_the_s3_server_stops(tmp_path, stoppable_s3_se
                         s3_secret_key=info["secret_key"], storage_connect_timeout=1)  # fmt: skip
     svc = build_services(settings, immediate=True)
     try:
-        with TestClient(create_app(settings, services=svc), base_url="http://127.0.0.1") as c:
+        with TestClient(create_app(settings, services=svc), base_url="http://127.0.0.1", client=LOOPBACK) as c:
             assert c.get("/readyz").status_code == 200
             stoppable_s3_server.stop()
             body = c.get("/readyz").json()
@@ -178,7 +180,7 @@ def test_readyz_names_storage_when_the_s3_server_stops(tmp_path, stoppable_s3_se
 def test_readyz_names_the_database_when_it_is_unreachable(settings, svc) -> None:
     # The PostgreSQL server this app is pointed at is down: a real engine to a port nothing listens on.
     svc.engine = create_engine(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/comicreel")
-    with TestClient(create_app(settings, services=svc), base_url="http://127.0.0.1") as c:
+    with TestClient(create_app(settings, services=svc), base_url="http://127.0.0.1", client=LOOPBACK) as c:
         response = c.get("/readyz")
     assert response.status_code == 503
     body = response.json()
@@ -195,7 +197,7 @@ def test_readyz_gives_a_hung_database_its_timeout_and_no_more(settings, svc) -> 
     svc.engine = create_engine(f"postgresql+psycopg://postgres@127.0.0.1:{port}/comicreel")
     quick = settings.model_copy(update={"readiness_timeout": 0.5})
     try:
-        with TestClient(create_app(quick, services=svc), base_url="http://127.0.0.1") as c:
+        with TestClient(create_app(quick, services=svc), base_url="http://127.0.0.1", client=LOOPBACK) as c:
             started = time.monotonic()
             first = c.get("/readyz")
             second = c.get("/readyz")
@@ -216,7 +218,7 @@ def test_readyz_names_the_queue_when_redis_is_unreachable(tmp_path) -> None:
                         redis_url=f"redis://127.0.0.1:{free_port()}/0")  # fmt: skip
     svc = build_services(settings)
     try:
-        with TestClient(create_app(settings, services=svc), base_url="http://127.0.0.1") as c:
+        with TestClient(create_app(settings, services=svc), base_url="http://127.0.0.1", client=LOOPBACK) as c:
             body = c.get("/readyz").json()
             assert body["failed"] == ["queue"], body
             assert "ConnectionError" in body["checks"]["queue"]["error"]
@@ -247,7 +249,7 @@ def test_a_log_line_inside_a_job_carries_its_task_id(tmp_path, json_log) -> None
     settings = Settings(_env_file=None, data_dir=tmp_path / "data", embedded_workers=0, piper_model_path=broken)
     svc = build_services(settings, immediate=True)
     try:
-        with TestClient(create_app(settings, services=svc), base_url="http://127.0.0.1") as c:
+        with TestClient(create_app(settings, services=svc), base_url="http://127.0.0.1", client=LOOPBACK) as c:
             pid = _project(c)
             queued = ok(c.post("/api/v1/audio/tts/generate", json={"text": "Hello there.", "project_id": pid}), 202)
             task_id = queued["task_id"]
@@ -301,7 +303,7 @@ from studio.config import Settings
 from studio.services import build_services
 settings = Settings(_env_file=None, data_dir=sys.argv[1], embedded_workers=0, otel_endpoint=sys.argv[2])
 svc = build_services(settings, immediate=True)
-with TestClient(create_app(settings, services=svc), base_url="http://127.0.0.1") as c:
+with TestClient(create_app(settings, services=svc), base_url="http://127.0.0.1", client=LOOPBACK) as c:
     c.get(f"/api/v1/projects/{uuid.uuid4()}")
     c.get("/healthz")
     pid = c.post("/api/v1/projects", json={"name": "t", "aspect_ratio": "1:1"}).json()["data"]["project_id"]

@@ -1,6 +1,8 @@
 """DiffusersImageBackend: panels from a diffusers Stable Diffusion (1.5 or XL) pipeline, loaded once on first draw
 and reused, drawn in batches, with the characters kept alike by reference (IP-Adapter) or by consistent
-self-attention, and every panel's parameters recorded so that the same parameters give the same PNG bytes."""
+self-attention, the shots of a scene optionally kept in one place (conditioned on the scene's reference picture
+through a second copy of the IP-Adapter), and every panel's parameters recorded so that the same parameters give the
+same PNG bytes."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pipeline.errors import DrawError
@@ -43,11 +46,19 @@ class _Plan:
     reference: tuple[str, str] | None  # (character, picture) for ip_adapter
     subject: str | None  # the character a consistent batch shares
     note: str = ""  # why the asked-for lock was not used
+    scene: str | None = None  # the scene's reference picture conditioning the shot
+    scene_note: str = ""  # why the scene's reference picture was not used
 
     @property
     def batch_key(self) -> tuple[Any, ...]:
-        """Requests with equal keys can share one pipeline call."""
-        return (self.request.style, self.steps, self.guidance, self.width, self.height, self.method, self.subject)
+        """Requests with equal keys can share one pipeline call (the adapters loaded and their scales too)."""
+        return (self.request.style, self.steps, self.guidance, self.width, self.height, self.method, self.subject,
+                self.scene is not None)  # fmt: skip
+
+    @property
+    def adapters(self) -> bool:
+        """Whether the shot is conditioned through the IP-Adapter (on a character's or the scene's picture)."""
+        return self.method == "ip_adapter" or self.scene is not None
 
 
 class DiffusersImageBackend:
@@ -140,7 +151,17 @@ class DiffusersImageBackend:
                 method = "consistent_self_attention"
         elif request.lock != "none":
             raise DrawError(f"unknown lock {request.lock!r}: use none, reference or consistent.")
-        return _Plan(index, request, prompt, steps, guidance, width, height, method, reference, subject, note)
+        scene, scene_note = None, ""
+        if request.scene_reference is not None:
+            if not self.config.ip_adapter and self._adapter is None:
+                scene_note = f"no IP-Adapter ({setting('ip_adapter')}) to condition on the scene's reference picture"
+            elif not Path(request.scene_reference).is_file():
+                raise DrawError("The scene's reference picture (the panel of its first shot) is missing; draw that "
+                                "shot again.", detail=request.scene_reference)  # fmt: skip
+            else:
+                scene = request.scene_reference
+        return _Plan(index, request, prompt, steps, guidance, width, height, method, reference, subject, note,
+                     scene, scene_note)  # fmt: skip
 
     # -- drawing --------------------------------------------------------------------------------------------------
 
@@ -156,9 +177,9 @@ class DiffusersImageBackend:
             lora = switch_lora(loaded, first.request.style, self.config.loras)
             conditioning: AbstractContextManager[dict[str, Any]] = nullcontext({})
             adapter = self._adapter
-            if first.method == "ip_adapter":
+            if first.adapters:
                 adapter = self._reference_adapter(loaded)
-                adapter.attach(pipe, self.config.ip_adapter_scale, self.config.attention_slicing)
+                adapter.attach(pipe, self._adapter_scales(first), self.config.attention_slicing)
                 conditioning = per_image_embeds(pipe, self._reference_embeds(adapter, batch, first.guidance))
             elif adapter is not None:
                 adapter.detach(pipe, self.config.attention_slicing)
@@ -180,6 +201,7 @@ class DiffusersImageBackend:
         # 4. Save each at the request's size, with everything needed to draw it again.
         common = self._common_params(loaded, first, lora, shared_seed, batch, adapter)
         panels = []
+        digests: dict[str, str] = {}
         for position, (plan, image, path) in enumerate(zip(batch, images, out_paths, strict=True)):
             request = plan.request
             if image.size != (request.width, request.height):
@@ -192,19 +214,37 @@ class DiffusersImageBackend:
                 params.update(reference_character=name, references={name: file_digest(picture)})
             if plan.note:
                 params["lock_note"] = plan.note
+            if plan.scene is not None:
+                params.update(scene_reference=digests.setdefault(plan.scene, file_digest(plan.scene)),
+                              scene_reference_scale=self.config.scene_reference_scale)  # fmt: skip
+            if plan.scene_note:
+                params["scene_reference_note"] = plan.scene_note
             panels.append(DrawnPanel(path=path, width=request.width, height=request.height, seed=request.seed,
                                      prompt=plan.prompt, params=params))  # fmt: skip
         return panels
 
-    def _reference_embeds(self, adapter: ReferenceAdapter, batch: list[_Plan], guidance: float) -> Any:
-        """The IP-Adapter image embeddings for a batch: (2n, 1, d) with guidance (zeros for the unconditional
-        half, as diffusers does), else (n, 1, d)."""
+    def _adapter_scales(self, plan: _Plan) -> list[float]:
+        """One scale per loaded adapter: the character's alone; or the character's (0 without a character
+        reference: diffusers then skips that adapter) and the scene's."""
+        character = self.config.ip_adapter_scale if plan.method == "ip_adapter" else 0.0
+        return [character] if plan.scene is None else [character, self.config.scene_reference_scale]
+
+    def _reference_embeds(self, adapter: ReferenceAdapter, batch: list[_Plan], guidance: float) -> list[Any]:
+        """The IP-Adapter image embeddings for a batch, one tensor per adapter (the character's, then the scene's
+        when the batch has scene references; zeros for an adapter whose scale is 0): (2n, 1, d) with guidance
+        (zeros for the unconditional half, as diffusers does), else (n, 1, d)."""
         import torch
 
-        pictures = [p.reference[1] for p in batch if p.reference is not None]
-        embeds = adapter.embed(pictures)[:, None, :]
+        first = batch[0]
+        scenes: Any = adapter.embed([p.scene for p in batch if p.scene is not None]) if first.scene else None
+        if first.method == "ip_adapter":
+            characters = adapter.embed([p.reference[1] for p in batch if p.reference is not None])
+        else:
+            characters = torch.zeros_like(scenes)
+        embeds = [characters] if scenes is None else [characters, scenes]
+        embeds = [e[:, None, :] for e in embeds]
         if self._uses_guidance(guidance):
-            embeds = torch.cat([torch.zeros_like(embeds), embeds])
+            embeds = [torch.cat([torch.zeros_like(e), e]) for e in embeds]
         return embeds
 
     def _uses_guidance(self, guidance: float) -> bool:
@@ -228,6 +268,8 @@ class DiffusersImageBackend:
         }  # fmt: skip
         if plan.method == "ip_adapter" and adapter is not None:
             params.update(ip_adapter=adapter.label, ip_adapter_scale=self.config.ip_adapter_scale)
+        elif plan.scene is not None and adapter is not None:
+            params["ip_adapter"] = adapter.label
         if plan.method == "consistent_self_attention":
             params["consistent_attention"] = {"seed": shared_seed, "rate": CONSISTENT_RATE, "blocks": "up_blocks",
                                               "steps": "all", "shared_by": plan.subject}  # fmt: skip

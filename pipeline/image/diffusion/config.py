@@ -1,5 +1,5 @@
 """What the diffusers image backend is told: the model, its device and precision, the preview and final presets,
-LoRAs per comic style and the IP-Adapter for reference locking. Plain values, checked by `check()`; the studio
+LoRAs per comic style and the IP-Adapter for reference locking (of characters, and of scenes). Plain values, checked by `check()`; the studio
 fills them from `COMICREEL_DIFFUSERS_<FIELD>` settings, so every error names the setting to change."""
 
 from __future__ import annotations
@@ -84,6 +84,7 @@ class DiffusionConfig:
     ip_adapter: str | None = None
     image_encoder: str | None = None
     ip_adapter_scale: float = 0.6
+    scene_reference_scale: float = 0.3  # how strongly a scene's establishing panel steers its other shots
     local_files_only: bool = True
 
     def check(self) -> None:
@@ -116,6 +117,9 @@ class DiffusionConfig:
                                 "unset for the model's native size.")  # fmt: skip
         if not 0 <= self.ip_adapter_scale <= 2:
             raise DrawError(f"{setting('ip_adapter_scale')}={self.ip_adapter_scale}: use a scale from 0 to 2.")
+        if not 0 <= self.scene_reference_scale <= 2:
+            raise DrawError(f"{setting('scene_reference_scale')}={self.scene_reference_scale}: use a scale from 0 to 2 "
+                            "(0: a scene's reference picture does not steer its shots).")  # fmt: skip
         for style, lora in self.loras.items():
             if style not in STYLES:
                 raise DrawError(f"{setting('loras')}: unknown style {style!r}; use one of {', '.join(STYLES)}.")

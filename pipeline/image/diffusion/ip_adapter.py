@@ -2,8 +2,9 @@
 `load_ip_adapter`), the CLIP vision encoder that turns a character's reference picture into the image embedding
 the adapter reads, and attaching or detaching the adapter as batches need it.
 
-One reference per shot: the speaker's, else the first framed character's that has one (averaging two faces'
-embeddings would draw a blend of both). Detaching restores the UNet's plain processors, so a panel drawn without a
+One character reference per shot: the speaker's, else the first framed character's that has one (averaging two
+faces' embeddings would draw a blend of both); and optionally the scene's reference picture, through a second copy
+of the same adapter with its own scale. Detaching restores the UNet's plain processors, so a panel drawn without a
 reference is the same whether or not the adapter was used before it."""
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ class ReferenceAdapter:
     encoder: Any  # transformers CLIPVisionModelWithProjection, on the pipeline's device and dtype
     processor: Any
     label: str  # what a panel records as its adapter (the weights path)
-    attached_to: set[int] = field(default_factory=set)  # id() of the pipelines it is attached to
+    attached_to: dict[int, int] = field(default_factory=dict)  # id() of the pipelines it is in → times loaded
 
     @classmethod
     def load(cls, config: DiffusionConfig, device: str, dtype: Any) -> ReferenceAdapter:
@@ -117,9 +118,13 @@ class ReferenceAdapter:
         with torch.no_grad():
             return self.encoder(pixel_values=pixels).image_embeds
 
-    def attach(self, pipe: Any, scale: float, attention_slicing: bool) -> None:
-        """Load the adapter into the pipeline's UNet (diffusers' `load_ip_adapter`) unless it is there already."""
-        if id(pipe) not in self.attached_to:
+    def attach(self, pipe: Any, scales: list[float], attention_slicing: bool) -> None:
+        """Load the adapter into the pipeline's UNet (diffusers' `load_ip_adapter`) once per scale, unless it is
+        there that many times already: one for the character reference; two (the same weights loaded twice,
+        diffusers' multi-adapter support, one image per adapter) for a character and a scene reference. A scale of 0
+        switches its adapter off (diffusers skips it)."""
+        if self.attached_to.get(id(pipe)) != len(scales):
+            self.detach(pipe, attention_slicing=False)
             if attention_slicing:  # sliced processors cannot carry the adapter
                 pipe.disable_attention_slicing()
             from diffusers.utils import logging as diffusers_logging
@@ -128,39 +133,41 @@ class ReferenceAdapter:
             diffusers_logging.set_verbosity_error()  # it warns that it loads no encoder: this class has its own
             try:
                 if isinstance(self.weights, dict):
-                    pipe.load_ip_adapter(self.weights, subfolder="", weight_name="", image_encoder_folder=None)
+                    pipe.load_ip_adapter(self.weights, subfolder="", weight_name=[""] * len(scales),
+                                         image_encoder_folder=None)  # fmt: skip
                 else:
                     pipe.load_ip_adapter(str(Path(self.weights).parent), subfolder="",
-                                         weight_name=Path(self.weights).name, image_encoder_folder=None,
-                                         local_files_only=True)  # fmt: skip
+                                         weight_name=[Path(self.weights).name] * len(scales),
+                                         image_encoder_folder=None, local_files_only=True)  # fmt: skip
             except (OSError, ValueError, KeyError, RuntimeError) as exc:
                 raise DrawError(f"{setting('ip_adapter')}={self.label}: these IP-Adapter weights do not fit this "
                                 "model (an SD 1.5 adapter on SDXL, or the reverse?); set the matching weights.",
                                 detail=repr(exc)) from exc  # fmt: skip
             finally:
                 diffusers_logging.set_verbosity(verbosity)
-            self.attached_to.add(id(pipe))
-        pipe.set_ip_adapter_scale(scale)
+            self.attached_to[id(pipe)] = len(scales)
+        pipe.set_ip_adapter_scale(scales if len(scales) > 1 else scales[0])
 
     def detach(self, pipe: Any, attention_slicing: bool) -> None:
         """Unload the adapter (the UNet's processors go back to plain attention)."""
         if id(pipe) in self.attached_to:
             pipe.unload_ip_adapter()
-            self.attached_to.discard(id(pipe))
+            del self.attached_to[id(pipe)]
             if attention_slicing:
                 pipe.enable_attention_slicing()
 
 
 @contextmanager
-def per_image_embeds(pipe: Any, embeds: Any) -> Iterator[dict[str, Any]]:
-    """Have the next pipeline call condition each image of its batch on its own row of `embeds` ((2n, 1, d) with
-    guidance: unconditional half first; else (n, 1, d)); yields the call's keyword arguments.
+def per_image_embeds(pipe: Any, embeds: list[Any]) -> Iterator[dict[str, Any]]:
+    """Have the next pipeline call condition each image of its batch on its own row of each adapter's embeddings
+    (one tensor per loaded adapter, each (2n, 1, d) with guidance: unconditional half first; else (n, 1, d));
+    yields the call's keyword arguments.
 
     diffusers' `prepare_ip_adapter_image_embeds` repeats the given embeddings once per prompt (one reference for
     the whole batch): n different references would reach every image together. For the call, the pipeline
     instance's method is shadowed by one that hands the rows over as they are."""
-    pipe.prepare_ip_adapter_image_embeds = lambda *args, **kwargs: [embeds]
+    pipe.prepare_ip_adapter_image_embeds = lambda *args, **kwargs: list(embeds)
     try:
-        yield {"ip_adapter_image_embeds": [embeds]}
+        yield {"ip_adapter_image_embeds": list(embeds)}
     finally:
         del pipe.prepare_ip_adapter_image_embeds
