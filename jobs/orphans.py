@@ -6,33 +6,11 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import socket
 from pathlib import Path
 
-from jobs.workdirs import sweep_work_dirs
+from jobs.workdirs import dead_work_dirs, sweep_work_dirs
 
 logger = logging.getLogger(__name__)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def dead_work_dirs(root: Path) -> list[Path]:
-    """Scratch folders under `root` of processes on this machine that no longer run."""
-    host = socket.gethostname()
-    found = []
-    for path in root.glob("*@*%*") if root.is_dir() else ():
-        pid, _, rest = path.name.partition("@")
-        if path.is_dir() and pid.isdigit() and rest.partition("%")[0] == host and not _alive(int(pid)):
-            found.append(path)
-    return found
 
 
 def processes_using(folders: list[Path]) -> list[int]:

@@ -136,7 +136,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
         queues = queue_names(args.queues if args.queues is not None else settings.worker_queues)
     except ValueError as exc:
         raise CliError(f"--queues: {exc}") from None
-    concurrency = args.concurrency or settings.worker_concurrency
+    concurrency = settings.worker_concurrency if args.concurrency is None else args.concurrency
     if concurrency < 1:
         raise CliError(f"--concurrency must be at least 1 (got {concurrency})")
     stop = threading.Event()

@@ -175,10 +175,13 @@ def test_a_sweep_removes_work_folders_of_dead_processes(tmp_path) -> None:
     dead = subprocess.Popen(["true"])
     dead.wait()
     host = socket.gethostname()
-    for name in (f"{dead.pid}@{host}%abc", f"{os.getpid()}@{host}%mine", f"{dead.pid}@other-machine%theirs"):
+    started = Path(f"/proc/{os.getpid()}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    mine, reused = f"{os.getpid()}.{started}@{host}%mine", f"{os.getpid()}.{int(started) - 1}@{host}%before"
+    for name in (f"{dead.pid}@{host}%abc", mine, reused, f"{dead.pid}@other-machine%theirs"):
         (tmp_path / name).mkdir()
-    assert sweep_work_dirs(tmp_path) == [f"{dead.pid}@{host}%abc"]
-    assert {p.name for p in tmp_path.iterdir()} == {f"{dead.pid}@other-machine%theirs", f"{os.getpid()}@{host}%mine"}
+    # Dead: a pid that no longer runs, and this pid's earlier owner (a restarted container's PID 1 on a kept volume).
+    assert sorted(sweep_work_dirs(tmp_path)) == sorted([f"{dead.pid}@{host}%abc", reused])
+    assert {p.name for p in tmp_path.iterdir()} == {f"{dead.pid}@other-machine%theirs", mine}
 
 
 def test_task_errors_are_for_people_and_the_log_has_the_rest(settings, caplog, monkeypatch) -> None:
