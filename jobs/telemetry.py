@@ -17,7 +17,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
 
 from jobs.progress import TaskStopped
 
@@ -38,6 +38,7 @@ class TaskMetrics:
     tasks: Counter
     duration: Histogram
     render_rtf: Histogram
+    running: Gauge
 
     @classmethod
     def on(cls, registry: CollectorRegistry) -> TaskMetrics:
@@ -50,6 +51,9 @@ class TaskMetrics:
             render_rtf=Histogram("comicreel_render_realtime_factor", "Seconds a completed video_render job took per "
                                  "second of the video it made (below 1: faster than real time).",
                                  buckets=RTF_BUCKETS, registry=registry),
+            running=Gauge("comicreel_tasks_running", "Jobs running in this process now, by task type (a queue's "
+                          "workers are busy: an autoscaler keeps them while the sum over workers is above 0).",
+                          ["type"], registry=registry),
         )  # fmt: skip
 
 
@@ -86,6 +90,8 @@ def observe_task(task_type: str, task_id: uuid.UUID) -> Iterator[TaskObservation
     token = TASK_ID.set(str(task_id))
     started = time.perf_counter()
     error: BaseException | None = None
+    running = task_metrics().running.labels(task_type)
+    running.inc()
     try:
         with _span(task_type, task_id):
             yield observation
@@ -93,6 +99,7 @@ def observe_task(task_type: str, task_id: uuid.UUID) -> Iterator[TaskObservation
         error = exc
         raise
     finally:
+        running.dec()
         TASK_ID.reset(token)
         _record(task_type, outcome_of(error), time.perf_counter() - started, observation.result)
 

@@ -94,6 +94,7 @@ def test_task_runs_are_counted_by_type_and_outcome_and_renders_give_a_realtime_f
     _storyboard(client, pid, "场景:街道,傍晚\n角色:小明(男)\n小明: 你好。\n")
     assert value(client, "comicreel_tasks_total", type="nlp", status="completed") == completed + 1
     assert value(client, "comicreel_task_duration_seconds_count", type="nlp", status="completed") == durations + 1
+    assert samples(client, "comicreel_tasks_running")[(("type", "nlp"),)] == 0  # counted while it ran, not after
 
     queued = ok(client.post(f"/api/v1/projects/{pid}/render/preview", json={}), 202)
     task = wait(client, queued["render_task_id"])
