@@ -150,21 +150,28 @@ def shot_states(session: Session, board: StoryboardRow, characters: dict[str, Ch
         )
         current = {shot_id: (inputs_hash, seed) for shot_id, inputs_hash, seed in rows}
     storyboard = storyboard_from_row(board)
-    scenes = scene_reference_digests(session, board, storyboard)
-    openers = scene_openers(storyboard)
+    hashes = panel_hashes(session, board, storyboard, characters)
     states = {}
-    for row, shot in zip(board.shots, storyboard.shots, strict=True):
+    for row, shot, panel_hash in zip(board.shots, storyboard.shots, hashes, strict=True):
         stored_hash, seed = current.get(row.id, (None, None))
-        scene = scenes.get(shot.scene_id) if openers[shot.scene_id] != shot.order else None
-        image_stale = bool(
-            row.image_key and stored_hash and stored_hash != panel_inputs_hash(storyboard, shot, characters, scene)
-        )
+        image_stale = bool(row.image_key and stored_hash and stored_hash != panel_hash)
         voice_stale = bool(
             row.audio_key and row.voice_hash and shot.voiced
             and row.voice_hash != voice_inputs_hash(shot, characters, storyboard.language)
         )  # fmt: skip
         states[row.id] = ShotState(image_stale=image_stale, voice_stale=voice_stale, seed=seed)
     return states
+
+
+def panel_hashes(session: Session, board: StoryboardRow, storyboard: Storyboard,
+                 characters: dict[str, Character]) -> list[str]:  # fmt: skip
+    """What each shot's panel should be drawn from now (pipeline.shot_requests.panel_inputs_hash), in shot order:
+    with scene references on, a scene's later shots include its first shot's current panel."""
+    scenes = scene_reference_digests(session, board, storyboard)
+    openers = scene_openers(storyboard)
+    return [panel_inputs_hash(storyboard, shot, characters,
+                              scenes.get(shot.scene_id) if openers[shot.scene_id] != shot.order else None)
+            for shot in storyboard.shots]  # fmt: skip
 
 
 def scene_reference_digests(session: Session, board: StoryboardRow, storyboard: Storyboard) -> dict[int, str]:

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.mapping import added_effects, characters_of, shot_row_values, storyboard_from_row
+from db.mapping import added_effects, characters_of, panel_hashes, shot_row_values, storyboard_from_row
 from db.models import (
     BGM,
     CharacterRow,
@@ -39,7 +39,7 @@ from db.models import (
 from db.queries import latest_storyboard
 from db.session import transaction
 from jobs.workdirs import work_dir
-from pipeline.shot_requests import panel_inputs_hash, voice_inputs_hash
+from pipeline.shot_requests import voice_inputs_hash
 from storage.base import ObjectNotFound, StorageError, project_key
 from studio.bundle_format import (
     DOCUMENT,
@@ -179,8 +179,8 @@ def _storyboard_doc(s: Session, board: StoryboardRow, member: Callable[[str, Fil
     storyboard = storyboard_from_row(board)
     cast = characters_of(s, board.project_id)
     shots = []
-    for row, shot in zip(board.shots, storyboard.shots, strict=True):
-        panel_hash = panel_inputs_hash(storyboard, shot, cast)
+    for row, shot, panel_hash in zip(board.shots, storyboard.shots, panel_hashes(s, board, storyboard, cast),
+                                     strict=True):  # fmt: skip
         images = sorted(row.images, key=lambda i: (i.created_at, str(i.id)))
         voice = {
             "file": member(row.audio_key, "voice"), "duration": row.audio_duration, "inputs_hash": row.voice_hash,
@@ -322,8 +322,8 @@ def _insert_storyboard(
     s.flush()
     # The hashes as this project computes them, from its rows read back (as staleness reads them).
     storyboard, cast = storyboard_from_row(board), characters_of(s, pid)
-    for (row, images, shot), planned in zip(current, storyboard.shots, strict=True):
-        panel_hash = panel_inputs_hash(storyboard, planned, cast)
+    hashes = panel_hashes(s, board, storyboard, cast)
+    for (row, images, shot), planned, panel_hash in zip(current, storyboard.shots, hashes, strict=True):
         for image, image_doc in zip(images, shot.images, strict=True):
             if image_doc.up_to_date:
                 image.inputs_hash = panel_hash
