@@ -1,5 +1,5 @@
 """Engines and sessions built from a URL (never at import): a bounded connection pool for every database; SQLite
-files get WAL once per file and a busy timeout on every connection."""
+files get WAL when their engine is made (never per connection) and a busy timeout on every connection."""
 
 from __future__ import annotations
 
