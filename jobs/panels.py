@@ -7,7 +7,6 @@ consistency measured after."""
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import secrets
 import uuid
 from collections.abc import Callable, Iterator
@@ -26,6 +25,7 @@ from jobs.context import ConsistencyCheck, JobContext
 from jobs.inputs import JobInputError, Progress, storyboard_or_fail
 from jobs.workdirs import work_dir
 from pipeline.image.base import DrawnPanel, ImageBackend, PanelRequest
+from pipeline.image.diffusion.ip_adapter import file_digest  # light: no torch at import
 from pipeline.models import Character, Storyboard, StoryboardShot
 from pipeline.shot_requests import (
     PANEL_DIGEST_PARAM,
@@ -174,7 +174,7 @@ def _store_panel(ctx: JobContext, project_id: uuid.UUID, shot_id: uuid.UUID, sho
     key = project_key(project_id, "images", f"shot_{shot.order:03d}_{uuid.uuid4().hex[:8]}.png")
     ctx.storage.put_file(key, drawn.path, "image/png")
     params = {**drawn.params, "seed": drawn.seed, "width": drawn.width, "height": drawn.height,
-              PANEL_DIGEST_PARAM: _file_sha256(drawn.path), **_store_layers(ctx, key, drawn)}  # fmt: skip
+              PANEL_DIGEST_PARAM: file_digest(drawn.path), **_store_layers(ctx, key, drawn)}  # fmt: skip
     if drawn.params.get("width") not in (None, drawn.width) or drawn.params.get("height") not in (None, drawn.height):
         # the model drew at its own size, resized to the panel's: both are needed to draw it again
         params.update(generated_width=drawn.params["width"], generated_height=drawn.params["height"])
@@ -224,14 +224,6 @@ def _measure(
         scores = measure_storyboard(ctx, check, project_id)  # the scores of the panels now current
     progress(1.0, "measuring_consistency")
     return len(scores)
-
-
-def _file_sha256(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _scene_references(ctx: JobContext, project_id: uuid.UUID, storyboard: Storyboard,

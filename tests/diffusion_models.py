@@ -5,10 +5,12 @@ them (which also serves as the consistency model). Built once per test process f
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import importlib
 import shutil
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,22 @@ def require_gpu_extra() -> None:
             importlib.import_module(module)
         except ImportError as exc:
             unavailable("the gpu extra (pip install -e '.[gpu]')", exc)
+
+
+@contextlib.contextmanager
+def one_torch_thread() -> Iterator[None]:
+    """Tiny models run faster on one thread (nothing to split, and the 2 cores are shared)."""
+    try:
+        import torch
+    except ImportError:
+        yield
+        return
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
 
 
 @functools.cache

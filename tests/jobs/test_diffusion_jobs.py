@@ -21,7 +21,7 @@ from studio import editor, projects
 from studio.config import Settings
 from studio.services import Services, build_services
 from tests.conftest import REPO
-from tests.diffusion_models import TinyDiffusion, diffusion_settings, tiny_diffusion
+from tests.diffusion_models import TinyDiffusion, diffusion_settings, one_torch_thread, tiny_diffusion
 
 # Three shots: 小红 speaks, 小明 acts, 小明 speaks (both in frame).
 SCRIPT = "场景:学校天台,白天\n角色:小明(男,高中生),小红(女)\n小红(微笑): 昨天的话,我想了一整天。\n（小明看着远处）\n小明(开心): 太好了!\n"
@@ -34,16 +34,8 @@ def models() -> TinyDiffusion:
 
 @pytest.fixture(scope="module", autouse=True)
 def _one_thread() -> Iterator[None]:
-    """Tiny models are faster on one thread (and the cores are shared)."""
-    try:
-        import torch
-    except ImportError:
+    with one_torch_thread():
         yield
-        return
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def _services(settings: Settings, models: TinyDiffusion, **overrides: object) -> Services:

@@ -4,7 +4,6 @@ seeds. Without diffusers the tests that need it skip (CI=true: they fail)."""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -13,20 +12,12 @@ import pytest
 
 from pipeline.image.base import PanelRequest
 from pipeline.models import Character, StoryboardShot
-from tests.conftest import unavailable
+from tests.diffusion_models import one_torch_thread, require_gpu_extra
 
 CAST = {
     "Mia": Character("Mia", {"gender": "female", "age": "16"}, {"hair": "short black hair", "clothing": "red coat"}),
     "Joe": Character("Joe", {"gender": "male"}, {"clothing": "plaid shirt", "features": ["glasses"]}),
 }
-
-
-def require_gpu_extra() -> None:
-    for module in ("torch", "diffusers", "transformers", "peft", "accelerate"):
-        try:
-            importlib.import_module(module)
-        except ImportError as exc:
-            unavailable("the gpu extra (pip install -e '.[gpu]')", exc)
 
 
 @dataclass(frozen=True)
@@ -43,16 +34,8 @@ class TinyModels:
 
 @pytest.fixture(scope="module", autouse=True)
 def _one_thread() -> Iterator[None]:
-    """Tiny models are faster on one thread (nothing to split, and the 2 cores are shared)."""
-    try:
-        import torch
-    except ImportError:
+    with one_torch_thread():
         yield
-        return
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,8 @@ from pipeline.image.diffusion.prompts import (
     token_counter,
 )
 from pipeline.models import STYLES, Character
-from tests.pipeline.diffusion.conftest import CAST, request, require_gpu_extra, shot
+from tests.diffusion_models import require_gpu_extra
+from tests.pipeline.diffusion.conftest import CAST, request, shot
 
 
 def test_every_style_has_its_words() -> None:
