@@ -128,12 +128,20 @@ class _Marks:
 
 
 def _fog(image: Image.Image, faces: list[Area], night: bool) -> None:
-    """A veil thickest low down, where mist lies, and thin over faces so expressions still read."""
+    """A veil thickest low down, where mist lies, and thin over faces so expressions still read: a third as thick at
+    a face's centre, thickening smoothly past its edge (no box shows around a head)."""
     w, h = image.size
-    alpha = _fog_alpha(w, h).copy()
+    alpha = _fog_alpha(w, h).astype(np.float32)
     for x0, y0, x1, y1 in faces:
-        x0, y0, x1, y1 = max(0, int(x0)), max(0, int(y0)), min(w, int(x1)), min(h, int(y1))
-        alpha[y0:y1, x0:x1] //= 3
+        cx, cy, rx, ry = (x0 + x1) / 2, (y0 + y1) / 2, max(1.0, (x1 - x0) * 0.75), max(1.0, (y1 - y0) * 0.75)
+        left, top, right, bottom = max(0, int(cx - rx)), max(0, int(cy - ry)), min(w, int(cx + rx) + 1), min(h, int(cy + ry) + 1)
+        if right <= left or bottom <= top:
+            continue
+        ys, xs = np.ogrid[top:bottom, left:right]
+        reach = np.sqrt(((xs - cx) / rx) ** 2 + ((ys - cy) / ry) ** 2)  # 0 at the centre, 1 at the ellipse's edge
+        clear = np.clip((1.0 - reach) / 0.35, 0.0, 1.0)  # full inside, fading out over the outer third
+        alpha[top:bottom, left:right] *= 1.0 - (2.0 / 3.0) * clear * clear * (3 - 2 * clear)
+    alpha = alpha.round().astype(np.uint8)
     veil = Image.new("RGBA", (w, h), (*(_NIGHT_FOG if night else _FOG), 0))
     veil.putalpha(Image.fromarray(alpha, "L"))
     lay_over(image, veil, 0, 0)

@@ -334,6 +334,17 @@ def test_fog_lowers_the_contrast() -> None:
     assert (alpha > 0).mean() > 0.95
 
 
+def test_fog_thins_over_a_face_without_a_box_around_it() -> None:
+    from pipeline.image.weather import _fog
+
+    veil = Image.new("RGBA", (400, 600), (0, 0, 0, 0))
+    _fog(veil, [(100.0, 100.0, 300.0, 300.0)], night=False)
+    alpha = np.asarray(veil)[..., 3].astype(int)
+    assert alpha[200, 200] * 2 < alpha[200, 390]  # the face's centre is clear, beside it the fog is whole
+    steps = max(np.abs(np.diff(alpha, axis=0)).max(), np.abs(np.diff(alpha, axis=1)).max())
+    assert steps <= 4  # it thickens smoothly: no edge where the face's box ends
+
+
 def test_indoors_the_weather_stays_outside() -> None:
     canvas = _Canvas(_shot("客厅", "白天", True, text="窗外下着大雨,刮着大风"))
     canvas.scenery()
