@@ -48,7 +48,40 @@ class User(_Stamped, Base):
     email: Mapped[str] = mapped_column(String(255), unique=True)
     username: Mapped[str] = mapped_column(String(100), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    status: Mapped[str] = mapped_column(String(20), default="active")
+    status: Mapped[str] = mapped_column(String(20), default="active")  # active, suspended
+    role: Mapped[str] = mapped_column(String(20), default="user")  # user, admin
+    preferences: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Plan(Base):
+    """A subscription plan and what it allows (admins edit them); subscriptions copy the quota when they start."""
+
+    __tablename__ = "plans"
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)  # free, basic, pro, enterprise
+    videos_quota: Mapped[int] = mapped_column()
+    description: Mapped[str] = mapped_column(String(255), default="")
+
+
+class AuthSession(_Id, Base):
+    """One login: its refresh tokens form a family (rotation), and every access token names it (`sid`), so logging
+    out or reusing a spent refresh token revokes them all."""
+
+    __tablename__ = "auth_sessions"
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+    revoked_why: Mapped[str | None] = mapped_column(String(50), default=None)
+
+
+class RefreshToken(Base):
+    """A refresh token, kept only as its SHA-256; `used_at` set when it is exchanged (once)."""
+
+    __tablename__ = "refresh_tokens"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    session_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("auth_sessions.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class Subscription(_Stamped, Base):
@@ -218,6 +251,7 @@ class Task(_Stamped, Base):
     completed_at: Mapped[datetime | None] = mapped_column(default=None)
     heartbeat_at: Mapped[datetime | None] = mapped_column(default=None)
     claim: Mapped[str | None] = mapped_column(String(32), default=None)  # the running worker's token
+    quota_charged: Mapped[bool] = mapped_column(Boolean, default=False)  # a final render holding one of the quota
 
 
 class Video(_Id, Base):

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from db.models import Task
 from db.session import changed_rows, transaction
+from jobs import quota
 from pipeline.errors import PipelineError
 
 logger = logging.getLogger(__name__)
@@ -116,12 +117,15 @@ class TaskReporter:
     # -- internals ---------------------------------------------------------------------------------------
 
     def _write(self, **values: Any) -> None:
-        """Update the row only while this claim holds it; otherwise find out why and raise TaskStopped."""
+        """Update the row only while this claim holds it; otherwise find out why and raise TaskStopped. A task
+        that fails gives back the quota it took, in the same transaction."""
         with transaction(self.sessions) as s:
             held = changed_rows(s, update(Task).where(
                 Task.id == self.task_id, Task.claim == self.claim, Task.status == "processing",
             ).values(heartbeat_at=_now(), **values))  # fmt: skip
             if held:
+                if values.get("status") == "failed":
+                    quota.refund(s, [self.task_id])
                 return
             task = s.get(Task, self.task_id)
         if task is None:
@@ -170,6 +174,8 @@ def cancel_tasks(session: Session, task_ids: Sequence[uuid.UUID]) -> int:
     moment stays completed); return how many were cancelled."""
     if not task_ids:
         return 0
-    return changed_rows(session, update(Task).where(Task.id.in_(task_ids), Task.status.in_(ACTIVE)).values(
+    cancelled = changed_rows(session, update(Task).where(Task.id.in_(task_ids), Task.status.in_(ACTIVE)).values(
         status="cancelled", current_step="cancelled", completed_at=_now(), claim=None,
     ))  # fmt: skip
+    quota.refund(session, task_ids)
+    return cancelled

@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 
 from db.models import Task, utcnow
 from db.session import changed_rows, transaction
-from jobs import export_job, panels, render_job, work
+from jobs import export_job, panels, quota, render_job, work
 from jobs.context import JobContext
 from jobs.huey_app import JobQueues, take_lease
 from jobs.orphans import clean_up_dead_workers
@@ -243,14 +243,17 @@ def sweep_round(work_root: Path, requeue_stale_tasks: Callable[[], object], *, l
 
 def create_task(
     ctx: JobContext, tasks: JobTasks, *, user_id: uuid.UUID, project_id: uuid.UUID | None, task_type: str,
-    payload: dict[str, Any] | None = None,
+    payload: dict[str, Any] | None = None, charge_quota: bool = False,
 ) -> uuid.UUID:  # fmt: skip
-    """Create the Task row (queued), commit it, then enqueue; if enqueueing fails the row is marked failed."""
+    """Create the Task row (queued), commit it, then enqueue; if enqueueing fails the row is marked failed. With
+    `charge_quota` the row takes one video of the user's quota in the same transaction (QuotaExhausted: no row),
+    given back if the task fails or is cancelled."""
     if task_type not in TASK_TYPES:
         raise ValueError(f"unknown task type {task_type!r}; known: {sorted(TASK_TYPES)}")
     with transaction(ctx.sessions) as s:
         task = Task(user_id=user_id, project_id=project_id, type=task_type, priority=TASK_TYPES[task_type],
-                    payload=payload or {}, status="queued", current_step="queued")  # fmt: skip
+                    payload=payload or {}, status="queued", current_step="queued",
+                    quota_charged=charge_quota and quota.charge(s, user_id))  # fmt: skip
         s.add(task)
         s.flush()
         task_id = task.id
@@ -263,5 +266,6 @@ def create_task(
                 status="failed", current_step="failed", error="The job queue is unavailable; try again shortly.",
                 completed_at=datetime.now(UTC),
             ))  # fmt: skip
+            quota.refund(s, [task_id])
         raise
     return task_id

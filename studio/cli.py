@@ -111,6 +111,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from studio.observability import configure_logging, uvicorn_log_config
 
     settings = Settings()
+    settings.refuse_open_without_auth()
     configure_logging(settings)  # text, or JSON lines with request and task ids (COMICREEL_LOG_FORMAT)
     # By name, so the web edge (studio) never imports the entry point (app) that composes it.
     uvicorn.run("app:create_app", factory=True, host=settings.host, port=settings.port, timeout_graceful_shutdown=10,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -248,6 +249,29 @@ class Settings(BaseSettings):
                             "'cpu', 'cuda' or 'cuda:N'.")  # fmt: skip
     # accounts
     default_username: str = Field("creator", description="Owner of projects made without logging in (embedded studio).")
+    # accounts (off on loopback by default: one local creator; required on any other address)
+    auth_enabled: bool = Field(
+        False, description="Require login (JWT access tokens, accounts, quotas); must be true when COMICREEL_HOST is not "
+        "a loopback address.",
+    )  # fmt: skip
+    access_token_ttl: int = Field(900, ge=30, le=86_400, description="Seconds an access token (JWT) is valid.")
+    refresh_token_ttl: int = Field(
+        30 * 86_400, ge=300, le=365 * 86_400, description="Seconds a login lasts: its refresh tokens stop working after.",
+    )  # fmt: skip
+    registration_open: bool = Field(True, description="Anyone may register (false: only admins create accounts).")
+    admin_emails: Annotated[list[str], NoDecode] = Field(
+        [], description="Comma-separated emails that are made admins when they register.",
+    )  # fmt: skip
+    login_attempts: str = Field(
+        "5/minute", description="Failed logins allowed per account, and 4x that per address ('limits' notation).",
+    )  # fmt: skip
+    rate_limit: str = Field(
+        "120/minute", description="Requests per user and route to the API ('limits' notation, e.g. 120/minute; "
+        "kept in Redis when COMICREEL_REDIS_URL is set, else in memory).",
+    )  # fmt: skip
+    rate_limit_tasks: str = Field(
+        "20/minute", description="Task-starting requests (parse, generate, render, export) per user and route.",
+    )  # fmt: skip
     # observability
     log_format: Literal["text", "json"] = Field(
         "text", description="Log lines as 'text' (the embedded studio) or 'json' (one object a line with request_id "
@@ -277,7 +301,7 @@ class Settings(BaseSettings):
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("allowed_hosts", "allowed_origins", mode="before")
+    @field_validator("allowed_hosts", "allowed_origins", "admin_emails", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):
@@ -345,6 +369,16 @@ class Settings(BaseSettings):
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'comicreel.db').resolve()}"
 
+    def refuse_open_without_auth(self) -> None:
+        """Stop a server that would listen beyond loopback with nobody required to log in."""
+        if self.auth_enabled or _is_loopback(self.host):
+            return
+        raise SystemExit(
+            f"ComicReel will not listen on {self.host} without login: anyone who reaches it would own every project. "
+            "Set COMICREEL_AUTH_ENABLED=true (and COMICREEL_SECRET_KEY, shared by every replica), or listen on "
+            "127.0.0.1 (COMICREEL_HOST)."
+        )
+
     @property
     def resolved_storage_dir(self) -> Path:
         return (self.storage_dir or self.data_dir / "objects").resolve()
@@ -352,3 +386,13 @@ class Settings(BaseSettings):
     @property
     def work_dir(self) -> Path:
         return (self.data_dir / "work").resolve()
+
+
+def _is_loopback(host: str) -> bool:
+    name = host.strip("[]").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False

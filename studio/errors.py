@@ -39,6 +39,36 @@ class Forbidden(AppError):
     code, http_status = 20003, 403
 
 
+class Unauthorized(AppError):
+    """No valid credentials (20001): missing, tampered or revoked token, or a wrong password."""
+
+    code, http_status = 20001, 401
+
+    def __init__(self, message: str, **kwargs: Any) -> None:
+        super().__init__(message, headers={"WWW-Authenticate": "Bearer"}, **kwargs)
+
+
+class TokenExpired(Unauthorized):
+    code = 20002
+
+
+class AccountSuspended(AppError):
+    code, http_status = 20004, 403
+
+
+class TooManyRequests(AppError):
+    """A rate limit or the login throttle (10004, not in the seed's list); `Retry-After` says when to try again."""
+
+    code, http_status = 10004, 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, headers={"Retry-After": str(max(1, retry_after))})
+
+
+class QuotaExceeded(AppError):
+    code, http_status = 30001, 403
+
+
 class NotFound(AppError):
     code, http_status = 10003, 404
 

@@ -232,13 +232,13 @@ def get_parsed(svc: Services, *, user_id: uuid.UUID, project_id: str) -> dict[st
 
 
 def start_task(
-    svc: Services, *, user_id: uuid.UUID, project_id: str, task_type: str, payload: dict[str, Any] | None = None
+    svc: Services, *, user_id: uuid.UUID, project_id: str, task_type: str, payload: dict[str, Any] | None = None,
+    charge_quota: bool = False,
 ) -> str:
     with svc.sessions() as s:
         project = owned_project(s, user_id, project_id)
-    return str(
-        create_task(svc.ctx, svc.tasks, user_id=user_id, project_id=project.id, task_type=task_type, payload=payload)
-    )
+    return str(create_task(svc.ctx, svc.tasks, user_id=user_id, project_id=project.id, task_type=task_type,
+                           payload=payload, charge_quota=charge_quota))  # fmt: skip
 
 
 def task_public(t: Task) -> dict[str, Any]:

@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -30,8 +31,10 @@ from pipeline.image.base import ImageBackend
 from pipeline.render import RenderOptions
 from pipeline.tts.base import TTSBackend
 from storage.base import ObjectStorage, StorageError
+from studio.auth import Authenticator
 from studio.config import Settings
 from studio.read_cache import ReadCache
+from studio.throttle import Throttle
 
 logger = logging.getLogger(__name__)
 
@@ -147,6 +150,15 @@ class Services:
     reads: ReadCache = field(default_factory=lambda: ReadCache(ttl=0))  # task status and project reads
     consumers: list[StoppingConsumer] = field(default_factory=list)
     sweeper: Sweeper | None = field(default=None)
+
+    @cached_property
+    def authenticator(self) -> Authenticator:
+        return Authenticator(self.sessions, load_secret_key(self.settings), access_ttl=self.settings.access_token_ttl)
+
+    @cached_property
+    def throttle(self) -> Throttle:
+        s = self.settings
+        return Throttle(s.redis_url, api=s.rate_limit, tasks=s.rate_limit_tasks, logins=s.login_attempts)
 
     @property
     def ui_dir(self) -> Path:

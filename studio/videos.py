@@ -11,10 +11,11 @@ from sqlalchemy import func, select
 from db.models import ShotRow, Subtitle, Video
 from db.queries import latest_storyboard
 from db.session import transaction
+from jobs.quota import QuotaExhausted
 from pipeline.errors import PipelineError
 from pipeline.presets import RenderSettings
 from studio.edit_checks import MAX_TEXT
-from studio.errors import InvalidParams, NotFound
+from studio.errors import InvalidParams, NotFound, QuotaExceeded
 from studio.projects import owned_project, parse_uuid, start_task
 from studio.services import Services
 
@@ -44,8 +45,12 @@ def start_render(svc: Services, *, user_id: uuid.UUID, project_id: str, settings
             ).one()  # fmt: skip
     pixels = output.width * output.height / (1080 * 1920)
     estimate = 3 + float(seconds) * _RTF[checked.kind] * max(0.5, pixels) + panels * _PER_PANEL + lines * _PER_LINE
-    task_id = start_task(svc, user_id=user_id, project_id=project_id, task_type="video_render",
-                         payload={"settings": checked.to_dict()})  # fmt: skip
+    try:
+        task_id = start_task(svc, user_id=user_id, project_id=project_id, task_type="video_render",
+                             payload={"settings": checked.to_dict()}, charge_quota=checked.kind == "final")  # fmt: skip
+    except QuotaExhausted as exc:
+        raise QuotaExceeded(f"{exc}: upgrade the plan or wait for the next period", used=exc.used,
+                            total=exc.total) from None  # fmt: skip
     return {"render_task_id": task_id, "status": "queued", "estimated_time": round(estimate)}
 
 

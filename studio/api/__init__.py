@@ -49,17 +49,29 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: 10003, 401: 20001, 403: 20003}.get(exc.status_code, 10002 if exc.status_code < 500 else 10001)
+        code = {404: 10003, 401: 20001, 403: 20003, 429: 10004}.get(exc.status_code, 10002 if exc.status_code < 500 else 10001)
         return envelope_response(request_id(request), code=code, message=str(exc.detail), status=exc.status_code,
                                  headers=dict(exc.headers or {}))  # fmt: skip
 
 
 def api_router() -> APIRouter:
-    from studio.api import audio, bundle, characters, exports, projects, scripts, shots, storyboard, subtitles, tasks
+    from studio.api import (
+        accounts,
+        audio,
+        bundle,
+        characters,
+        exports,
+        projects,
+        scripts,
+        shots,
+        storyboard,
+        subtitles,
+        tasks,
+    )
 
     router = APIRouter(prefix=API_PREFIX)
     # Task status first: it is the most polled route, and routes are matched in order.
-    for module in (tasks, projects, bundle, scripts, characters, storyboard, shots, audio, subtitles, exports):
+    for module in (tasks, accounts, projects, bundle, scripts, characters, storyboard, shots, audio, subtitles, exports):
         router.include_router(module.router)
 
     # Last: any other path under /api/v1 answers the envelope (404, or 405 when the path exists for other methods),

@@ -59,19 +59,23 @@ def envelope_response(
 
 _REASONS = {
     400: "Invalid parameters (10002), or a host that is not served here",
-    403: "Cross-origin request refused (20003)",
+    401: "Not logged in (20001): no access token, or a tampered or revoked one; or it expired (20002)",
+    403: "Forbidden (20003): a cross-origin request or someone else's account; suspended account (20004); quota used "
+    "up (30001)",
     404: "The project (30002) or another resource (10003) does not exist or is not yours",
     405: "Method not allowed (10002)",
     409: "Conflict with the resource's current state (10002)",
     413: "Request body too large (10002)",
     415: "Request body is not JSON (10002)",
+    429: "Too many requests (10004): Retry-After says in how many seconds to try again",
     500: "Internal error (10001); the server log has the details, joined by request_id",
     503: "Object storage unavailable (40002)",
 }
-BASE_ERRORS = (400, 403, 413, 500)
+BASE_ERRORS = (400, 403, 413, 429, 500)
 
 
-def errors(*statuses: int, unsafe: bool = False) -> dict[int | str, dict[str, Any]]:
-    """The `responses=` of a route: the error statuses it can really answer, each with the error envelope."""
-    codes = sorted({*BASE_ERRORS, *statuses, *((415,) if unsafe else ())})
+def errors(*statuses: int, unsafe: bool = False, public: bool = False) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` of a route: the error statuses it can really answer, each with the error envelope. Every
+    route but the `public` ones (login, registration) answers 401 without a valid token when auth is on."""
+    codes = sorted({*BASE_ERRORS, *statuses, *((415,) if unsafe else ()), *(() if public else (401,))})
     return {code: {"model": ErrorEnvelope, "description": _REASONS[code]} for code in codes}

@@ -462,7 +462,38 @@ def check_voice_engine(client) -> None:
         (1, "espeak", "coqui failed: coqui is not set up here")]  # fmt: skip
     refused(client.patch(f"{url}/{ming['id']}", json={"voice": {"engine": "festival"}}), 400, 10002)
 
+def check_account_fields(client) -> None:
+    """Registration, login, refresh, profile and admin fields, each with its effect or its refusal (auth off: the
+    caller is the local creator, an admin; tests/api/test_accounts.py covers auth on)."""
+    body = {"email": "Ada@Example.com", "password": "long enough pass", "username": "ada"}
+    registered = ok(client.post("/api/v1/auth/register", json=body), 201)
+    for field, value in (("email", "not-an-email"), ("password", "short"), ("username", "a b")):
+        refused(client.post("/api/v1/auth/register", json={**body, field: value}), 400, 10002, field)
+    refused(client.post("/api/v1/auth/login", json={"email": "ada@example.com", "password": "wrong password"}), 401, 20001)
+    logged = ok(client.post("/api/v1/auth/login", json={"email": "ada@example.com", "password": "long enough pass"}))
+    assert logged["user"]["username"] == "ada"
+    again = ok(client.post("/api/v1/auth/refresh", json={"refresh_token": logged["refresh_token"]}))
+    assert again["refresh_token"] != logged["refresh_token"]
+    uid = registered["user_id"]
+    refused(client.patch(f"/api/v1/users/{uid}", json={"preferences": {"x": "y" * 20_000}}), 400, 10002, "preferences")
+    changed = ok(client.patch(f"/api/v1/users/{uid}", json={"username": "ada2", "preferences": {"language": "en"}}))
+    assert (changed["username"], changed["preferences"]) == ("ada2", {"language": "en"})
+    admin = ok(client.patch(f"/api/v1/admin/users/{uid}", json={"status": "suspended", "role": "admin", "plan": "pro"}))
+    assert (admin["status"], admin["role"], admin["subscription"]["plan"]) == ("suspended", "admin", "pro")
+    refused(client.patch(f"/api/v1/admin/users/{uid}", json={"plan": "gold"}), 400, 10002, "plan")
+    plan = ok(client.patch("/api/v1/admin/plans/pro", json={"videos_quota": 120, "description": "120 videos"}))
+    assert plan == {"name": "pro", "videos_quota": 120, "description": "120 videos"}
+    assert ok(client.get(f"/api/v1/users/{uid}"))["subscription"]["quota"]["videos_total"] == 120
+    refused(client.patch("/api/v1/admin/plans/pro", json={"videos_quota": -1}), 400, 10002, "videos_quota")
+
+
 CHECKS = {
+    **{f"RegisterRequest.{f}": check_account_fields for f in ("email", "password", "username")},
+    **{f"LoginRequest.{f}": check_account_fields for f in ("email", "password")},
+    "RefreshRequest.refresh_token": check_account_fields,
+    **{f"UserUpdate.{f}": check_account_fields for f in ("username", "preferences")},
+    **{f"AdminUserUpdate.{f}": check_account_fields for f in ("status", "role", "plan")},
+    **{f"PlanUpdate.{f}": check_account_fields for f in ("videos_quota", "description")},
     "ProjectCreate.name": check_project_fields, "ProjectCreate.description": check_project_fields,
     "ProjectCreate.style": check_project_fields, "ProjectCreate.aspect_ratio": check_project_fields,
     "ProjectCreate.target_duration": check_project_fields, "ProjectUpdate.name": check_project_fields,
