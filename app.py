@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 
 import gradio as gr
 from fastapi import FastAPI
+from fastapi.middleware import Middleware
 from fastapi.middleware.cors import CORSMiddleware
 
 from studio.config import Settings
@@ -43,7 +44,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         app.add_middleware(CORSMiddleware, allow_origins=settings.allowed_origins, allow_credentials=True,
                            allow_methods=["*"], allow_headers=["*"], expose_headers=["X-Request-ID"])  # fmt: skip
     app.add_middleware(RequestGuard, allowed_hosts=settings.allowed_hosts, allowed_origins=settings.allowed_origins,
-                       max_body=settings.max_request_bytes, max_import_body=settings.max_import_bytes)  # fmt: skip
+                       max_body=settings.max_request_bytes, max_import_body=settings.max_import_bytes,
+                       max_upload_body=settings.max_upload_bytes)  # fmt: skip
     install_error_handlers(app)
     install_openapi(app)
     app.include_router(api_router())  # before the Gradio mount, which would shadow later routes
@@ -59,13 +61,20 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
 
         app.include_router(files.router)
 
+    from studio.ui.login import router as login_router
+    from studio.ui.session import StudioGate
+
+    app.include_router(login_router)  # /login, /logout: the studio's door when auth is on
+    # With auth on, every Gradio route (the page, its queue, uploads, files) first passes the gate: no identity, 401.
+    gate = {"middleware": [Middleware(StudioGate, svc=svc)]} if settings.auth_enabled else None
     blocks = build_blocks(svc)
     # Gradio serves only its own folder of files handed to the browser (plus its cache); the database, queue,
     # secret and objects are also blocked outright, whatever else changes.
     data = settings.data_dir.resolve()
     blocked = [str(data / name) for name in ("comicreel.db", "queue.db", "secret_key", "objects", "work", "cache")]
     return gr.mount_gradio_app(app, blocks, path="/", allowed_paths=[str(svc.ui_dir)], blocked_paths=blocked,
-                               max_file_size=settings.max_request_bytes, css=CSS, i18n=I18N, head=HEAD)  # fmt: skip
+                               max_file_size=settings.max_request_bytes, css=CSS, i18n=I18N, head=HEAD,
+                               app_kwargs=gate)  # fmt: skip
 
 
 def main() -> None:

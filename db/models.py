@@ -84,6 +84,30 @@ class RefreshToken(Base):
     used_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
+class OAuthIdentity(Base):
+    """An OpenID Connect provider's account (issuer, subject) and the local user it signs in as (social login)."""
+
+    __tablename__ = "oauth_identities"
+    issuer: Mapped[str] = mapped_column(String(255), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(255), primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str | None] = mapped_column(String(255), default=None)  # as the provider last said
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OAuthLogin(Base):
+    """A social login under way: its `state` (kept as SHA-256) and what the callback needs, the ID token's nonce and
+    the PKCE verifier. Used once; gone when the callback comes or after a few minutes."""
+
+    __tablename__ = "oauth_logins"
+    state_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    issuer: Mapped[str] = mapped_column(String(255))
+    nonce: Mapped[str] = mapped_column(String(128))
+    code_verifier: Mapped[str] = mapped_column(String(128))
+    next_path: Mapped[str | None] = mapped_column(String(2000), default=None)  # where the studio's browser goes after
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
 class Subscription(_Stamped, Base):
     __tablename__ = "subscriptions"
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

@@ -54,6 +54,11 @@ class ObjectStorage(Protocol):
         """A URL the browser can fetch until it expires: presigned for S3, a signed app route for local storage."""
         ...
 
+    def upload_url(self, key: str, expires_seconds: int = 3600) -> str:
+        """A URL the browser can PUT the object's bytes to until it expires: presigned for S3, a signed app route
+        (`/files/upload/<token>`) for local storage. It allows that one key only; what arrives is not checked."""
+        ...
+
 
 class _TranslatesErrors(Protocol):
     def _errors(self, op: str, key: str) -> AbstractContextManager[None]: ...

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import os
@@ -14,6 +15,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 from storage.base import ObjectNotFound, StorageError, check_key, translated
+
+# Prefixed to the key in an upload token's signed message: a download signature (of the key alone) never uploads.
+_UPLOAD = "upload\n"
 
 
 def _raise(exc: OSError) -> None:
@@ -142,13 +146,41 @@ class LocalStorage:
     def verify(self, key: str, expires: int | str, signature: str) -> bool:
         """Whether `signature` was made by `url()` for this key and `expires` is still in the future."""
         try:
-            expires_at = int(expires)
             check_key(key)
-        except (ValueError, StorageError):
+        except StorageError:
+            return False
+        return self._signed(key, expires, signature)
+
+    @translated
+    def upload_url(self, key: str, expires_seconds: int = 3600) -> str:
+        """`/files/upload/<token>`: the token names the key and its expiry, signed; `verify_upload` reads it back."""
+        expires = int(time.time()) + expires_seconds
+        name = base64.urlsafe_b64encode(check_key(key).encode()).decode().rstrip("=")
+        return f"{self.url_prefix}/upload/{name}.{expires}.{self._sign(_UPLOAD + key, expires)}"
+
+    def verify_upload(self, token: str) -> str | None:
+        """The key an unexpired token from `upload_url()` allows to be written, or None."""
+        name, _, rest = token.partition(".")
+        expires, _, signature = rest.partition(".")
+        try:
+            key = base64.urlsafe_b64decode(name + "=" * (-len(name) % 4)).decode()
+        except (ValueError, UnicodeDecodeError):
+            return None
+        if not self._signed(_UPLOAD + key, expires, signature):
+            return None
+        try:
+            return check_key(key)
+        except StorageError:
+            return None
+
+    def _signed(self, message: str, expires: int | str, signature: str) -> bool:
+        try:
+            expires_at = int(expires)
+        except ValueError:
             return False
         if expires_at <= time.time():
             return False
-        return hmac.compare_digest(self._sign(key, expires_at).encode(), signature.encode("utf-8", "replace"))
+        return hmac.compare_digest(self._sign(message, expires_at).encode(), signature.encode("utf-8", "replace"))
 
     def _sign(self, key: str, expires: int) -> str:
         # "\n" never occurs in a key, so no other (key, expiry) pair signs the same message.

@@ -160,3 +160,8 @@ class S3Storage:
     def url(self, key: str, expires_seconds: int = 3600) -> str:
         """A presigned GET; no request is made, the bucket's region being known since the constructor."""
         return self.client.presigned_get_object(self.bucket, check_key(key), expires=timedelta(seconds=expires_seconds))
+
+    @translated
+    def upload_url(self, key: str, expires_seconds: int = 3600) -> str:
+        """A presigned PUT; the size cannot be capped in it, so whoever takes the upload checks the object's size."""
+        return self.client.presigned_put_object(self.bucket, check_key(key), expires=timedelta(seconds=expires_seconds))

@@ -71,14 +71,22 @@ def register(svc: Services, *, email: str, password: str, username: str) -> dict
         if taken is not None:
             field = "email" if taken.email.lower() == email else "username"
             raise Conflict(f"that {field} is already registered", field=field)
-        role = "admin" if email in {e.lower() for e in svc.settings.admin_emails} else "user"
-        user = User(email=email, username=username, password_hash=hashed, role=role)
-        s.add(user)
-        s.flush()
-        s.add(Subscription(user_id=user.id, plan="free", videos_quota=_plan_quota(s, "free")))
-        s.flush()
-        user_id = user.id
-    return {"user_id": str(user_id), **_open_login(svc, user_id)}
+        user_id = add_account(s, svc, email=email, username=username, password_hash=hashed)
+    return {"user_id": str(user_id), **open_login(svc, user_id)}
+
+
+def add_account(
+    s: Session, svc: Services, *, email: str, username: str, password_hash: str, may_be_admin: bool = True
+) -> uuid.UUID:
+    """A new active account on the free plan, in the caller's transaction; admin if its email is in
+    COMICREEL_ADMIN_EMAILS and `may_be_admin` (false for an email nobody has verified)."""
+    admin = may_be_admin and email in {e.lower() for e in svc.settings.admin_emails}
+    user = User(email=email, username=username, password_hash=password_hash, role="admin" if admin else "user")
+    s.add(user)
+    s.flush()
+    s.add(Subscription(user_id=user.id, plan="free", videos_quota=_plan_quota(s, "free")))
+    s.flush()
+    return user.id
 
 
 def login(svc: Services, *, email: str, password: str) -> dict[str, Any]:
@@ -99,7 +107,7 @@ def login(svc: Services, *, email: str, password: str) -> dict[str, Any]:
     if _HASHER.check_needs_rehash(stored):
         with transaction(svc.sessions) as s:
             s.execute(update(User).where(User.id == user.id).values(password_hash=_HASHER.hash(str(password))))
-    return {**_open_login(svc, user.id), "user": user_public(svc, user.id)}
+    return {**open_login(svc, user.id), "user": user_public(svc, user.id)}
 
 
 def refresh(svc: Services, *, refresh_token: str) -> dict[str, Any]:
@@ -236,7 +244,8 @@ def _subscription(s: Session, user_id: uuid.UUID) -> Subscription | None:
                      .order_by(Subscription.created_at.desc())).first()  # fmt: skip
 
 
-def _open_login(svc: Services, user_id: uuid.UUID) -> dict[str, Any]:
+def open_login(svc: Services, user_id: uuid.UUID) -> dict[str, Any]:
+    """A new login for `user_id` (already checked: right password, or a provider's valid ID token): its tokens."""
     with transaction(svc.sessions) as s:
         row = AuthSession(user_id=user_id, expires_at=_now() + timedelta(seconds=svc.settings.refresh_token_ttl))
         s.add(row)

@@ -119,7 +119,10 @@ def _library_values(model: type[BGM] | type[SoundEffect], row: BGM | SoundEffect
 
 
 def library_route(file_url: str) -> str:
-    """The browser's URL for a built-in file (`library:music/x.ogg` -> `/library/audio/music/x.ogg`)."""
+    """The browser's URL for a library file: built-in (`library:music/x.ogg` -> `/library/audio/music/x.ogg`) or
+    added by an admin (`library/uploads/bgm_….ogg` -> `/library/audio/uploads/bgm_….ogg`)."""
+    if file_url.startswith("library/uploads/"):
+        return LIBRARY_ROUTE + "uploads/" + file_url.removeprefix("library/uploads/")
     return LIBRARY_ROUTE + file_url.removeprefix("library:")
 
 
@@ -541,13 +544,16 @@ def store_upload(
 
 
 def upload_audio(
-    svc: Services, *, user_id: uuid.UUID, project_id: str, kind: str, data_base64: str, file_name: str = "upload",
+    svc: Services, *, user_id: uuid.UUID, project_id: str, kind: str, data_base64: str | None = None,
+    file_name: str = "upload", data: bytes | None = None,
 ) -> dict[str, Any]:  # fmt: skip
-    """Check and store an effect or music upload for the project; its `upload_id` then goes to a shot or the music."""
+    """Check and store an effect or music upload for the project (base64, or the `data` of an asset, checked alike);
+    its `upload_id` then goes to a shot or the music."""
     with svc.sessions() as s:
         pid = projects.owned_project(s, user_id, project_id).id
-    data = decode_base64(data_base64, "data_base64")
-    probe = check_audio_upload(data, kind, ffmpeg=svc.settings.ffmpeg)
+    field = "data_base64" if data is None else "asset_id"
+    data = decode_base64(data_base64 or "", field) if data is None else data
+    probe = check_audio_upload(data, kind, field=field, ffmpeg=svc.settings.ffmpeg)
     return store_upload(svc, user_id=user_id, project_id=pid, kind=kind, data=data, probe=probe,
                         file_name=_file_name(file_name))  # fmt: skip
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import ipaddress
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from pipeline.image.diffusion.config import DEFAULT_NEGATIVE_PROMPT, SCHEDULERS, DiffusionConfig, LoraSpec
@@ -47,6 +48,11 @@ class Settings(BaseSettings):
     max_import_bytes: int = Field(
         512 * 1024 * 1024, ge=1_000_000, le=64 * 1024**3,
         description="Largest project bundle (.zip) import accepts, and the most its files may unpack to, in bytes.",
+    )  # fmt: skip
+    max_upload_bytes: int = Field(
+        20_000_000, ge=1_000_000, le=1_000_000_000,
+        description="Largest asset upload (PUT to an upload URL), in bytes; pictures are also held to 8 MB, sounds to "
+        "20 MB.",
     )  # fmt: skip
     # database
     database_url: str | None = Field(None, description="SQLAlchemy URL; empty means SQLite at data_dir/comicreel.db.")
@@ -272,6 +278,21 @@ class Settings(BaseSettings):
     rate_limit_tasks: str = Field(
         "20/minute", description="Task-starting requests (parse, generate, render, export) per user and route.",
     )  # fmt: skip
+    # social login (OpenID Connect, authorization code with PKCE)
+    oidc_issuer: str = Field(
+        "", description="OpenID Connect provider for social login, e.g. https://accounts.google.com (its discovery "
+        "document is <issuer>/.well-known/openid-configuration); empty: social login off.",
+    )  # fmt: skip
+    oidc_client_id: str = Field("", max_length=255, description="This app's client id at the OpenID Connect provider.")
+    oidc_client_secret: str = Field("", description="This app's client secret at the OpenID Connect provider.")
+    oidc_scopes: str = Field("openid email profile", description="Scopes asked of the provider, space-separated "
+                             "(must include openid; email lets an account be found or made).")  # fmt: skip
+    oidc_name: str = Field("", max_length=50, description="Label of the social login button, e.g. Google (empty: "
+                           "the issuer's host).")  # fmt: skip
+    oidc_redirect_url: str = Field(
+        "", description="The callback registered at the provider, e.g. https://comics.example.com/api/v1/auth/oauth/"
+        "callback; empty: made from each request's scheme and host (set it behind a TLS-terminating proxy).",
+    )  # fmt: skip
     # observability
     log_format: Literal["text", "json"] = Field(
         "text", description="Log lines as 'text' (the embedded studio) or 'json' (one object a line with request_id "
@@ -307,6 +328,29 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @field_validator("oidc_issuer", "oidc_redirect_url")
+    @classmethod
+    def _web_address(cls, value: str, info: ValidationInfo) -> str:
+        value = value.strip().rstrip("/") if info.field_name == "oidc_issuer" else value.strip()
+        if not value:
+            return value
+        parts = urlsplit(value)
+        name = f"COMICREEL_{str(info.field_name).upper()}"
+        if parts.query or parts.fragment or not parts.hostname:
+            raise ValueError(f"{name}={value}: use a plain URL such as https://accounts.google.com")
+        if parts.scheme != "https" and not (parts.scheme == "http" and _is_loopback(parts.hostname)):
+            raise ValueError(f"{name}={value}: use https:// (plain http only on loopback, for tests)")
+        return value
+
+    @model_validator(mode="after")
+    def _oidc_is_complete(self) -> Settings:
+        if self.oidc_issuer and not self.oidc_client_id:
+            raise ValueError("COMICREEL_OIDC_ISSUER needs COMICREEL_OIDC_CLIENT_ID (and usually "
+                             "COMICREEL_OIDC_CLIENT_SECRET) from the provider; or leave the issuer empty")  # fmt: skip
+        if self.oidc_issuer and "openid" not in self.oidc_scopes.split():
+            raise ValueError(f"COMICREEL_OIDC_SCOPES={self.oidc_scopes!r} must include openid")
+        return self
 
     @model_validator(mode="after")
     def _heartbeats_fit_the_stale_timeout(self) -> Settings:

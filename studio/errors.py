@@ -31,6 +31,12 @@ class Conflict(AppError):
     code, http_status = 10002, 409
 
 
+class PayloadTooLarge(AppError):
+    """A body over its route's limit, found while it streams in (a stated Content-Length is refused by the guard)."""
+
+    code, http_status = 10002, 413
+
+
 class MethodNotAllowed(AppError):
     code, http_status = 10002, 405
 

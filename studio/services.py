@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sqlalchemy import Engine, select
@@ -35,6 +36,9 @@ from studio.auth import Authenticator
 from studio.config import Settings
 from studio.read_cache import ReadCache
 from studio.throttle import Throttle
+
+if TYPE_CHECKING:
+    from studio.oauth import OidcClient
 
 logger = logging.getLogger(__name__)
 
@@ -154,6 +158,13 @@ class Services:
     @cached_property
     def authenticator(self) -> Authenticator:
         return Authenticator(self.sessions, load_secret_key(self.settings), access_ttl=self.settings.access_token_ttl)
+
+    @cached_property
+    def oidc(self) -> OidcClient:
+        """Social login's provider (COMICREEL_OIDC_ISSUER), whose discovery document and keys it keeps a while."""
+        from studio.oauth import OidcClient  # here: studio.oauth uses studio.accounts, which imports this module
+
+        return OidcClient(self.settings)
 
     @cached_property
     def throttle(self) -> Throttle:

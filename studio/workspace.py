@@ -13,7 +13,7 @@ from db.models import Script, ScriptVersion, Task
 from db.queries import latest_parsed_script
 from jobs.progress import ACTIVE
 from studio import editor, projects, videos
-from studio.errors import NotFound
+from studio.errors import NotFound, ProjectNotFound
 from studio.services import Services
 
 
@@ -103,5 +103,7 @@ def parsed(svc: Services, *, user_id: uuid.UUID, project_id: str) -> dict[str, A
 def _or_none(fn, svc: Services, **kwargs: Any) -> dict[str, Any] | None:  # type: ignore[no-untyped-def]
     try:
         return fn(svc, **kwargs)  # type: ignore[no-any-return]
+    except ProjectNotFound:
+        raise  # not the caller's project: refused, not shown as "nothing yet"
     except NotFound:
         return None

@@ -57,10 +57,13 @@ def install_error_handlers(app: FastAPI) -> None:
 def api_router() -> APIRouter:
     from studio.api import (
         accounts,
+        admin_library,
+        assets,
         audio,
         bundle,
         characters,
         exports,
+        oauth,
         projects,
         scripts,
         shots,
@@ -71,7 +74,8 @@ def api_router() -> APIRouter:
 
     router = APIRouter(prefix=API_PREFIX)
     # Task status first: it is the most polled route, and routes are matched in order.
-    for module in (tasks, accounts, projects, bundle, scripts, characters, storyboard, shots, audio, subtitles, exports):
+    for module in (tasks, accounts, oauth, admin_library, projects, bundle, scripts, characters, storyboard, shots,
+                   audio, subtitles, exports, assets):
         router.include_router(module.router)
 
     # Last: any other path under /api/v1 answers the envelope (404, or 405 when the path exists for other methods),

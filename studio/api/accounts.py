@@ -19,6 +19,7 @@ from studio.api.deps import AdminDep, IdentityDep, ServicesDep
 from studio.api.envelope import Envelope, errors, ok
 from studio.auth import COOKIE
 from studio.errors import Forbidden, InvalidParams, Unauthorized
+from studio.services import Services
 
 router = APIRouter(tags=["accounts"])
 MAX_PREFERENCES = 16_384
@@ -122,7 +123,7 @@ class PlanList(BaseModel):
     plans: list[PlanPublic]
 
 
-def _address(request: Request) -> str:
+def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
@@ -130,30 +131,37 @@ def _address(request: Request) -> str:
              responses=errors(409, unsafe=True, public=True))  # fmt: skip
 def register(body: RegisterRequest, request: Request, svc: ServicesDep) -> Envelope[Registered]:
     """Create an account on the free plan and log it in; 409 if the email or username is taken."""
-    svc.throttle.hit(svc.throttle.address_logins, "register", _address(request), what="registrations from here")
+    svc.throttle.hit(svc.throttle.address_logins, "register", client_address(request), what="registrations from here")
     return ok(request, Registered.model_validate(accounts.register(svc, **body.model_dump())))
 
 
 @router.post("/auth/login", response_model=Envelope[LoggedIn], responses=errors(401, unsafe=True))
 def login(body: LoginRequest, request: Request, svc: ServicesDep) -> Envelope[LoggedIn]:
     """Tokens for an email and password: 20001 wrong, 20004 suspended; failed tries are throttled (429)."""
-    throttle, email = svc.throttle, body.email.strip().lower()
+    result = throttled_login(svc, email=body.email, password=body.password, address=client_address(request))
+    return ok(request, LoggedIn.model_validate(result))
+
+
+def throttled_login(svc: Services, *, email: str, password: str, address: str) -> dict[str, Any]:
+    """`accounts.login` behind the failed-login throttles (per account and per address: TooManyRequests when over);
+    the REST route and the studio's login page both log in through it."""
+    throttle, email = svc.throttle, email.strip().lower()
     throttle.check(throttle.account_logins, "login", email, what="failed logins for this account")
-    throttle.check(throttle.address_logins, "login", _address(request), what="failed logins from this address")
+    throttle.check(throttle.address_logins, "login", address, what="failed logins from this address")
     try:
-        result = accounts.login(svc, email=email, password=body.password)
+        result = accounts.login(svc, email=email, password=password)
     except Unauthorized:
         throttle.hit(throttle.account_logins, "login", email, what="failed logins for this account")
-        throttle.hit(throttle.address_logins, "login", _address(request), what="failed logins from this address")
+        throttle.hit(throttle.address_logins, "login", address, what="failed logins from this address")
         raise
     throttle.clear(throttle.account_logins, "login", email)
-    return ok(request, LoggedIn.model_validate(result))
+    return result
 
 
 @router.post("/auth/refresh", response_model=Envelope[Tokens], responses=errors(401, unsafe=True))
 def refresh(body: RefreshRequest, request: Request, svc: ServicesDep) -> Envelope[Tokens]:
     """Exchange a refresh token (once) for new tokens; reusing a spent one revokes its whole login."""
-    svc.throttle.hit(svc.throttle.api, "refresh", _address(request), what="token refreshes from here")
+    svc.throttle.hit(svc.throttle.api, "refresh", client_address(request), what="token refreshes from here")
     return ok(request, Tokens.model_validate(accounts.refresh(svc, refresh_token=body.refresh_token)))
 
 

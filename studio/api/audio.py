@@ -7,10 +7,10 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from assets_library import AUDIO_DIR, library_item
-from studio import audio
+from studio import assets, audio
 from studio.api.deps import ServicesDep, UserDep
 from studio.api.envelope import Envelope, errors, ok
 from studio.api.schemas import (
@@ -27,7 +27,8 @@ from studio.api.schemas import (
     TaskQueued,
     TtsGenerate,
 )
-from studio.errors import NotFound
+from studio.errors import InvalidParams, NotFound
+from studio.services import Services
 
 router = APIRouter(tags=["audio"])
 SHOT_EFFECTS = "/projects/{project_id}/shots/{shot_id}/sound-effects"
@@ -113,9 +114,17 @@ def remove_sound_effect(
 def upload_audio(
     project_id: uuid.UUID, body: AudioUpload, request: Request, svc: ServicesDep, user: UserDep
 ) -> Envelope[AudioUploadPublic]:
-    """Upload an effect or music (checked by decoding it); its `upload_id` then goes to a shot or to the music."""
+    """Upload an effect or music, as base64 or an audio asset's copy (checked by decoding it); its `upload_id` then
+    goes to a shot or to the music."""
+    if (body.data_base64 is None) == (body.asset_id is None):
+        raise InvalidParams("give data_base64 or asset_id, one of the two", field="data_base64")
+    data, file_name = None, body.file_name
+    if body.asset_id is not None:
+        data, asset_name = assets.asset_bytes(svc, user_id=user, project_id=str(project_id),
+                                              asset_id=str(body.asset_id), file_type="audio")  # fmt: skip
+        file_name = body.file_name if "file_name" in body.model_fields_set else asset_name
     found = audio.upload_audio(svc, user_id=user, project_id=str(project_id), kind=body.kind,
-                               data_base64=body.data_base64, file_name=body.file_name)  # fmt: skip
+                               data_base64=body.data_base64, file_name=file_name, data=data)  # fmt: skip
     return ok(request, AudioUploadPublic.model_validate(found))
 
 
@@ -135,10 +144,26 @@ library_router = APIRouter(include_in_schema=False)
 
 
 @library_router.get(audio.LIBRARY_ROUTE + "{file:path}")
-def library_file(file: str) -> FileResponse:
-    """A built-in music or effect file: only names the catalog lists are served (never a path built from input)."""
+def library_file(file: str, svc: ServicesDep) -> Response:
+    """A library music or effect file: only names the catalog lists, or admins' additions by their generated name
+    (never a path built from input)."""
+    if file.startswith("uploads/"):
+        return _added_file(svc, file.removeprefix("uploads/"))
     item = library_item(file)
     if item is None:
         raise NotFound(f"no built-in audio file {file[:120]!r}")
     headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "public, max-age=86400"}
     return FileResponse(AUDIO_DIR / item["file"], media_type="audio/ogg", headers=headers)
+
+
+def _added_file(svc: Services, name: str) -> Response:
+    from studio.library_admin import upload_key
+
+    key = upload_key(name)
+    if key is None or not svc.storage.exists(key):
+        raise NotFound(f"no library audio file {name[:120]!r}")
+    if svc.storage.name != "local":  # S3: the browser fetches it from the store with a short-lived signed URL
+        return RedirectResponse(svc.signed_url(key), status_code=307)
+    media_type = audio.FORMATS[key.rsplit(".", 1)[1]][1]
+    headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "public, max-age=86400"}
+    return FileResponse(svc.storage.local_path(key), media_type=media_type, headers=headers)

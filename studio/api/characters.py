@@ -8,7 +8,7 @@ import uuid
 
 from fastapi import APIRouter, Request
 
-from studio import editor
+from studio import assets, editor
 from studio.api.deps import ServicesDep, UserDep
 from studio.api.envelope import Envelope, errors, ok
 from studio.api.schemas import (
@@ -78,10 +78,17 @@ def set_reference_image(
     project_id: uuid.UUID, character_id: uuid.UUID, body: ReferenceImageUpload, request: Request, svc: ServicesDep,
     user: UserDep,
 ) -> Envelope[CharacterPublic]:  # fmt: skip
-    try:
-        data = base64.b64decode(body.image_base64, validate=True)
-    except (binascii.Error, ValueError):
-        raise InvalidParams("image_base64 is not valid base64", field="image_base64") from None
+    """The character's reference picture: `image_base64`, or a copy of the image asset `asset_id` (checked alike)."""
+    if (body.image_base64 is None) == (body.asset_id is None):
+        raise InvalidParams("give image_base64 or asset_id, one of the two", field="image_base64")
+    if body.asset_id is not None:
+        data, _ = assets.asset_bytes(svc, user_id=user, project_id=str(project_id), asset_id=str(body.asset_id),
+                                     file_type="image")  # fmt: skip
+    else:
+        try:
+            data = base64.b64decode(body.image_base64 or "", validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidParams("image_base64 is not valid base64", field="image_base64") from None
     character = editor.set_reference_image(svc, user_id=user, project_id=str(project_id),
                                            character_id=str(character_id), data=data)  # fmt: skip
     return ok(request, CharacterPublic.model_validate(character))

@@ -23,6 +23,11 @@ API_PREFIX = "/api/v1"
 # The one route whose body is a file, not JSON: a project bundle, up to COMICREEL_MAX_IMPORT_BYTES.
 IMPORT_PATH = API_PREFIX + "/projects/import"
 BUNDLE_TYPE = "application/zip"
+# The local backend's asset uploads (studio/api/files.py): any bytes (checked when the upload completes), up to
+# COMICREEL_MAX_UPLOAD_BYTES.
+UPLOAD_PREFIX = "/files/upload/"
+ANY_TYPE = "*/*"
+JSON_TYPE = "application/json"
 
 
 class BodyTooLarge(Exception):
@@ -56,19 +61,22 @@ def split_host(value: str) -> str:
 class RequestGuard:
     def __init__(
         self, app: ASGIApp, *, allowed_hosts: Sequence[str], allowed_origins: Sequence[str], max_body: int,
-        max_import_body: int,
+        max_import_body: int, max_upload_body: int,
     ) -> None:  # fmt: skip
         self.app = app
         self.allowed_hosts = list(allowed_hosts)
         self.allowed_origins = {o.rstrip("/").lower() for o in allowed_origins}
         self.max_body = max_body
         self.max_import_body = max_import_body
+        self.max_upload_body = max_upload_body
 
     def _limit(self, scope: Scope) -> tuple[int, str]:
-        """The body size limit and content type of the request's route: a bundle import, or JSON."""
+        """The body size limit and content type of the request's route: a bundle import, an upload, or JSON."""
         if scope.get("method") == "POST" and scope.get("path") == IMPORT_PATH:
             return self.max_import_body, BUNDLE_TYPE
-        return self.max_body, "application/json"
+        if scope.get("method") == "PUT" and str(scope.get("path", "")).startswith(UPLOAD_PREFIX):
+            return self.max_upload_body, ANY_TYPE
+        return self.max_body, JSON_TYPE
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -108,9 +116,9 @@ class RequestGuard:
             )
 
         try:
-            if _is_api(scope) and scope["type"] == "http":
-                # A bundle streams through (its route writes it to disk), counted; JSON is read whole first.
-                receive = _counted(receive, limit) if body_type == BUNDLE_TYPE else await self._buffered(receive)
+            if (_is_api(scope) or body_type == ANY_TYPE) and scope["type"] == "http":
+                # A bundle or an upload streams through (its route writes it to disk), counted; JSON is read whole.
+                receive = await self._buffered(receive) if body_type == JSON_TYPE else _counted(receive, limit)
         except BodyTooLarge:
             await too_large()
             return
@@ -142,7 +150,7 @@ class RequestGuard:
         method, is_api = scope["method"], _is_api(scope)
         limit, body_type = self._limit(scope)
         length = headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > limit) and is_api:
+        if length is not None and (not length.isdigit() or int(length) > limit) and (is_api or body_type == ANY_TYPE):
             return 413, 10002, _too_large(limit, body_type)
         if is_api and method in UNSAFE_METHODS:
             content_type = headers.get("content-type", "").split(";")[0].strip().lower()
@@ -186,6 +194,8 @@ class RequestGuard:
 def _too_large(limit: int, body_type: str) -> str:
     if body_type == BUNDLE_TYPE:
         return f"the project bundle is larger than {limit} bytes (COMICREEL_MAX_IMPORT_BYTES)"
+    if body_type == ANY_TYPE:
+        return f"the upload is larger than {limit} bytes (COMICREEL_MAX_UPLOAD_BYTES)"
     return f"the request body is larger than {limit} bytes"
 
 

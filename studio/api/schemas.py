@@ -463,11 +463,15 @@ class CharacterUpdate(Body):
 
 
 class ReferenceImageUpload(Body):
-    image_base64: str = Field(
-        min_length=1, max_length=(MAX_REFERENCE_BYTES + 2) // 3 * 4,
+    """The picture: `image_base64` or `asset_id`, one of the two."""
+
+    image_base64: str | None = Field(
+        None, min_length=1, max_length=(MAX_REFERENCE_BYTES + 2) // 3 * 4,
         description="A PNG, JPEG or WebP picture (at most 8 MB and 4096 px a side), base64-encoded; the request "
                     "body limit (COMICREEL_MAX_REQUEST_BYTES) applies too.",
     )  # fmt: skip
+    asset_id: uuid.UUID | None = Field(None, description="An image uploaded to the project (POST "
+                                       "/api/v1/assets/upload-complete); the character gets a copy of it.")  # fmt: skip
 
 
 class VoicePreviewRequest(Body):
@@ -597,10 +601,16 @@ class ShotEffectsAdd(Body):
 
 
 class AudioUpload(Body):
+    """The sound: `data_base64` or `asset_id`, one of the two."""
+
     kind: Literal["effect", "music"] = Field(description="effect: at most 30 s and 2 MB; music: at most 10 min and "
                                                          "20 MB (and the request body limit).")  # fmt: skip
-    data_base64: str = Field(min_length=1, description="WAV, MP3, OGG or FLAC, base64-encoded (checked by decoding).")
-    file_name: str = Field("upload", min_length=1, max_length=255)
+    data_base64: str | None = Field(None, min_length=1, description="WAV, MP3, OGG or FLAC, base64-encoded (checked "
+                                                                    "by decoding).")  # fmt: skip
+    asset_id: uuid.UUID | None = Field(None, description="A sound uploaded to the project (POST "
+                                       "/api/v1/assets/upload-complete), checked for the kind's limits.")  # fmt: skip
+    file_name: str = Field("upload", min_length=1, max_length=255, description="Shown in the studio; with asset_id "
+                                                                               "the asset's name by default.")  # fmt: skip
 
 
 class TtsGenerate(Body):
@@ -722,3 +732,47 @@ class AudioUploadPublic(BaseModel):
     file_size: int
     key: str
     url: str
+
+
+# -- assets (seed §3.7): files uploaded straight to storage, checked when the upload completes ---------------------
+
+
+class UploadTokenPublic(BaseModel):
+    upload_url: str = Field(description="PUT the file's bytes here (any Content-Type) before expires_at: a presigned "
+                            "S3 URL, or this app's /files/upload/<token> with local storage.")  # fmt: skip
+    upload_token: str = Field(description="The credential upload_url carries (local storage: its signed token; S3: "
+                              "its presigned query); nothing else is needed to upload.")  # fmt: skip
+    file_key: str = Field(description="Where the file lands; send it to POST /api/v1/assets/upload-complete.")
+    expires_at: str
+    max_bytes: int = Field(description="The largest file accepted (COMICREEL_MAX_UPLOAD_BYTES, and 8 MB for pictures, "
+                           "20 MB for sounds).")  # fmt: skip
+
+
+class UploadComplete(Body):
+    file_key: str = Field(min_length=1, max_length=900, description="The upload token's file_key.")
+    file_size: int = Field(ge=0, le=1_000_000_000, description="Bytes sent: must be what arrived.")
+    content_type: str = Field(min_length=1, max_length=100, description="The file's type: image/png, image/jpeg, "
+                              "image/webp, audio/wav, audio/mpeg, audio/ogg or audio/flac; must be what its content "
+                              "is.")  # fmt: skip
+
+
+class AssetPublic(BaseModel):
+    id: str
+    type: Literal["image", "audio"]
+    file_name: str
+    url: str = Field(description="A signed URL to fetch the file from (COMICREEL_SIGNED_URL_TTL).")
+    size: int = Field(description="Bytes.")
+    content_type: str = Field(description="As judged by the content.")
+    duration: float | None = Field(description="Seconds, for a sound.")
+    created_at: str
+
+
+class AssetCompleted(AssetPublic):
+    asset_id: str = Field(description="The new asset's id (the same as id).")
+
+
+class AssetPage(BaseModel):
+    assets: list[AssetPublic]
+    total: int
+    page: int
+    page_size: int

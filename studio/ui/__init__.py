@@ -4,19 +4,21 @@ everything. Every step has an api_name; the editing steps also have API-only end
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import gradio as gr
 
-from studio import editor, projects, workspace
+from studio import accounts, editor, projects, workspace
 from studio.services import Services
 from studio.ui import api, projects_bar
 from studio.ui.audio_tab import AudioTab
 from studio.ui.characters_tab import CharactersTab
-from studio.ui.common import require_project, ui_errors
+from studio.ui.common import require_project, ui_errors, user_of
 from studio.ui.export_tab import ExportTab
 from studio.ui.i18n import HEAD, I18N, Lang, say, step_label, t
 from studio.ui.i18n import request_lang as lang_of
+from studio.ui.login import account_html
 from studio.ui.script_tab import ScriptTab
 from studio.ui.storyboard_tab import StoryboardTab
 
@@ -34,6 +36,9 @@ CSS = """
 def build_blocks(svc: Services) -> gr.Blocks:
     with gr.Blocks(title="ComicReel · 漫画视频工作室") as blocks:
         gr.Markdown("# ComicReel · 漫画视频工作室")
+        if svc.settings.auth_enabled:  # who is logged in, and the way out
+            account = gr.HTML(elem_id="account")
+            blocks.load(_account(svc), None, account, api_visibility="private")
         gr.Markdown(t("tagline"))
         bar = projects_bar.build(svc, blocks)
         characters = gr.State([])  # this browser session's cast
@@ -54,19 +59,19 @@ def build_blocks(svc: Services) -> gr.Blocks:
         outputs = [bar.project_id, bar.status, bar.name, bar.style, bar.aspect, bar.existing, bar.timer, characters, board,
                    *script.outputs, *storyboard.outputs, *export.outputs]  # fmt: skip
 
-        def show(snapshot: dict[str, Any], lang: Lang) -> list[Any]:
+        def show(snapshot: dict[str, Any], lang: Lang, user: uuid.UUID) -> list[Any]:
             project = snapshot["project"]
             return [project["id"], _with_task(_opened(project, lang), snapshot["task"], lang), project["name"], project["style"],
-                    project["aspect_ratio"], gr.update(choices=projects_bar.choices(svc), value=project["id"]),
+                    project["aspect_ratio"], gr.update(choices=projects_bar.choices(svc, user), value=project["id"]),
                     gr.Timer(active=snapshot["task"] is not None), snapshot["characters"],
                     snapshot["storyboard"], *script.show(snapshot, lang), *storyboard.show(snapshot, lang),
                     *export.show(snapshot, lang)]  # fmt: skip
 
         @ui_errors
         def open_project(pid: str, request: gr.Request) -> list[Any]:
-            lang = lang_of(request)
-            snapshot = workspace.open_project(svc, user_id=svc.default_user_id, project_id=require_project(pid, lang))
-            return show(snapshot, lang)
+            lang, user = lang_of(request), user_of(svc, request)
+            snapshot = workspace.open_project(svc, user_id=user, project_id=require_project(pid, lang))
+            return show(snapshot, lang, user)
 
         @ui_errors
         def open_from_url(request: gr.Request) -> list[Any]:
@@ -78,10 +83,10 @@ def build_blocks(svc: Services) -> gr.Blocks:
         @ui_errors
         def watch_task(pid: str, request: gr.Request) -> tuple:
             """While a task runs (e.g. one started before the page was opened), show its step and progress."""
-            lang = lang_of(request)
+            lang, user = lang_of(request), user_of(svc, request)
             pid = require_project(pid, lang)
-            task = workspace.running_task(svc, user_id=svc.default_user_id, project_id=pid)
-            project = projects.get_project(svc, user_id=svc.default_user_id, project_id=pid)
+            task = workspace.running_task(svc, user_id=user, project_id=pid)
+            project = projects.get_project(svc, user_id=user, project_id=pid)
             return _with_task(_opened(project, lang), task, lang), gr.Timer(active=task is not None)
 
         bar.open.click(open_project, bar.project_id, outputs, api_visibility="private")
@@ -107,13 +112,21 @@ def _with_task(status: str, task: dict[str, Any] | None, lang: Lang) -> str:
     return f"{status}\n\n… {running}" if status else f"… {running}"
 
 
+def _account(svc: Services):  # type: ignore[no-untyped-def]
+    @ui_errors
+    def account(request: gr.Request) -> str:
+        return account_html(accounts.user_public(svc, user_of(svc, request))["username"])
+
+    return account
+
+
 def _reload_cast(svc: Services):  # type: ignore[no-untyped-def]
     @ui_errors
-    def reload(pid: str) -> tuple:
+    def reload(pid: str, request: gr.Request) -> tuple:
         pid = require_project(pid)
-        user = svc.default_user_id
-        return editor.list_characters(svc, user_id=user, project_id=pid), workspace.storyboard(svc, user_id=user,
-                                                                                               project_id=pid)
+        user = user_of(svc, request)
+        cast = editor.list_characters(svc, user_id=user, project_id=pid)
+        return cast, workspace.storyboard(svc, user_id=user, project_id=pid)
 
     return reload
 

@@ -11,23 +11,22 @@ import gradio as gr
 from assets_library import MOODS
 from studio import audio, editor, workspace
 from studio.services import Services
-from studio.ui.common import require_project, run_and_wait, ui_errors, wait_for
+from studio.ui.common import require_project, run_and_wait, ui_errors, user_of, wait_for
 from studio.ui.i18n import Lang, say, t
 from studio.ui.i18n import request_lang as lang_of
 
 
 class AudioTab:
     def __init__(self, svc: Services, project_id: gr.Textbox, board: gr.State) -> None:
-        user = svc.default_user_id
         voice = gr.Button(t("voice_all"), variant="primary", elem_id="voice-all")
         self.summary = gr.Markdown()
         self.outputs: list[Any] = []
 
         @ui_errors
         def voice_dialogue(pid: str, request: gr.Request, progress: gr.Progress = gr.Progress()) -> tuple:
-            lang = lang_of(request)
+            lang, user = lang_of(request), user_of(svc, request)
             pid = require_project(pid, lang)
-            result = run_and_wait(svc, pid, "tts", progress, lang=lang)
+            result = run_and_wait(svc, user, pid, "tts", progress, lang=lang)
             board_value = workspace.storyboard(svc, user_id=user, project_id=pid)
             rows = [[s["order"], s["dialogue"]["character"] or "旁白 narrator", s["text"], s["dialogue"]["audio_duration"]]
                     for s in (board_value or {}).get("shots", []) if s["dialogue"]]  # fmt: skip
@@ -71,11 +70,11 @@ def player(url: str | None) -> str:
 def _revoicer(svc: Services, shot_id: str):  # type: ignore[no-untyped-def]
     @ui_errors
     def revoice(pid: str, request: gr.Request, progress: gr.Progress = gr.Progress()) -> dict[str, Any] | None:
-        lang = lang_of(request)
+        lang, user = lang_of(request), user_of(svc, request)
         pid = require_project(pid, lang)
-        task_id = editor.revoice_shot(svc, user_id=svc.default_user_id, project_id=pid, shot_id=shot_id)
-        wait_for(svc, task_id, progress, lang=lang)
-        return workspace.storyboard(svc, user_id=svc.default_user_id, project_id=pid)
+        task_id = editor.revoice_shot(svc, user_id=user, project_id=pid, shot_id=shot_id)
+        wait_for(svc, user, task_id, progress, lang=lang)
+        return workspace.storyboard(svc, user_id=user, project_id=pid)
 
     return revoice
 
@@ -85,7 +84,6 @@ class MusicAndEffects:
     (browse the library, add one to a shot), with the script cues no effect matches shown as warnings."""
 
     def __init__(self, svc: Services, project_id: gr.Textbox, board: gr.State) -> None:
-        user = svc.default_user_id
         moods = [(t("all"), ""), *((m, m) for m in MOODS)]
         gr.Markdown(t("music_heading"))
         with gr.Row(equal_height=True):
@@ -124,7 +122,7 @@ class MusicAndEffects:
         @ui_errors
         def recommend_bgm(pid: str, request: gr.Request) -> tuple:
             lang = lang_of(request)
-            found = audio.recommend_bgm(svc, user_id=user, project_id=require_project(pid, lang))
+            found = audio.recommend_bgm(svc, user_id=user_of(svc, request), project_id=require_project(pid, lang))
             picks = found["recommendations"]
             choices = [(f"{_track_label(p)} · {p['score']:.2f}", p["bgm_id"]) for p in picks]
             return _library_table(picks), gr.update(choices=choices, value=picks[0]["bgm_id"] if picks else None)
@@ -133,7 +131,7 @@ class MusicAndEffects:
         def set_bgm(pid: str, bgm_id: str | None, gain: float, at: float, fade_up: float, fade_down: float,
                     request: gr.Request) -> str:  # fmt: skip
             lang = lang_of(request)
-            found = audio.set_project_bgm(svc, user_id=user, project_id=require_project(pid, lang),
+            found = audio.set_project_bgm(svc, user_id=user_of(svc, request), project_id=require_project(pid, lang),
                                           bgm_id=bgm_id or None, volume=float(gain), start_time=float(at or 0),
                                           fade_in=float(fade_up or 0), fade_out=float(fade_down or 0))  # fmt: skip
             return _audio_summary(found, lang)
@@ -146,7 +144,7 @@ class MusicAndEffects:
         @ui_errors
         def add_effect(pid: str, shot_id: str | None, effect_key: str | None, gain: float, at: float,
                        request: gr.Request) -> str:  # fmt: skip
-            lang = lang_of(request)
+            lang, user = lang_of(request), user_of(svc, request)
             pid = require_project(pid, lang)
             if not shot_id or not effect_key:
                 raise gr.Error(say("msg_pick_shot_effect", lang))
@@ -157,10 +155,11 @@ class MusicAndEffects:
         @ui_errors
         def show_audio(pid: str, board_value: dict[str, Any] | None, request: gr.Request) -> tuple:
             lang = lang_of(request)
-            if not pid or not board_value:
+            if not pid:
                 return gr.update(choices=[]), ""
-            found = audio.get_project_audio(svc, user_id=user, project_id=require_project(pid, lang))
-            shots = [(f"#{s['order']} {s['text'][:24]}", s["shot_id"]) for s in board_value.get("shots", [])]
+            # Read (and owner-checked) even without a storyboard: as an API step it is called with none.
+            found = audio.get_project_audio(svc, user_id=user_of(svc, request), project_id=require_project(pid, lang))
+            shots = [(f"#{s['order']} {s['text'][:24]}", s["shot_id"]) for s in (board_value or {}).get("shots", [])]
             return gr.update(choices=shots), _audio_summary(found, lang)
 
         browse.click(list_bgm, [category, page], [tracks, track], api_name="list_bgm")

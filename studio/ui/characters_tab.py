@@ -3,6 +3,7 @@ reference image — to add, edit and delete. Saving marks exactly the panels and
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ import gradio as gr
 from pipeline.appearance import Appearance
 from studio import editor, workspace
 from studio.services import Services
-from studio.ui.common import require_project, ui_errors, wait_for
+from studio.ui.common import require_project, ui_errors, user_of, wait_for
 from studio.ui.i18n import request_lang as lang_of
 from studio.ui.i18n import say, t
 
@@ -44,21 +45,21 @@ def _features(value: str) -> list[str]:
 
 class CharactersTab:
     def __init__(self, svc: Services, project_id: gr.Textbox, characters: gr.State, board: gr.State) -> None:
-        user = svc.default_user_id
         with gr.Row(equal_height=True):
             new_name = gr.Textbox(label=t("new_character_name"), scale=3, min_width=160)
             add = gr.Button(t("add_character"), scale=1, min_width=100)
         self.message = gr.Markdown()
 
-        def reload(pid: str) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        def reload(user: uuid.UUID, pid: str) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
             chars = editor.list_characters(svc, user_id=user, project_id=pid)
             return chars, workspace.storyboard(svc, user_id=user, project_id=pid)
 
         @ui_errors
         def add_character(pid: str, name: str, request: gr.Request) -> tuple:
+            user = user_of(svc, request)
             pid = require_project(pid, lang_of(request))
             editor.create_character(svc, user_id=user, project_id=pid, name=name)
-            return ("", *reload(pid))
+            return ("", *reload(user, pid))
 
         add.click(add_character, [project_id, new_name], [new_name, characters, board], api_visibility="private")
 
@@ -136,15 +137,14 @@ class _CardHandlers:
 
     def __init__(self, svc: Services, character_id: str, reload: Any) -> None:
         self.svc, self.cid, self.reload = svc, character_id, reload
-        self.user = svc.default_user_id
 
         @ui_errors
         def save(pid: str, name: str, description: str, gender: str, age: str, hair: str, clothing: str,
                  accessories: str, build: str, features: str, v_gender: str, variant: float, pitch: float, speed: float, engine: str,
                  request: gr.Request) -> tuple:  # fmt: skip
-            lang = lang_of(request)
+            lang, user = lang_of(request), user_of(svc, request)
             pid = require_project(pid, lang)
-            current = editor.get_character(svc, user_id=self.user, project_id=pid, character_id=self.cid)
+            current = editor.get_character(svc, user_id=user, project_id=pid, character_id=self.cid)
             attributes = {**current["attributes"], "gender": gender, "age": age.strip()}
             changes = {
                 "name": name.strip(), "description": description.strip() or None,
@@ -157,40 +157,43 @@ class _CardHandlers:
             voice = _voice(v_gender, variant, pitch, speed, engine)
             if voice != current["voice"]:  # pinned only when the creator changed it; else it follows name and gender
                 changes["voice"] = voice
-            saved = editor.update_character(svc, user_id=self.user, project_id=pid, character_id=self.cid,
+            saved = editor.update_character(svc, user_id=user, project_id=pid, character_id=self.cid,
                                             changes=changes)  # fmt: skip
-            return (say("msg_character_saved", lang, name=saved["name"]), *self.reload(pid))
+            return (say("msg_character_saved", lang, name=saved["name"]), *self.reload(user, pid))
 
         @ui_errors
         def preview(pid: str, v_gender: str, variant: float, pitch: float, speed: float, engine: str,
                     request: gr.Request) -> str:  # fmt: skip
             pid = require_project(pid, lang_of(request))
             voice = _voice(v_gender, variant, pitch, speed, engine)
-            key = editor.preview_voice(svc, user_id=self.user, project_id=pid, character_id=self.cid, voice=voice)
+            key = editor.preview_voice(svc, user_id=user_of(svc, request), project_id=pid, character_id=self.cid,
+                                       voice=voice)  # fmt: skip
             return svc.ui_file(key)
 
         @ui_errors
         def delete(pid: str, request: gr.Request) -> tuple:
+            user = user_of(svc, request)
             pid = require_project(pid, lang_of(request))
-            editor.delete_character(svc, user_id=self.user, project_id=pid, character_id=self.cid)
-            return ("", *self.reload(pid))
+            editor.delete_character(svc, user_id=user, project_id=pid, character_id=self.cid)
+            return ("", *self.reload(user, pid))
 
         @ui_errors
         def upload_reference(pid: str, path: str | None, request: gr.Request) -> tuple:
             if not path:
                 return gr.skip(), gr.skip(), gr.skip()
+            user = user_of(svc, request)
             pid = require_project(pid, lang_of(request))
-            editor.set_reference_image(svc, user_id=self.user, project_id=pid, character_id=self.cid,
+            editor.set_reference_image(svc, user_id=user, project_id=pid, character_id=self.cid,
                                        data=Path(path).read_bytes())  # fmt: skip
-            return ("", *self.reload(pid))
+            return ("", *self.reload(user, pid))
 
         @ui_errors
         def generate_reference(pid: str, request: gr.Request, progress: gr.Progress = gr.Progress()) -> tuple:
-            lang = lang_of(request)
+            lang, user = lang_of(request), user_of(svc, request)
             pid = require_project(pid, lang)
-            task_id = editor.generate_reference_image(svc, user_id=self.user, project_id=pid, character_id=self.cid)
-            wait_for(svc, task_id, progress, lang=lang)
-            return ("", *self.reload(pid))
+            task_id = editor.generate_reference_image(svc, user_id=user, project_id=pid, character_id=self.cid)
+            wait_for(svc, user, task_id, progress, lang=lang)
+            return ("", *self.reload(user, pid))
 
         self.save, self.preview, self.delete = save, preview, delete
         self.upload_reference, self.generate_reference = upload_reference, generate_reference

@@ -1,5 +1,5 @@
-"""Helpers every tab shares: errors as gr.Error in the user's language, checking the project id, and running a task
-while showing its progress."""
+"""Helpers every tab shares: who is calling, errors as gr.Error in the user's language, checking the project id, and
+running a task while showing its progress."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ import gradio as gr
 from pipeline.errors import PipelineError
 from storage.base import StorageError
 from studio import projects
-from studio.errors import AppError
+from studio.auth import token_from
+from studio.errors import AppError, Unauthorized
 from studio.services import Services
 from studio.ui.i18n import Lang, localize_error, request_lang, say, step_label
 
@@ -50,6 +51,18 @@ def ui_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def user_of(svc: Services, request: gr.Request | None) -> uuid.UUID:
+    """Who calls a studio handler, checked on every call as the REST API checks it: the local creator when auth is
+    off, else the holder of the request's access token (`Authorization: Bearer` from gradio_client, the session
+    cookie from the browser). Unauthorized, TokenExpired or AccountSuspended otherwise (gr.Error via `ui_errors`)."""
+    if not svc.settings.auth_enabled:
+        return svc.default_user_id
+    token = token_from(request.headers, request.cookies) if request is not None else ""
+    if not token:
+        raise Unauthorized("log in first: open /login, or send Authorization: Bearer <access token>")
+    return svc.authenticator.verify(token).user_id
+
+
 def require_project(project_id: str | None, lang: Lang = "en") -> str:
     if not project_id or not project_id.strip():
         raise gr.Error(say("msg_pick_project", lang))
@@ -60,21 +73,20 @@ def require_project(project_id: str | None, lang: Lang = "en") -> str:
 
 
 def run_and_wait(
-    svc: Services, project_id: str, task_type: str, progress: gr.Progress, payload: dict[str, Any] | None = None,
-    *, span: tuple[float, float] = (0.0, 1.0), lang: Lang = "en",
+    svc: Services, user: uuid.UUID, project_id: str, task_type: str, progress: gr.Progress,
+    payload: dict[str, Any] | None = None, *, span: tuple[float, float] = (0.0, 1.0), lang: Lang = "en",
 ) -> dict[str, Any]:  # fmt: skip
-    """Enqueue a task, show its progress, and return its result; a failed or cancelled task becomes gr.Error."""
-    task_id = projects.start_task(svc, user_id=svc.default_user_id, project_id=project_id, task_type=task_type,
-                                  payload=payload)  # fmt: skip
-    return wait_for(svc, task_id, progress, span=span, lang=lang)
+    """Enqueue a task for `user`, show its progress, and return its result; a failed or cancelled task becomes
+    gr.Error."""
+    task_id = projects.start_task(svc, user_id=user, project_id=project_id, task_type=task_type, payload=payload)
+    return wait_for(svc, user, task_id, progress, span=span, lang=lang)
 
 
 def wait_for(
-    svc: Services, task_id: str, progress: gr.Progress | None = None, *, span: tuple[float, float] = (0.0, 1.0),
-    lang: Lang = "en",
+    svc: Services, user: uuid.UUID, task_id: str, progress: gr.Progress | None = None, *,
+    span: tuple[float, float] = (0.0, 1.0), lang: Lang = "en",
 ) -> dict[str, Any]:  # fmt: skip
-    """Show a started task's progress until it ends; return its result, or raise gr.Error in `lang`."""
-    user = svc.default_user_id
+    """Show the progress of a task `user` started until it ends; return its result, or raise gr.Error in `lang`."""
     low, high = span
 
     def report(task: dict[str, Any]) -> None:

@@ -11,7 +11,7 @@ import gradio as gr
 from pipeline.presets import CORNERS, RENDER_RESOLUTIONS, SUBTITLE_STYLES, TEXT_MODES, VIDEO_FORMATS
 from studio import bundle, projects, videos
 from studio.services import Services
-from studio.ui.common import files_of, require_project, ui_errors, wait_for
+from studio.ui.common import files_of, require_project, ui_errors, user_of, wait_for
 from studio.ui.i18n import Lang, say, t
 from studio.ui.i18n import request_lang as lang_of
 
@@ -77,7 +77,7 @@ class ExportTab:
             def render(pid: str, resolution_v: str, platform_v: str, format_v: str, mode_v: str, style_v: str,
                        title_v: str, mark_v: str, corner_v: str, opacity_v: float, comic_v: bool, request: gr.Request,
                        progress: gr.Progress = gr.Progress()) -> tuple:  # fmt: skip
-                lang = lang_of(request)
+                lang, user = lang_of(request), user_of(svc, request)
                 pid = require_project(pid, lang)
                 settings = {"kind": kind, "platform": platform_v or "custom", "resolution": resolution_v or "1080p",
                             "format": format_v or "mp4", "text_mode": mode_v or "subtitles",
@@ -85,10 +85,10 @@ class ExportTab:
                             "motion_comic": comic_v is not False,
                             "watermark": {"text": (mark_v or "").strip(), "position": corner_v or "bottom-right",
                                           "opacity": float(opacity_v if opacity_v is not None else 0.7)}}  # fmt: skip
-                queued = videos.start_render(svc, user_id=svc.default_user_id, project_id=pid, settings=settings)
-                wait_for(svc, queued["render_task_id"], progress, lang=lang)
-                video = videos.latest_video(svc, user_id=svc.default_user_id, project_id=pid, kind=kind)
-                track = videos.list_subtitles(svc, user_id=svc.default_user_id, project_id=pid)
+                queued = videos.start_render(svc, user_id=user, project_id=pid, settings=settings)
+                wait_for(svc, user, queued["render_task_id"], progress, lang=lang)
+                video = videos.latest_video(svc, user_id=user, project_id=pid, kind=kind)
+                track = videos.list_subtitles(svc, user_id=user, project_id=pid)
                 return (video_summary(video, lang), *self._files(video), _table(track))
 
             return render
@@ -96,10 +96,9 @@ class ExportTab:
         @ui_errors
         def save_track(pid: str, table: Any, request: gr.Request) -> Any:
             """Save the texts and times changed in the table (an edited line keeps its text in later renders)."""
-            lang = lang_of(request)
+            lang, user = lang_of(request), user_of(svc, request)
             pid = require_project(pid, lang)
-            current = {r["subtitle_id"]: r for r in videos.list_subtitles(svc, user_id=svc.default_user_id,
-                                                                         project_id=pid)}  # fmt: skip
+            current = {r["subtitle_id"]: r for r in videos.list_subtitles(svc, user_id=user, project_id=pid)}
             rows = table.values.tolist() if hasattr(table, "values") else (table or [])
             for row in rows:
                 sid, start, end, text = str(row[0]), float(row[1]), float(row[2]), str(row[3])
@@ -109,20 +108,19 @@ class ExportTab:
                 changes = {k: v for k, v in (("text", text.strip()), ("start_time", round(start, 3)),
                                              ("end_time", round(end, 3))) if v != old[k]}  # fmt: skip
                 if changes:
-                    videos.update_subtitle(svc, user_id=svc.default_user_id, project_id=pid, subtitle_id=sid,
-                                           changes=changes)  # fmt: skip
+                    videos.update_subtitle(svc, user_id=user, project_id=pid, subtitle_id=sid, changes=changes)
             gr.Info(say("msg_subtitles_saved", lang))
-            return _table(videos.list_subtitles(svc, user_id=svc.default_user_id, project_id=pid))
+            return _table(videos.list_subtitles(svc, user_id=user, project_id=pid))
 
         @ui_errors
         def export_other(pid: str, kind: str, request: gr.Request, progress: gr.Progress = gr.Progress()) -> list[str]:
-            lang = lang_of(request)
+            lang, user = lang_of(request), user_of(svc, request)
             pid = require_project(pid, lang)
             if kind == "bundle":
-                made = bundle.export_bundle(svc, user_id=svc.default_user_id, project_id=pid)
+                made = bundle.export_bundle(svc, user_id=user, project_id=pid)
                 return files_of(svc, [made["key"]])
-            task_id = projects.start_export(svc, user_id=svc.default_user_id, project_id=pid, kind=kind)
-            result = wait_for(svc, task_id, progress, lang=lang)
+            task_id = projects.start_export(svc, user_id=user, project_id=pid, kind=kind)
+            result = wait_for(svc, user, task_id, progress, lang=lang)
             return files_of(svc, [result["key"]])
 
         outputs = [self.summary, self.video, self.files, self.subtitles]

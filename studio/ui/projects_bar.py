@@ -3,6 +3,7 @@ and the line that shows what is running."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +12,7 @@ import gradio as gr
 from pipeline.models import ASPECT_SIZES, STYLES
 from studio import bundle, projects
 from studio.services import Services
-from studio.ui.common import require_project, ui_errors
+from studio.ui.common import require_project, ui_errors, user_of
 from studio.ui.i18n import request_lang as lang_of
 from studio.ui.i18n import say, t
 
@@ -30,8 +31,9 @@ class ProjectBar:
     imported: Any  # the import event, likewise
 
 
-def choices(svc: Services) -> list[tuple[str, str]]:
-    rows = projects.list_projects(svc, user_id=svc.default_user_id, page_size=100)["projects"]
+def choices(svc: Services, user: uuid.UUID) -> list[tuple[str, str]]:
+    """The caller's projects, for the dropdown (nobody else's)."""
+    rows = projects.list_projects(svc, user_id=user, page_size=100)["projects"]
     return [(f"{p['name']} · {p['aspect_ratio']} · {p['status']}", p["id"]) for p in rows]
 
 
@@ -53,28 +55,30 @@ def build(svc: Services, blocks: gr.Blocks) -> ProjectBar:
 
     @ui_errors
     def create_project(name_value: str, style_value: str, aspect_value: str, request: gr.Request) -> tuple:
-        project = projects.create_project(svc, user_id=svc.default_user_id, name=name_value, style=style_value,
+        user = user_of(svc, request)
+        project = projects.create_project(svc, user_id=user, name=name_value, style=style_value,
                                           aspect_ratio=aspect_value)  # fmt: skip
         message = say("msg_created", lang_of(request), name=project["name"], aspect=project["aspect_ratio"])
-        return project["id"], message, gr.update(choices=choices(svc), value=project["id"])
+        return project["id"], message, gr.update(choices=choices(svc, user), value=project["id"])
 
     @ui_errors
     def import_project(path: str, request: gr.Request) -> tuple:
         """A project bundle (exported from the Export tab, here or on another machine) becomes a new project."""
-        pid = bundle.import_bundle(svc, user_id=svc.default_user_id, data=path)
-        project = projects.get_project(svc, user_id=svc.default_user_id, project_id=pid)
+        user = user_of(svc, request)
+        pid = bundle.import_bundle(svc, user_id=user, data=path)
+        project = projects.get_project(svc, user_id=user, project_id=pid)
         message = say("msg_imported", lang_of(request), name=project["name"])
-        return pid, message, gr.update(choices=choices(svc), value=pid)
+        return pid, message, gr.update(choices=choices(svc, user), value=pid)
 
     @ui_errors
     def cancel_tasks(pid: str, request: gr.Request) -> str:
         lang = lang_of(request)
-        count = projects.cancel_project_tasks(svc, user_id=svc.default_user_id, project_id=require_project(pid, lang))
+        count = projects.cancel_project_tasks(svc, user_id=user_of(svc, request), project_id=require_project(pid, lang))
         return say("msg_cancelled_n", lang, count=count) if count else say("msg_nothing_running", lang)
 
     @ui_errors
-    def refresh() -> dict:
-        return gr.update(choices=choices(svc))
+    def refresh(request: gr.Request) -> dict:
+        return gr.update(choices=choices(svc, user_of(svc, request)))
 
     created = create.click(create_project, [name, style, aspect], [project_id, status, existing],
                            api_name="create_project")  # fmt: skip

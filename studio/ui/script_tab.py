@@ -3,6 +3,7 @@ warnings by line; every saved version listed, viewable and restorable."""
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ import gradio as gr
 from pipeline.parse import FORMATS, decode_script
 from studio import projects, workspace
 from studio.services import Services
-from studio.ui.common import require_project, run_and_wait, ui_errors
+from studio.ui.common import require_project, run_and_wait, ui_errors, user_of
 from studio.ui.i18n import Lang, say, t
 from studio.ui.i18n import request_lang as lang_of
 
@@ -110,13 +111,13 @@ class ScriptTab:
 
         @ui_errors
         def save_script(pid: str, text: str, fmt_value: str, request: gr.Request) -> tuple[str, Any]:
-            lang = lang_of(request)
+            lang, user = lang_of(request), user_of(svc, request)
             pid = require_project(pid, lang)
-            saved = projects.save_script(svc, user_id=svc.default_user_id, project_id=pid, content=text,
+            saved = projects.save_script(svc, user_id=user, project_id=pid, content=text,
                                          format=None if fmt_value == "auto" else fmt_value)  # fmt: skip
             note = say("msg_saved", lang, version=saved["version"], format=saved["format"], words=saved["word_count"],
                        seconds=saved["estimated_duration"])  # fmt: skip
-            return note, self._versions_update(pid)
+            return note, self._versions_update(user, pid)
 
         @ui_errors
         def parse_script(
@@ -124,41 +125,39 @@ class ScriptTab:
         ) -> tuple[str, Any, Any, Any, Any]:
             """Save and parse; returns the summary, the parse as text, the parse as the REST API gives it
             (GET …/script/parsed), the versions and the script (the language model's, when it wrote one)."""
-            lang = lang_of(request)
+            lang, user = lang_of(request), user_of(svc, request)
             note, versions = save_script(pid, text, fmt_value, request)
-            saved = workspace.script_versions(svc, user_id=svc.default_user_id, project_id=pid)[0]["version"]
-            result = run_and_wait(svc, pid, "nlp", progress, lang=lang)
-            parse = workspace.parsed(svc, user_id=svc.default_user_id, project_id=pid)
+            pid = require_project(pid, lang)
+            saved = workspace.script_versions(svc, user_id=user, project_id=pid)[0]["version"]
+            result = run_and_wait(svc, user, pid, "nlp", progress, lang=lang)
+            parse = workspace.parsed(svc, user_id=user, project_id=pid)
             done = say("msg_parsed", lang, scenes=result["total_scenes"], shots=result["total_shots"],
                        seconds=result["estimated_duration"], cast=", ".join(result["characters"]) or "—")  # fmt: skip
-            public = projects.get_parsed(svc, user_id=svc.default_user_id, project_id=pid)
+            public = projects.get_parsed(svc, user_id=user, project_id=pid)
             if result.get("script_version", saved) == saved:
                 return f"{note}\n\n{done}", parsed_markdown(parse, lang), public, versions, gr.skip()
-            written = workspace.script_version(svc, user_id=svc.default_user_id, project_id=pid,
+            written = workspace.script_version(svc, user_id=user, project_id=pid,
                                                version=result["script_version"])["content"]  # fmt: skip
             return (f"{note}\n\n{say('msg_llm_wrote', lang)}\n\n{done}", parsed_markdown(parse, lang), public,
-                    self._versions_update(pid), written)  # fmt: skip
+                    self._versions_update(user, pid), written)  # fmt: skip
 
         @ui_errors
         def view_version(pid: str, version: int | None, request: gr.Request) -> str:
             if not version:
                 return ""
             pid = require_project(pid, lang_of(request))
-            return workspace.script_version(svc, user_id=svc.default_user_id, project_id=pid, version=int(version))[
-                "content"
-            ]
+            return workspace.script_version(svc, user_id=user_of(svc, request), project_id=pid,
+                                            version=int(version))["content"]  # fmt: skip
 
         @ui_errors
         def restore_version(pid: str, version: int | None, request: gr.Request) -> tuple:
-            lang = lang_of(request)
+            lang, user = lang_of(request), user_of(svc, request)
             pid = require_project(pid, lang)
             if not version:
                 return gr.skip(), gr.skip(), gr.skip()
-            saved = workspace.restore_script_version(svc, user_id=svc.default_user_id, project_id=pid,
-                                                     version=int(version))  # fmt: skip
-            text = workspace.script_version(svc, user_id=svc.default_user_id, project_id=pid,
-                                            version=saved["version"])["content"]  # fmt: skip
-            return text, say("msg_restored", lang, old=version, new=saved["version"]), self._versions_update(pid)
+            saved = workspace.restore_script_version(svc, user_id=user, project_id=pid, version=int(version))
+            text = workspace.script_version(svc, user_id=user, project_id=pid, version=saved["version"])["content"]
+            return text, say("msg_restored", lang, old=version, new=saved["version"]), self._versions_update(user, pid)
 
         self.sample.change(load_sample, self.sample, self.content, api_visibility="private")
         self.upload.upload(load_file, self.upload, self.content, api_visibility="private")
@@ -171,8 +170,8 @@ class ScriptTab:
         restore.click(restore_version, [project_id, self.versions], [self.content, self.summary, self.versions],
                       api_visibility="private")  # fmt: skip
 
-    def _versions_update(self, pid: str) -> Any:
-        versions = workspace.script_versions(self.svc, user_id=self.svc.default_user_id, project_id=pid)
+    def _versions_update(self, user: uuid.UUID, pid: str) -> Any:
+        versions = workspace.script_versions(self.svc, user_id=user, project_id=pid)
         return gr.update(choices=version_choices(versions), value=versions[0]["version"] if versions else None)
 
     def show(self, snapshot: dict[str, Any], lang: Lang) -> list[Any]:

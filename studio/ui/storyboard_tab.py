@@ -5,6 +5,7 @@ seed, pick any earlier version, insert, delete, move."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import gradio as gr
@@ -13,7 +14,7 @@ from pipeline.models import CAMERAS, TRANSITIONS
 from pipeline.shot_requests import LOCK_KEY, LOCKS, QUALITIES, QUALITY_KEY, SCENE_REFERENCE_KEY
 from studio import editor, projects, workspace
 from studio.services import Services
-from studio.ui.common import require_project, run_and_wait, ui_errors, wait_for
+from studio.ui.common import require_project, run_and_wait, ui_errors, user_of, wait_for
 from studio.ui.i18n import Lang, say, t
 from studio.ui.i18n import request_lang as lang_of
 
@@ -62,7 +63,6 @@ def stale_summary(board: dict[str, Any] | None, lang: Lang, measured: bool = Tru
 
 class StoryboardTab:
     def __init__(self, svc: Services, project_id: gr.Textbox, characters: gr.State, board: gr.State) -> None:
-        user = svc.default_user_id
         self.svc = svc
         with gr.Row():
             generate = gr.Button(t("generate_storyboard"), variant="primary", min_width=160, elem_id="generate-board")
@@ -113,11 +113,12 @@ class StoryboardTab:
         fields = [text, speaker, emotion, description, prompt, camera, in_frame, duration, transition]
         editor_outputs = [selected, self.editor_title, details, *fields, versions]
 
-        def current(pid: str) -> dict[str, Any] | None:
+        def current(user: uuid.UUID, pid: str) -> dict[str, Any] | None:
             return workspace.storyboard(svc, user_id=user, project_id=pid)
 
-        def edit_view(shot: dict[str, Any] | None, chars: list[dict[str, Any]] | None, pid: str, lang: Lang) -> list:
-            if shot is None:
+        def edit_view(user: uuid.UUID | None, shot: dict[str, Any] | None, chars: list[dict[str, Any]] | None, pid: str,
+                      lang: Lang) -> list:  # fmt: skip
+            if shot is None or user is None:
                 return [None, say("pick_shot", lang), gr.update(visible=False), *[gr.update(value=None)] * len(fields), []]
             names = [c["name"] for c in chars or []]
             images = editor.list_shot_images(svc, user_id=user, project_id=pid, shot_id=shot["shot_id"])
@@ -137,37 +138,37 @@ class StoryboardTab:
 
         @ui_errors
         def generate_storyboard(pid: str, request: gr.Request, progress: gr.Progress = gr.Progress()) -> tuple:
-            lang = lang_of(request)
+            lang, user = lang_of(request), user_of(svc, request)
             pid = require_project(pid, lang)
-            run_and_wait(svc, pid, "storyboard", progress, span=(0.0, 0.1), lang=lang)
-            run_and_wait(svc, pid, "image_generation", progress, span=(0.1, 1.0), lang=lang)
-            board_value = current(pid)
+            run_and_wait(svc, user, pid, "storyboard", progress, span=(0.0, 0.1), lang=lang)
+            run_and_wait(svc, user, pid, "image_generation", progress, span=(0.1, 1.0), lang=lang)
+            board_value = current(user, pid)
             return self.summary_text(board_value, lang), self.grid(board_value, lang), board_value
 
         @ui_errors
         def show_storyboard(pid: str, request: gr.Request) -> tuple:
             lang = lang_of(request)
-            board_value = current(require_project(pid, lang))
+            board_value = current(user_of(svc, request), require_project(pid, lang))
             return self.summary_text(board_value, lang), self.grid(board_value, lang), board_value
 
         @ui_errors
         def bring_up_to_date(pid: str, request: gr.Request, progress: gr.Progress = gr.Progress()) -> dict | None:
-            lang = lang_of(request)
+            lang, user = lang_of(request), user_of(svc, request)
             pid = require_project(pid, lang)
-            wait_for(svc, editor.update_stale(svc, user_id=user, project_id=pid), progress, lang=lang)
-            return current(pid)
+            wait_for(svc, user, editor.update_stale(svc, user_id=user, project_id=pid), progress, lang=lang)
+            return current(user, pid)
 
         @ui_errors
         def pick(board_value: dict | None, chars: list | None, pid: str, evt: gr.SelectData, request: gr.Request) -> list:
             shots = (board_value or {}).get("shots", [])  # the grid shows every shot, in order
             shot = shots[evt.index] if isinstance(evt.index, int) and evt.index < len(shots) else None
-            return edit_view(shot, chars, pid, lang_of(request))
+            return edit_view(user_of(svc, request), shot, chars, pid, lang_of(request))
 
         @ui_errors
         def save_shot(pid: str, shot_id: str | None, text_v: str, speaker_v: str | None, emotion_v: str,
                       description_v: str, prompt_v: str, camera_v: str, frame_v: list[str], duration_v: float,
                       transition_v: str, request: gr.Request) -> tuple:  # fmt: skip
-            lang = lang_of(request)
+            lang, user = lang_of(request), user_of(svc, request)
             pid = require_project(pid, lang)
             if not shot_id:
                 raise gr.Error(say("msg_no_storyboard", lang))
@@ -177,12 +178,12 @@ class StoryboardTab:
             if speaker_v:
                 changes["speaker"] = speaker_v
             shot = editor.update_shot(svc, user_id=user, project_id=pid, shot_id=shot_id, changes=changes)
-            return f"{editor_heading(shot)}\n\n✓ {say('msg_shot_saved', lang, order=shot['order'])}", current(pid)
+            return f"{editor_heading(shot)}\n\n✓ {say('msg_shot_saved', lang, order=shot['order'])}", current(user, pid)
 
         @ui_errors
         def redraw_panel(pid: str, shot_id: str | None, override_v: str, seed_v: str, chars: list | None,
                             request: gr.Request, progress: gr.Progress = gr.Progress()) -> list:  # fmt: skip
-            lang = lang_of(request)
+            lang, user = lang_of(request), user_of(svc, request)
             pid = require_project(pid, lang)
             if not shot_id:
                 raise gr.Error(say("msg_no_storyboard", lang))
@@ -192,49 +193,51 @@ class StoryboardTab:
             task_id = editor.regenerate_shot(svc, user_id=user, project_id=pid, shot_id=shot_id,
                                              prompt_override=override_v.strip() or None,
                                              seed=int(seed_text) if seed_text else None)  # fmt: skip
-            wait_for(svc, task_id, progress, lang=lang)
-            board_value = current(pid)
-            return [board_value, *edit_view(find(board_value, shot_id), chars, pid, lang)]
+            wait_for(svc, user, task_id, progress, lang=lang)
+            board_value = current(user, pid)
+            return [board_value, *edit_view(user, find(board_value, shot_id), chars, pid, lang)]
 
         @ui_errors
         def select_version(pid: str, shot_id: str | None, chars: list | None, evt: gr.SelectData,
                            request: gr.Request) -> list:  # fmt: skip
-            lang = lang_of(request)
+            lang, user = lang_of(request), user_of(svc, request)
             pid = require_project(pid, lang)
             images = editor.list_shot_images(svc, user_id=user, project_id=pid, shot_id=shot_id or "")
             chosen = images[evt.index]
             editor.select_shot_image(svc, user_id=user, project_id=pid, shot_id=shot_id or "",
                                      image_id=chosen["image_id"])  # fmt: skip
-            board_value = current(pid)
-            return [board_value, *edit_view(find(board_value, shot_id), chars, pid, lang)]
+            board_value = current(user, pid)
+            return [board_value, *edit_view(user, find(board_value, shot_id), chars, pid, lang)]
 
         @ui_errors
         def insert_shot(pid: str, shot_id: str | None, request: gr.Request) -> dict | None:
+            user = user_of(svc, request)
             pid = require_project(pid, lang_of(request))
             editor.insert_shot(svc, user_id=user, project_id=pid, after_shot_id=shot_id,
                                fields={"kind": "narration", "text": "…"})  # fmt: skip
-            return current(pid)
+            return current(user, pid)
 
         @ui_errors
         def delete_shot(pid: str, shot_id: str | None, request: gr.Request) -> tuple:
-            lang = lang_of(request)
+            lang, user = lang_of(request), user_of(svc, request)
             pid = require_project(pid, lang)
             if shot_id:
                 editor.delete_shot(svc, user_id=user, project_id=pid, shot_id=shot_id)
-            return (current(pid), *edit_view(None, None, pid, lang))
+            return (current(user, pid), *edit_view(user, None, None, pid, lang))
 
         def mover(step: int):  # type: ignore[no-untyped-def]
             @ui_errors
             def move(pid: str, shot_id: str | None, request: gr.Request) -> dict | None:
+                user = user_of(svc, request)
                 pid = require_project(pid, lang_of(request))
-                board_value = current(pid)
+                board_value = current(user, pid)
                 ids = [s["shot_id"] for s in (board_value or {}).get("shots", [])]
                 if shot_id in ids:
                     i = ids.index(shot_id)
                     j = min(max(i + step, 0), len(ids) - 1)
                     ids[i], ids[j] = ids[j], ids[i]
                     editor.reorder_shots(svc, user_id=user, project_id=pid, shot_ids=ids)
-                return current(pid)
+                return current(user, pid)
 
             return move
 
@@ -262,14 +265,14 @@ class StoryboardTab:
 
         @ui_errors
         def close_editor(request: gr.Request) -> list:  # another project opened: its shots are not this one's
-            return edit_view(None, None, "", lang_of(request))
+            return edit_view(None, None, None, "", lang_of(request))
 
         project_id.change(close_editor, None, editor_outputs, api_visibility="private")
 
         @ui_errors
         def set_panel_settings(pid: str, lock_v: str, quality_v: str, scene_v: bool, request: gr.Request) -> None:
             lang = lang_of(request)
-            project = projects.update_project(svc, user_id=user, project_id=require_project(pid, lang), changes={
+            project = projects.update_project(svc, user_id=user_of(svc, request), project_id=require_project(pid, lang), changes={
                 LOCK_KEY: lock_v, QUALITY_KEY: quality_v, SCENE_REFERENCE_KEY: bool(scene_v)})  # fmt: skip
             scene = say("switch_on" if project[SCENE_REFERENCE_KEY] else "switch_off", lang)
             gr.Info(say("msg_panel_settings", lang, lock=project[LOCK_KEY], quality=project[QUALITY_KEY], scene=scene))

@@ -35,10 +35,10 @@ def refused(response, status: int, code: int, field: str | None = None) -> dict:
     return body
 
 
-def wait(client, task_id: str, timeout: float = 180) -> dict:
+def wait(client, task_id: str, timeout: float = 180, headers: dict[str, str] | None = None) -> dict:
     deadline = time.monotonic() + timeout
     while True:
-        task = ok(client.get(f"/api/v1/tasks/{task_id}"))
+        task = ok(client.get(f"/api/v1/tasks/{task_id}", headers=headers))
         if task["status"] in ("completed", "failed", "cancelled") or time.monotonic() > deadline:
             return task
         time.sleep(0.2)

@@ -16,7 +16,7 @@ from joserfc.jwk import OctKey
 from app import create_app
 from studio.config import Settings
 from studio.services import build_services
-from tests.api.conftest import BASE_URL, ok, refused
+from tests.api.conftest import BASE_URL, ok, refused, wait
 
 PASSWORD = "correct horse battery"
 
@@ -164,6 +164,16 @@ def test_a_burst_gets_429_with_retry_after(auth_settings) -> None:
         assert int(response.headers["Retry-After"]) >= 1
         ok(api.get("/api/v1/projects", headers=bearer(bob)))  # per user
         ok(api.get(f"/api/v1/users/{alice['user_id']}", headers=bearer(alice)))  # and per route
+
+
+def test_a_failed_final_render_gives_its_video_back(api) -> None:
+    alice = register(api, "alice")
+    pid = ok(api.post("/api/v1/projects", headers=bearer(alice), json={"name": "Empty"}), 201)["project_id"]
+    queued = ok(api.post(f"/api/v1/projects/{pid}/render/final", headers=bearer(alice), json={}), 202)
+    task = wait(api, queued["render_task_id"], headers=bearer(alice))
+    assert task["status"] == "failed", task  # nothing to render: no storyboard
+    me = ok(api.get(f"/api/v1/users/{alice['user_id']}", headers=bearer(alice)))
+    assert me["subscription"]["quota"]["videos_remaining"] == 5
 
 
 def test_quota_is_never_overspent_under_concurrency(auth_settings) -> None:

@@ -13,6 +13,8 @@ import numpy as np
 from PIL import Image
 
 from tests.api.conftest import ok, refused, wait
+from tests.api.test_admin_library import check_library_fields
+from tests.api.test_assets import check_asset_id_fields, check_upload_complete_fields
 from tests.api.test_audio import b64, wav_bytes
 from tests.api.test_diffusion_api import check_character_lock, check_image_quality, check_scene_reference
 from tests.media import frame_at, probe, stream
@@ -491,6 +493,8 @@ CHECKS = {
     **{f"RegisterRequest.{f}": check_account_fields for f in ("email", "password", "username")},
     **{f"LoginRequest.{f}": check_account_fields for f in ("email", "password")},
     "RefreshRequest.refresh_token": check_account_fields,
+    **{f"BgmAdd.{f}": check_library_fields for f in ("name", "tags", "data_base64", "category", "license_type")},
+    **{f"SoundEffectAdd.{f}": check_library_fields for f in ("name", "tags", "data_base64", "category")},
     **{f"UserUpdate.{f}": check_account_fields for f in ("username", "preferences")},
     **{f"AdminUserUpdate.{f}": check_account_fields for f in ("status", "role", "plan")},
     **{f"PlanUpdate.{f}": check_account_fields for f in ("videos_quota", "description")},
@@ -513,6 +517,8 @@ CHECKS = {
     **{f"VoiceSettings.{f}": check_character_fields for f in ("gender", "variant", "pitch", "speed")},
     "VoiceSettings.engine": check_voice_engine,
     "ReferenceImageUpload.image_base64": check_character_fields, "VoicePreviewRequest.voice": check_character_fields,
+    "ReferenceImageUpload.asset_id": check_asset_id_fields, "AudioUpload.asset_id": check_asset_id_fields,
+    **{f"UploadComplete.{f}": check_upload_complete_fields for f in ("file_key", "file_size", "content_type")},
     "VoicePreviewRequest.text": check_character_fields,
     **{f"ShotUpdate.{f}": check_shot_fields for f in ("text", "scene_description", "prompt", "camera", "emotion",
                                                       "characters", "speaker", "duration", "transition", "motion")},
