@@ -20,6 +20,7 @@ from studio.services import Services, build_services
 
 def create_app(settings: Settings | None = None, *, services: Services | None = None) -> FastAPI:
     settings = settings or Settings()
+    settings.refuse_open_without_auth()  # also when started as `uvicorn app:create_app --factory`
     svc = services or build_services(settings)
 
     @asynccontextmanager
@@ -83,7 +84,6 @@ def main() -> None:
     from studio.observability import configure_logging, uvicorn_log_config
 
     settings = Settings()
-    settings.refuse_open_without_auth()
     configure_logging(settings)  # text, or JSON lines with request and task ids (COMICREEL_LOG_FORMAT)
     # Open streams (a browser tab, a gradio_client heartbeat) must not hold a shutdown forever.
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, timeout_graceful_shutdown=10,

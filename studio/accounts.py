@@ -18,7 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from db.models import AuthSession, Plan, RefreshToken, Subscription, User
+from db.models import AuthSession, Plan, RefreshToken, Subscription, User, as_utc
 from db.session import changed_rows, transaction
 from studio.auth import digest
 from studio.errors import AccountSuspended, Conflict, Forbidden, InvalidParams, NotFound, Unauthorized
@@ -30,7 +30,6 @@ _USERNAME = re.compile(r"^[\w.-]{3,50}$")
 MIN_PASSWORD, MAX_PASSWORD = 8, 256
 PLANS = ("free", "basic", "pro", "enterprise")
 ROLES = ("user", "admin")
-STATUSES = ("active", "suspended")
 # Verified against when the account does not exist, so a wrong email costs the same time as a wrong password.
 _DUMMY_HASH = _HASHER.hash(secrets.token_hex(16))
 
@@ -61,7 +60,8 @@ def checked_password(value: Any) -> str:
 
 
 def register(svc: Services, *, email: str, password: str, username: str) -> dict[str, Any]:
-    """A new active account on the free plan (admin if its email is in COMICREEL_ADMIN_EMAILS), logged in."""
+    """A new active account on the free plan, logged in. Never an admin: nobody has verified the email (operators
+    promote with `comicreel admin EMAIL`)."""
     if not svc.settings.registration_open:
         raise Forbidden("registration is closed here: ask an admin for an account")
     email, username, password = checked_email(email), checked_username(username), checked_password(password)
@@ -71,12 +71,12 @@ def register(svc: Services, *, email: str, password: str, username: str) -> dict
         if taken is not None:
             field = "email" if taken.email.lower() == email else "username"
             raise Conflict(f"that {field} is already registered", field=field)
-        user_id = add_account(s, svc, email=email, username=username, password_hash=hashed)
+        user_id = add_account(s, svc, email=email, username=username, password_hash=hashed, may_be_admin=False)
     return {"user_id": str(user_id), **open_login(svc, user_id)}
 
 
 def add_account(
-    s: Session, svc: Services, *, email: str, username: str, password_hash: str, may_be_admin: bool = True
+    s: Session, svc: Services, *, email: str, username: str, password_hash: str, may_be_admin: bool
 ) -> uuid.UUID:
     """A new active account on the free plan, in the caller's transaction; admin if its email is in
     COMICREEL_ADMIN_EMAILS and `may_be_admin` (false for an email nobody has verified)."""
@@ -118,7 +118,7 @@ def refresh(svc: Services, *, refresh_token: str) -> dict[str, Any]:
         login_row = s.get(AuthSession, row.session_id) if row is not None else None
         if row is None or login_row is None or login_row.revoked_at is not None:
             raise Unauthorized("the refresh token is invalid: log in again")
-        if _aware(login_row.expires_at) <= _now():
+        if as_utc(login_row.expires_at) <= _now():
             raise Unauthorized("this login has expired: log in again")
         spent = not changed_rows(s, update(RefreshToken).where(RefreshToken.token_hash == hashed,
                                                                 RefreshToken.used_at.is_(None)).values(used_at=_now()))  # fmt: skip
@@ -129,11 +129,12 @@ def refresh(svc: Services, *, refresh_token: str) -> dict[str, Any]:
             user = s.get(User, login_row.user_id)
             if user is None or user.status != "active":
                 raise AccountSuspended("this account is suspended")
-            user_id = user.id
+            # The next token is written with this one's use: a failure leaves this one unused, for a retry.
+            tokens = _tokens(s, svc, user.id, session_id)
     if spent:  # committed above, so the revocation stands although this request is refused
         svc.authenticator.forget(session_id)
         raise Unauthorized("this refresh token was already used: the login is revoked; log in again")
-    return _tokens(svc, user_id, session_id)
+    return tokens
 
 
 def logout(svc: Services, *, user_id: uuid.UUID, session_id: uuid.UUID | None) -> None:
@@ -203,6 +204,22 @@ def admin_update_user(svc: Services, *, user_id: uuid.UUID, changes: dict[str, A
     return user_public(svc, user_id)
 
 
+def set_role(svc: Services, *, email: str, role: str) -> uuid.UUID:
+    """Make the account with `email` an admin or a user again (the operator's way to the first admin)."""
+    if role not in ROLES:
+        raise InvalidParams(f"role must be one of {list(ROLES)}", field="role")
+    with transaction(svc.sessions) as s:
+        user = s.scalars(select(User).where(func.lower(User.email) == email.strip().lower())).first()
+        if user is None:
+            raise NotFound(f"no account has the email {email!r}: register it first")
+        user.role = role
+        sessions = list(s.scalars(select(AuthSession.id).where(AuthSession.user_id == user.id)))
+        user_id = user.id
+    for session_id in sessions:
+        svc.authenticator.forget(session_id)
+    return user_id
+
+
 def list_users(svc: Services, *, page: int, page_size: int) -> dict[str, Any]:
     with svc.sessions() as s:
         total = s.scalar(select(func.count()).select_from(User)) or 0
@@ -250,20 +267,16 @@ def open_login(svc: Services, user_id: uuid.UUID) -> dict[str, Any]:
         row = AuthSession(user_id=user_id, expires_at=_now() + timedelta(seconds=svc.settings.refresh_token_ttl))
         s.add(row)
         s.flush()
-        session_id = row.id
-    return _tokens(svc, user_id, session_id)
+        return _tokens(s, svc, user_id, row.id)
 
 
-def _tokens(svc: Services, user_id: uuid.UUID, session_id: uuid.UUID) -> dict[str, Any]:
+def _tokens(s: Session, svc: Services, user_id: uuid.UUID, session_id: uuid.UUID) -> dict[str, Any]:
+    """An access token and a new refresh token of login `session_id`, written in the caller's transaction."""
     refresh_token = secrets.token_urlsafe(32)
-    with transaction(svc.sessions) as s:
-        s.add(RefreshToken(token_hash=digest(refresh_token), session_id=session_id))
-        user = s.get(User, user_id)
-        assert user is not None
-        sub = _subscription(s, user_id)
-        access, ttl = svc.authenticator.issue(user, session_id, sub.plan if sub else None)
+    s.add(RefreshToken(token_hash=digest(refresh_token), session_id=session_id))
+    user = s.get(User, user_id)
+    assert user is not None
+    sub = _subscription(s, user_id)
+    access, ttl = svc.authenticator.issue(user, session_id, sub.plan if sub else None)
     return {"access_token": access, "refresh_token": refresh_token, "token_type": "bearer", "expires_in": ttl}
 
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -23,7 +23,7 @@ from joserfc.jwk import OctKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from db.models import AuthSession, User
+from db.models import AuthSession, User, as_utc
 from studio.errors import AccountSuspended, TokenExpired, Unauthorized
 
 COOKIE = "comicreel_session"  # the studio's HttpOnly cookie holding an access token
@@ -102,7 +102,7 @@ class Authenticator:
                 .join(User, User.id == AuthSession.user_id)
                 .where(AuthSession.id == session_id, AuthSession.user_id == user_id)
             ).first()  # fmt: skip
-        if row is None or row.revoked_at is not None or _aware(row.expires_at) <= datetime.now(UTC):
+        if row is None or row.revoked_at is not None or as_utc(row.expires_at) <= datetime.now(UTC):
             refusal = "ended"
         elif row.status != "active":
             refusal = "suspended"
@@ -123,9 +123,6 @@ def token_from(headers: Any, cookies: Any) -> str:
         return value.strip()
     return str(cookies.get(COOKIE) or "")
 
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def digest(token: str) -> str:

@@ -170,6 +170,25 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_admin(args: argparse.Namespace) -> int:
+    """Make an account an admin (or, with --revoke, a user again): how an operator gets the first admin."""
+    from studio import accounts
+    from studio.config import Settings
+    from studio.errors import AppError
+    from studio.services import build_services
+
+    svc = build_services(Settings())
+    try:
+        accounts.set_role(svc, email=args.email, role="user" if args.revoke else "admin")
+    except AppError as exc:
+        print(exc.message, file=sys.stderr)
+        return 2
+    finally:
+        svc.stop()
+    print(f"{args.email} is {'a user' if args.revoke else 'an admin'} now")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="comicreel", description="Turn a script (剧本) into a comic-style video.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -224,6 +243,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     migrate = sub.add_parser("migrate", help="migrate the configured database to the current schema (production)")
     migrate.set_defaults(func=cmd_migrate)
+
+    admin = sub.add_parser("admin", help="make an account an admin (accounts: COMICREEL_AUTH_ENABLED)")
+    admin.add_argument("email", help="the account's email (register it first)")
+    admin.add_argument("--revoke", action="store_true", help="make it a plain user again")
+    admin.set_defaults(func=cmd_admin)
     return parser
 
 

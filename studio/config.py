@@ -266,7 +266,8 @@ class Settings(BaseSettings):
     )  # fmt: skip
     registration_open: bool = Field(True, description="Anyone may register (false: only admins create accounts).")
     admin_emails: Annotated[list[str], NoDecode] = Field(
-        [], description="Comma-separated emails that are made admins when they register.",
+        [], description="Comma-separated emails made admins when they first sign in through the OIDC provider with "
+        "the email verified (password accounts: `comicreel admin EMAIL`).",
     )  # fmt: skip
     login_attempts: str = Field(
         "5/minute", description="Failed logins allowed per account, and 4x that per address ('limits' notation).",
@@ -321,6 +322,17 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("login_attempts", "rate_limit", "rate_limit_tasks")
+    @classmethod
+    def _a_rate(cls, value: str) -> str:
+        from limits import parse
+
+        try:
+            parse(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a rate: write it as N/second, N/minute, N/hour or N/day") from None
+        return value
 
     @field_validator("allowed_hosts", "allowed_origins", "admin_emails", mode="before")
     @classmethod

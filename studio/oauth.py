@@ -28,7 +28,7 @@ from joserfc.jwk import KeySet
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from db.models import OAuthIdentity, OAuthLogin, User
+from db.models import OAuthIdentity, OAuthLogin, User, as_utc
 from db.session import changed_rows, transaction
 from studio import accounts
 from studio.auth import digest
@@ -258,7 +258,7 @@ def _take_pending(svc: Services, client: OidcClient, state: str | None, browser_
         if row is None:
             raise Unauthorized("this sign-in is unknown or was already used: start again at /api/v1/auth/oauth/login")
         pending = _Pending(row.nonce, row.code_verifier, row.next_path)
-        expires, issuer = _aware(row.expires_at), row.issuer
+        expires, issuer = as_utc(row.expires_at), row.issuer
         if not changed_rows(s, delete(OAuthLogin).where(OAuthLogin.state_hash == row.state_hash)):
             raise Unauthorized("this sign-in was already used: start again at /api/v1/auth/oauth/login")
     if expires <= datetime.now(UTC) or issuer != client.issuer:
@@ -267,8 +267,8 @@ def _take_pending(svc: Services, client: OidcClient, state: str | None, browser_
 
 
 def _local_user(svc: Services, account: ProviderAccount) -> tuple[uuid.UUID, bool]:
-    """The user the provider's account signs in as, linked on first use to the account with its (verified) email,
-    or made on the free plan; and whether it was made now."""
+    """The user the provider's account signs in as: linked on first use to a provider-made account with its
+    verified email, or made on the free plan; and whether it was made now."""
     with transaction(svc.sessions) as s:
         link = s.get(OAuthIdentity, (account.issuer, account.subject))
         created = False
@@ -279,9 +279,11 @@ def _local_user(svc: Services, account: ProviderAccount) -> tuple[uuid.UUID, boo
             user = None
             if account.email is not None:
                 user = s.scalars(select(User).where(func.lower(User.email) == account.email)).first()
-            if user is not None and not account.email_verified:
-                raise Conflict("an account with this email exists; the sign-in provider has not verified that the "
-                               "email is yours, so log in with your password", field="email")  # fmt: skip
+            # Linked by email only to an account made through a provider, and only for a verified email: nobody
+            # verified a password account's email, so whoever registered it first could be anyone.
+            if user is not None and (not account.email_verified or user.password_hash != _NO_PASSWORD):
+                raise Conflict("an account with this email exists; log in with its password (or with the provider "
+                               "it was made with)", field="email")  # fmt: skip
             if user is None:
                 user, created = _new_user(s, svc, account), True
             s.add(OAuthIdentity(issuer=account.issuer, subject=account.subject, user_id=user.id, email=account.email))
@@ -306,9 +308,6 @@ def _new_user(s: Session, svc: Services, account: ProviderAccount) -> User:
     assert user is not None
     return user
 
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _email(value: Any) -> str | None:

@@ -300,5 +300,5 @@ def ensure_user(sessions: sessionmaker[Session], username: str) -> uuid.UUID:
             user = User(username=username, email=f"{username}@localhost", password_hash="!")
             s.add(user)
             s.flush()
-            s.add(Subscription(user_id=user.id, plan="free", videos_quota=1_000_000))
+            s.add(Subscription(user_id=user.id, plan="local", videos_quota=1_000_000))  # no plan an admin edits
         return user.id

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import uuid
 
 from tests.conftest import REPO, SAMPLES
 from tests.media import assert_video
@@ -71,3 +72,25 @@ def test_a_gbk_script_is_read(tmp_path) -> None:
     result = _cli("parse", str(script), "--json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["scenes"][0]["shots"][0]["text"] == "走吧!"
+
+
+def test_admin_promotes_an_account_and_revoke_demotes_it(tmp_path, monkeypatch) -> None:
+    from studio import accounts
+    from studio.config import Settings
+    from studio.services import build_services
+
+    monkeypatch.setenv("COMICREEL_DATA_DIR", str(tmp_path / "data"))
+    svc = build_services(Settings(_env_file=None, data_dir=tmp_path / "data", embedded_workers=0))
+    user_id = accounts.register(svc, email="ops@example.com", password="long enough pass", username="ops")["user_id"]
+
+    def role() -> str:
+        return accounts.user_public(svc, uuid.UUID(user_id))["role"]
+
+    assert role() == "user"
+    out = _cli("admin", "ops@example.com")
+    assert out.returncode == 0 and "is an admin now" in out.stdout, out.stderr
+    assert role() == "admin"
+    assert _cli("admin", "ops@example.com", "--revoke").returncode == 0 and role() == "user"
+    missing = _cli("admin", "nobody@example.com")
+    assert missing.returncode == 2 and "register it first" in missing.stderr
+    svc.stop()

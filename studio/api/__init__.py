@@ -10,12 +10,13 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from storage.base import StorageError
 from studio.api.envelope import envelope_response, request_id
 from studio.api.guards import API_PREFIX
-from studio.errors import AppError, MethodNotAllowed, NotFound, StorageFailed
+from studio.errors import AppError, Conflict, MethodNotAllowed, NotFound, StorageFailed
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +41,14 @@ def install_error_handlers(app: FastAPI) -> None:
         message = f"{field}: {reason}" if field else reason
         return envelope_response(request_id(request), code=10002, message=message, status=400,
                                  error={"field": field, "reason": reason})  # fmt: skip
+
+    @app.exception_handler(IntegrityError)
+    async def _race(request: Request, exc: IntegrityError) -> JSONResponse:
+        # Two requests creating the same unique thing at once (an email, a username, a provider account): the one
+        # that lost the race, as if it had come second.
+        logger.info("integrity conflict on %s (request %s): %s", request.url.path, request_id(request), exc.orig)
+        return envelope_response(request_id(request), code=Conflict.code, status=Conflict.http_status,
+                                 message="that already exists (another request made it at the same moment)")  # fmt: skip
 
     @app.exception_handler(StorageError)
     async def _storage(request: Request, exc: StorageError) -> JSONResponse:

@@ -121,7 +121,10 @@ class StudioGate:
         except Unauthorized:  # also expired; a suspended account (AccountSuspended) is never renewed
             if not (from_cookie and refresh_token):
                 raise
-        return await anyio.to_thread.run_sync(self.renewer.renew, refresh_token)
+        fresh = await anyio.to_thread.run_sync(self.renewer.renew, refresh_token)
+        # Renewed tokens may come from the grace cache: the login must still be open and the account active.
+        await anyio.to_thread.run_sync(self.svc.authenticator.verify, fresh["access_token"])
+        return fresh
 
     def _refuse(self, conn: HTTPConnection, exc: AppError) -> ASGIApp:
         if conn.scope["type"] == "websocket":

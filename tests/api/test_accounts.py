@@ -23,7 +23,7 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture
 def auth_settings(settings):
-    return settings.model_copy(update={"auth_enabled": True, "admin_emails": ["boss@example.com"],
+    return settings.model_copy(update={"auth_enabled": True, "admin_emails": ["boss@example.com"],  # for OIDC only
                                        "login_attempts": "3/minute", "rate_limit": "1000/minute"})  # fmt: skip
 
 
@@ -37,6 +37,16 @@ def api(auth_settings):
 def register(api, name: str, email: str | None = None) -> dict:
     body = {"email": email or f"{name}@example.com", "password": PASSWORD, "username": name}
     return ok(api.post("/api/v1/auth/register", json=body), 201)
+
+
+def admin(api, name: str) -> dict:
+    """A registered account made an admin the operator's way (`comicreel admin EMAIL`): registering never does."""
+    from studio import accounts
+
+    tokens = register(api, name, f"{name}@example.com")
+    assert ok(api.get(f"/api/v1/users/{tokens['user_id']}", headers=bearer(tokens)))["role"] == "user"
+    accounts.set_role(api.app.state.services, email=f"{name}@example.com", role="admin")
+    return tokens
 
 
 def bearer(tokens: dict) -> dict[str, str]:
@@ -123,7 +133,7 @@ def test_failed_logins_are_throttled_per_account(api) -> None:
 
 
 def test_admins_suspend_users_who_then_get_20004(api) -> None:
-    boss, alice = register(api, "boss", "boss@example.com"), register(api, "alice")
+    boss, alice = admin(api, "boss"), register(api, "alice")
     refused(api.get("/api/v1/admin/users", headers=bearer(alice)), 403, 20003)
     listed = ok(api.get("/api/v1/admin/users", headers=bearer(boss)))
     assert {u["username"] for u in listed["items"]} >= {"boss", "alice"}

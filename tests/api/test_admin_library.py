@@ -4,7 +4,7 @@ catalog stays; an added piece plays from /library/audio/uploads/ and a project c
 from __future__ import annotations
 
 from tests.api.conftest import ok, refused
-from tests.api.test_accounts import api, auth_settings, bearer, register  # noqa: F401 - fixtures
+from tests.api.test_accounts import admin, api, auth_settings, bearer, register  # noqa: F401 - fixtures
 from tests.api.test_audio import b64, wav_bytes
 
 
@@ -31,7 +31,7 @@ def check_library_fields(client) -> None:
 
 
 def test_admins_add_play_and_delete_library_music(api) -> None:  # noqa: F811
-    boss, alice = register(api, "boss", "boss@example.com"), register(api, "alice")
+    boss, alice = admin(api, "boss"), register(api, "alice")
     body = {"name": "Dawn", "category": "calm", "data_base64": b64(wav_bytes(3.0))}
     refused(api.post("/api/v1/admin/audio/bgm", headers=bearer(alice), json=body), 403, 20003)
     refused(api.post("/api/v1/admin/audio/bgm", json=body), 401, 20001)
