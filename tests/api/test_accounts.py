@@ -246,3 +246,19 @@ def test_listening_beyond_loopback_needs_auth(host, allowed) -> None:
 def test_without_auth_the_local_creator_needs_no_token(client) -> None:
     ok(api_get := client.get("/api/v1/projects"))
     assert api_get.status_code == 200
+
+
+@pytest.mark.services
+def test_rate_limits_are_shared_by_replicas_through_redis(redis_url) -> None:
+    from studio.errors import TooManyRequests
+    from studio.throttle import Throttle
+
+    first, second = (Throttle(redis_url, api="3/minute", tasks="1/minute", logins="2/minute") for _ in range(2))
+    user = uuid.uuid4().hex
+    first.hit(first.api, user, "GET", "/x", what="requests")
+    second.hit(second.api, user, "GET", "/x", what="requests")
+    first.hit(first.api, user, "GET", "/x", what="requests")
+    with pytest.raises(TooManyRequests) as refused_here:
+        second.hit(second.api, user, "GET", "/x", what="requests")
+    assert refused_here.value.http_status == 429 and 1 <= int(refused_here.value.headers["Retry-After"]) <= 60
+    second.hit(second.api, user, "GET", "/y", what="requests")  # another route has its own count

@@ -23,6 +23,9 @@ SCRIPT = """# 第一场 教室 白天
 NOT_HERS = (404,)  # her objects do not exist for him
 FORBIDDEN = (403,)
 OWN = "acts on the caller's own account or data, never on another user's"
+# The doors in (no token needed), and the shared music and effect library.
+PUBLIC = {"/api/v1/auth/register", "/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/oauth/provider",
+          "/api/v1/auth/oauth/callback", "/api/v1/audio/bgm", "/api/v1/audio/sound-effects"}  # fmt: skip
 
 
 def _png() -> str:
@@ -176,6 +179,17 @@ def test_every_route_refuses_another_users_things(api) -> None:  # noqa: F811
         response = api.request(method, url, headers=bearer(bob), json=body)
         assert response.status_code in expected, (method, path, response.status_code, response.text[:300])
         assert response.json()["data"] is None
+    # No token, a tampered one, an expired-and-revoked one (after logout): 401 on every route but the doors in.
+    head, payload, signature = alice["access_token"].split(".")
+    tampered = {"Authorization": f"Bearer {head}.{payload}.{signature[::-1]}"}
+    gone = ok(api.post("/api/v1/auth/login", json={"email": "alice@example.com", "password": "correct horse battery"}))
+    ok(api.post("/api/v1/auth/logout", headers=bearer(gone)))
+    for (method, path), (_, body) in table.items():
+        if path in PUBLIC:
+            continue
+        for headers in ({}, tampered, bearer(gone)):
+            response = api.request(method, path.format(**ids), headers=headers, json=body)
+            assert response.status_code == 401 and response.json()["code"] == 20001, (method, path, response.text[:200])
     assert _volatile(_snapshot(api, alice, ids["project_id"])) == before
     assert ids["project_id"] not in {p["id"] for p in ok(api.get("/api/v1/projects", headers=bearer(bob)))["projects"]}
     # And the same requests from Alice herself get past ownership (a sample that changes nothing).
