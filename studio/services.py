@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy import Engine, select
@@ -32,8 +32,9 @@ from pipeline.image.base import ImageBackend
 from pipeline.render import RenderOptions
 from pipeline.tts.base import TTSBackend
 from storage.base import ObjectStorage, StorageError
-from studio.auth import Authenticator
+from studio.auth import Authenticator, Identity, token_from
 from studio.config import Settings
+from studio.errors import Unauthorized
 from studio.read_cache import ReadCache
 from studio.throttle import Throttle
 
@@ -165,6 +166,17 @@ class Services:
         from studio.oauth import OidcClient  # here: studio.oauth uses studio.accounts, which imports this module
 
         return OidcClient(self.settings)
+
+    def identify(self, headers: Any, cookies: Any) -> Identity:
+        """Who sends a request (REST, the studio, gradio_client alike): the local creator when auth is off, else the
+        holder of a valid access token (`Authorization: Bearer`, else the studio's session cookie)."""
+        if not self.settings.auth_enabled:
+            return Identity(user_id=self.default_user_id, role="admin")
+        token = token_from(headers, cookies)
+        if not token:
+            raise Unauthorized("log in first: send Authorization: Bearer <access token> (POST /api/v1/auth/login), "
+                               "or open /login")  # fmt: skip
+        return self.authenticator.verify(token)
 
     @cached_property
     def throttle(self) -> Throttle:

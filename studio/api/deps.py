@@ -13,8 +13,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from studio.auth import Identity, token_from
-from studio.errors import Forbidden, Unauthorized
+from studio.auth import Identity
+from studio.errors import Forbidden
 from studio.services import Services
 
 # Path endings of the routes that start a task (parse, draw, voice, render, export...): the tighter limit.
@@ -31,14 +31,7 @@ def identity_of(request: Request) -> Identity:
     known = getattr(request.state, "identity", None)
     if known is not None:
         return known
-    svc: Services = request.app.state.services
-    if not svc.settings.auth_enabled:
-        identity = Identity(user_id=svc.default_user_id, role="admin")
-    else:
-        token = token_from(request.headers, request.cookies)
-        if not token:
-            raise Unauthorized("log in first: send Authorization: Bearer <access token> (POST /api/v1/auth/login)")
-        identity = svc.authenticator.verify(token)
+    identity = request.app.state.services.identify(request.headers, request.cookies)
     request.state.identity = identity
     return identity
 

@@ -14,8 +14,7 @@ import gradio as gr
 from pipeline.errors import PipelineError
 from storage.base import StorageError
 from studio import projects
-from studio.auth import token_from
-from studio.errors import AppError, Unauthorized
+from studio.errors import AppError
 from studio.services import Services
 from studio.ui.i18n import Lang, localize_error, request_lang, say, step_label
 
@@ -55,12 +54,8 @@ def user_of(svc: Services, request: gr.Request | None) -> uuid.UUID:
     """Who calls a studio handler, checked on every call as the REST API checks it: the local creator when auth is
     off, else the holder of the request's access token (`Authorization: Bearer` from gradio_client, the session
     cookie from the browser). Unauthorized, TokenExpired or AccountSuspended otherwise (gr.Error via `ui_errors`)."""
-    if not svc.settings.auth_enabled:
-        return svc.default_user_id
-    token = token_from(request.headers, request.cookies) if request is not None else ""
-    if not token:
-        raise Unauthorized("log in first: open /login, or send Authorization: Bearer <access token>")
-    return svc.authenticator.verify(token).user_id
+    headers, cookies = (request.headers, request.cookies) if request is not None else ({}, {})
+    return svc.identify(headers, cookies).user_id
 
 
 def require_project(project_id: str | None, lang: Lang = "en") -> str:
