@@ -11,7 +11,7 @@ import gradio as gr
 from assets_library import MOODS
 from studio import audio, editor, workspace
 from studio.services import Services
-from studio.ui.common import require_project, run_and_wait, ui_errors, user_of, wait_for
+from studio.ui.common import RENDER_QUEUE, require_project, run_and_wait, ui_errors, user_of, wait_for
 from studio.ui.i18n import Lang, say, t
 from studio.ui.i18n import request_lang as lang_of
 
@@ -39,7 +39,7 @@ class AudioTab:
         table = gr.Dataframe(headers=["#", "Who", "Line", "Seconds"], interactive=False, wrap=True, visible=False)
         voice.click(voice_dialogue, project_id, [self.summary, table, board], api_name="voice_dialogue")
 
-        @gr.render(inputs=[board, project_id], triggers=[board.change])
+        @gr.render(inputs=[board, project_id], triggers=[board.change], **RENDER_QUEUE)
         def lines(board_value: dict[str, Any] | None, pid: str) -> None:
             voiced = [s for s in (board_value or {}).get("shots", []) if s.get("dialogue")]
             if not voiced:

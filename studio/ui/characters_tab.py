@@ -12,7 +12,7 @@ import gradio as gr
 from pipeline.appearance import Appearance
 from studio import editor, workspace
 from studio.services import Services
-from studio.ui.common import require_project, ui_errors, user_of, wait_for
+from studio.ui.common import RENDER_QUEUE, require_project, ui_errors, user_of, wait_for
 from studio.ui.i18n import request_lang as lang_of
 from studio.ui.i18n import say, t
 
@@ -63,7 +63,7 @@ class CharactersTab:
 
         add.click(add_character, [project_id, new_name], [new_name, characters, board], api_visibility="private")
 
-        @gr.render(inputs=[characters], triggers=[characters.change])
+        @gr.render(inputs=[characters], triggers=[characters.change], **RENDER_QUEUE)
         def cards(chars: list[dict[str, Any]] | None) -> None:
             if not chars:
                 gr.Markdown(t("no_characters"))

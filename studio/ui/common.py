@@ -100,3 +100,9 @@ def wait_for(
 def files_of(svc: Services, keys: list[str | None]) -> list[str]:
     """Stored objects as files Gradio may hand to the browser."""
     return [svc.ui_file(k) for k in keys if k]
+
+
+# Gradio's gr.render is not safe to run twice at once in one session: each re-render walks the session's blocks while
+# the other adds to them ("dictionary changed size during iteration", leaving the tab showing "Error"). A save that
+# changes both the cast and the board triggers two renders together, so every gr.render shares one queue slot.
+RENDER_QUEUE = {"concurrency_id": "studio-renders", "concurrency_limit": 1}
