@@ -198,9 +198,7 @@ def admin_update_user(svc: Services, *, user_id: uuid.UUID, changes: dict[str, A
                 s.add(Subscription(user_id=user_id, plan=changes["plan"], videos_quota=quota))
             else:
                 sub.plan, sub.videos_quota = changes["plan"], quota
-        sessions = list(s.scalars(select(AuthSession.id).where(AuthSession.user_id == user_id)))
-    for session_id in sessions:
-        svc.authenticator.forget(session_id)
+    _forget_logins(svc, user_id)
     return user_public(svc, user_id)
 
 
@@ -213,11 +211,16 @@ def set_role(svc: Services, *, email: str, role: str) -> uuid.UUID:
         if user is None:
             raise NotFound(f"no account has the email {email!r}: register it first")
         user.role = role
-        sessions = list(s.scalars(select(AuthSession.id).where(AuthSession.user_id == user.id)))
         user_id = user.id
-    for session_id in sessions:
-        svc.authenticator.forget(session_id)
+    _forget_logins(svc, user_id)
     return user_id
+
+
+def _forget_logins(svc: Services, user_id: uuid.UUID) -> None:
+    """This process re-reads the user's logins at their next request (their role or status just changed)."""
+    with svc.sessions() as s:
+        for session_id in s.scalars(select(AuthSession.id).where(AuthSession.user_id == user_id)):
+            svc.authenticator.forget(session_id)
 
 
 def list_users(svc: Services, *, page: int, page_size: int) -> dict[str, Any]:

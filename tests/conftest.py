@@ -14,6 +14,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -183,6 +184,21 @@ def start_app(root: Path, **env: str) -> tuple[str, subprocess.Popen]:
                 proc.kill()
                 pytest.fail(f"the app did not start: {log_path.read_text()[-2000:]}")
             time.sleep(0.3)
+
+
+@contextmanager
+def app_running(root: Path, **env: str) -> Iterator[str]:
+    """`start_app` for the length of a `with`: its URL, then SIGTERM (SIGKILL after 30 s)."""
+    url, proc = start_app(root, **env)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REPO, start_app, unavailable
+from tests.conftest import REPO, app_running, unavailable
 
 CHROMIUM = os.environ.get("COMICREEL_CHROMIUM", "/usr/bin/chromium")
 # Quiet and deterministic: no background downloads, updates or sync; no GPU on this machine.
@@ -49,16 +48,8 @@ class Studio:
 def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Studio]:
     """`python app.py` with its own data folder (and Gradio's cache inside it), stopped with SIGTERM at the end."""
     root = tmp_path_factory.mktemp("studio")
-    url, proc = start_app(root, GRADIO_TEMP_DIR=str(root / "gradio"))
-    try:
+    with app_running(root, GRADIO_TEMP_DIR=str(root / "gradio")) as url:
         yield Studio(url)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import urllib.request
 from collections.abc import Iterator
 from typing import Any
@@ -15,7 +14,7 @@ import pytest
 
 from studio.auth import COOKIE
 from studio.ui.session import REFRESH_COOKIE
-from tests.conftest import start_app
+from tests.conftest import app_running
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery"
@@ -24,16 +23,8 @@ PASSWORD = "correct horse battery"
 @pytest.fixture(scope="module")
 def door(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("studio-auth")
-    url, proc = start_app(root, COMICREEL_AUTH_ENABLED="true", GRADIO_TEMP_DIR=str(root / "gradio"))
-    try:
+    with app_running(root, COMICREEL_AUTH_ENABLED="true", GRADIO_TEMP_DIR=str(root / "gradio")) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @pytest.fixture(scope="module")

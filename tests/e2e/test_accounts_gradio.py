@@ -5,14 +5,13 @@ without a check fails here) against it, is refused and changes nothing; nobody w
 from __future__ import annotations
 
 import re
-import subprocess
 import time
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.conftest import start_app
+from tests.conftest import app_running
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "correct horse battery"
@@ -26,14 +25,8 @@ CHANGES = {"/update_character": {"name": "Bob"}, "/update_shot": {"text": "Bob w
 @pytest.fixture(scope="module")
 def running_app(tmp_path_factory):
     root = tmp_path_factory.mktemp("app")
-    url, proc = start_app(root, COMICREEL_AUTH_ENABLED="true", GRADIO_TEMP_DIR=str(root / "gradio"))
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    with app_running(root, COMICREEL_AUTH_ENABLED="true", GRADIO_TEMP_DIR=str(root / "gradio")) as url:
+        yield url
 
 
 def register(url: str, name: str) -> dict[str, Any]:
