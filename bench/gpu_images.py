@@ -6,6 +6,7 @@ ViT-bigG image encoder) and with consistent self-attention. Prints seconds per p
 
     python bench/gpu_images.py [--panels 15] [--batch-size 5] [--runs turbo,full] [--locks none,reference,consistent]
     python bench/gpu_images.py --cpu-tiny     # the same code path on tiny random models on the CPU (a smoke test)
+    python bench/gpu_images.py --check-loading  # the loading code on CUDA: dtype, memory savers, CPU offload
 
 Needs torch (CUDA), diffusers, transformers, accelerate and safetensors. Without a CUDA GPU it says so and exits 0.
 The last line is `gpu-bench turbo_s_per_panel=<s> full_s_per_panel=<s>` (no lock). Goal: 15 Turbo panels in 10 s
@@ -116,6 +117,8 @@ def build(tiny: bool, device: str) -> tuple[Any, Any]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cpu-tiny", action="store_true", help="tiny random SDXL on the CPU: a smoke test")
+    parser.add_argument("--check-loading", action="store_true",
+                        help="load a saved tiny SDXL as COMICREEL_DIFFUSERS_MODEL does, on CUDA, with each memory saver")
     parser.add_argument("--panels", type=int, default=None, help="15 (--cpu-tiny: 6)")
     parser.add_argument("--batch-size", type=int, default=None, help="5 (--cpu-tiny: 3)")
     parser.add_argument("--runs", default="turbo,full")
@@ -131,6 +134,8 @@ def main() -> int:
     except ImportError as exc:
         print(f"gpu-bench: needs torch and diffusers (pip install -e '.[gpu]'): {exc}")
         return 0
+    if args.check_loading:
+        return check_loading()
     if not args.cpu_tiny and not torch.cuda.is_available():
         print("gpu-bench: no CUDA GPU available; nothing measured (--cpu-tiny runs the same code on tiny models)")
         return 0
@@ -159,7 +164,8 @@ def main() -> int:
                 backend = DiffusersImageBackend(config, pipeline=pipe, adapter=adapter)
                 batch = requests(count, size, lock, reference)
                 paths = [str(Path(work, f"{run}-{lock}-{i}.png")) for i in range(len(batch))]
-                warm = backend.draw(batch[0], paths[0])  # first calls pick kernels and allocate: not timed
+                # first calls pick kernels and allocate (for a whole batch): not timed
+                warm = next(iter(backend.draw_many(batch[:batch_size], paths[:batch_size])))
                 if device == "cuda":
                     torch.cuda.synchronize()
                     torch.cuda.reset_peak_memory_stats()
@@ -180,6 +186,44 @@ def main() -> int:
     print("gpu-bench " + " ".join(f"{run}_s_per_panel={figures[run]:.3f}" if run in figures else f"{run}_s_per_panel=n/a"
                                   for run in RUNS))  # fmt: skip
     return 0
+
+
+def check_loading() -> int:
+    """The real loading path on the GPU (what the CPU tests cannot show): a tiny random SDXL saved as a diffusers
+    folder and loaded from it with the default dtype (auto: float16 on CUDA), then drawn with no memory saver, with
+    attention slicing and VAE tiling, and with model CPU offload, plain and with consistent self-attention."""
+    import torch
+
+    from pipeline.image.diffusion import DiffusersImageBackend, DiffusionConfig, random_models
+
+    if not torch.cuda.is_available():
+        print("gpu-check: no CUDA GPU available; nothing checked")
+        return 0
+    failures = 0
+    with tempfile.TemporaryDirectory() as work:
+        random_models.sd_pipeline(xl=True).save_pretrained(Path(work, "tiny-sdxl"))
+        memory_savers: list[dict[str, Any]] = [{}, {"attention_slicing": True, "vae_tiling": True}, {"cpu_offload": True}]
+        for savers in memory_savers:
+            config = DiffusionConfig(model=str(Path(work, "tiny-sdxl")), final_steps=4, final_guidance=5.0,
+                                     final_size=256, batch_size=2, **savers)  # fmt: skip
+            backend = DiffusersImageBackend(config)
+            for lock in ("none", "consistent"):
+                batch = requests(4, 256, lock, "")
+                paths = [str(Path(work, f"{lock}-{len(savers)}-{i}.png")) for i in range(len(batch))]
+                panels = list(backend.draw_many(batch, paths))
+                unet = backend.loaded().pipe.unet
+                where = {str(p.device) for p in unet.parameters()}
+                ok = len(panels) == 4 and all(Path(p.path).stat().st_size > 0 for p in panels)
+                ok = ok and unet.dtype == torch.float16 and panels[0].params["dtype"] == "float16"
+                failures += not ok
+                print(f"gpu-check {'ok' if ok else 'FAILED'}: savers={savers or 'none'} lock={lock} panels={len(panels)} "
+                      f"unet={unet.dtype} on {sorted(where)} executes on {backend.loaded().pipe._execution_device} "
+                      f"params_dtype={panels[0].params.get('dtype')} "
+                      f"peak_mem={torch.cuda.max_memory_allocated() / 2**20:.0f}MiB")
+            del backend
+            torch.cuda.empty_cache()
+    print(f"gpu-check {'passed' if not failures else f'{failures} FAILED'}")
+    return 1 if failures else 0
 
 
 class _NoSampler:

@@ -253,12 +253,16 @@ def task_public(t: Task) -> dict[str, Any]:
 
 
 def _remaining_seconds(t: Task) -> int | None:
+    return remaining_seconds(t.status, t.progress, t.started_at)
+
+
+def remaining_seconds(status: str, progress: int, started_at: datetime | None) -> int | None:
     """Seconds left at the pace so far (seed §3.6 `estimated_remaining`); None until there is a pace to go by."""
-    if t.status != "processing" or not t.started_at or t.progress <= 0:
+    if status != "processing" or not started_at or progress <= 0:
         return None
-    started = t.started_at if t.started_at.tzinfo else t.started_at.replace(tzinfo=UTC)
+    started = started_at if started_at.tzinfo else started_at.replace(tzinfo=UTC)
     elapsed = (datetime.now(UTC) - started).total_seconds()
-    return max(0, round(elapsed * (100 - t.progress) / t.progress))
+    return max(0, round(elapsed * (100 - progress) / progress))
 
 
 def _owned_task(session, user_id: uuid.UUID, task_id: str) -> Task:  # type: ignore[no-untyped-def]

@@ -8,12 +8,14 @@ threads) is in this process, so the TTL can be long; with `comicreel worker` pro
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
+import anyio.to_thread
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, sessionmaker
 
@@ -61,6 +63,16 @@ class ReadCache:
             self._entries[key] = (time.monotonic() + self.ttl, value)
             if len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
+
+    async def load(self, key: Hashable, loader: Callable[..., T], *args: Any) -> T:
+        """`loader(*args)`'s value, from the cache when a fresh one is there, else read in a worker thread (the event
+        loop never waits on the database) and kept."""
+        value: T | None = self.get(key)
+        if value is None:
+            generation = self._generation
+            value = await anyio.to_thread.run_sync(functools.partial(loader, *args))
+            self.put(key, value, generation)
+        return value
 
     def invalidate(self) -> None:
         with self._lock:

@@ -5,26 +5,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Hashable
-from typing import Any, TypeVar
+from typing import Any
 
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from studio.api.envelope import now, request_id
 from studio.services import Services
-
-T = TypeVar("T")
-
-
-async def cached(svc: Services, key: Hashable, loader: Callable[..., T], *args: Any) -> T:
-    """`loader(*args)`'s value, from the cache when a fresh one is there (the loader runs in the thread pool)."""
-    value: T | None = svc.reads.get(key)
-    if value is None:
-        generation = svc.reads.generation
-        value = await run_in_threadpool(loader, *args)
-        svc.reads.put(key, value, generation)
-    return value
 
 
 def envelope_json(request: Request, data: Any) -> JSONResponse:
@@ -41,7 +28,7 @@ async def cached_envelope(request: Request, svc: Services, key: Hashable, loader
     def load_json() -> bytes:
         return json.dumps(loader(), ensure_ascii=False, separators=(",", ":")).encode()
 
-    data = await cached(svc, key, load_json)
+    data = await svc.reads.load(key, load_json)
     rid = request_id(request)
     tail = f',"timestamp":{json.dumps(now())},"request_id":{json.dumps(rid)}}}'.encode()
     body = b'{"code":0,"message":"success","data":' + data + tail

@@ -4,13 +4,18 @@ everything. Every step has an api_name; the editing steps also have API-only end
 
 from __future__ import annotations
 
+import itertools
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
+import anyio.to_thread
 import gradio as gr
 
+from jobs.progress import TERMINAL
 from studio import accounts, editor, projects, workspace
 from studio.services import Services
+from studio.task_events import task_changes
 from studio.ui import api, projects_bar
 from studio.ui.audio_tab import AudioTab
 from studio.ui.characters_tab import CharactersTab
@@ -56,14 +61,14 @@ def build_blocks(svc: Services) -> gr.Blocks:
                 export = ExportTab(svc, bar.project_id)
         api.register(svc)
 
-        outputs = [bar.project_id, bar.status, bar.name, bar.style, bar.aspect, bar.existing, bar.timer, characters, board,
+        outputs = [bar.project_id, bar.status, bar.name, bar.style, bar.aspect, bar.existing, characters, board,
                    *script.outputs, *storyboard.outputs, *export.outputs]  # fmt: skip
 
         def show(snapshot: dict[str, Any], lang: Lang, user: uuid.UUID) -> list[Any]:
             project = snapshot["project"]
-            return [project["id"], _with_task(_opened(project, lang), snapshot["task"], lang), project["name"], project["style"],
-                    project["aspect_ratio"], gr.update(choices=projects_bar.choices(svc, user), value=project["id"]),
-                    gr.Timer(active=snapshot["task"] is not None), snapshot["characters"],
+            return [project["id"], _with_task(_opened(project, lang), snapshot["task"], lang), project["name"],
+                    project["style"], project["aspect_ratio"],
+                    gr.update(choices=projects_bar.choices(svc, user), value=project["id"]), snapshot["characters"],
                     snapshot["storyboard"], *script.show(snapshot, lang), *storyboard.show(snapshot, lang),
                     *export.show(snapshot, lang)]  # fmt: skip
 
@@ -80,22 +85,15 @@ def build_blocks(svc: Services) -> gr.Blocks:
                 return [gr.skip()] * len(outputs)
             return open_project(pid, request)
 
-        @ui_errors
-        def watch_task(pid: str, request: gr.Request) -> tuple:
-            """While a task runs (e.g. one started before the page was opened), show its step and progress."""
-            lang, user = lang_of(request), user_of(svc, request)
-            pid = require_project(pid, lang)
-            task = workspace.running_task(svc, user_id=user, project_id=pid)
-            project = projects.get_project(svc, user_id=user, project_id=pid)
-            return _with_task(_opened(project, lang), task, lang), gr.Timer(active=task is not None)
-
-        bar.open.click(open_project, bar.project_id, outputs, api_visibility="private")
-        bar.created.then(open_project, bar.project_id, outputs, api_visibility="private")
-        bar.imported.then(open_project, bar.project_id, outputs, api_visibility="private")
-        bar.existing.select(open_project, bar.existing, outputs, api_visibility="private")
-        bar.timer.tick(watch_task, bar.project_id, [bar.status, bar.timer], api_visibility="private",
-                       show_progress="hidden")  # a poll, not work the creator waits for
-        blocks.load(open_from_url, None, outputs, api_visibility="private")
+        follow = _follower(svc)
+        for opened in (bar.open.click(open_project, bar.project_id, outputs, api_visibility="private"),
+                       bar.created.then(open_project, bar.project_id, outputs, api_visibility="private"),
+                       bar.imported.then(open_project, bar.project_id, outputs, api_visibility="private"),
+                       bar.existing.select(open_project, bar.existing, outputs, api_visibility="private"),
+                       blocks.load(open_from_url, None, outputs, api_visibility="private")):  # fmt: skip
+            # pushed while the task runs: no queue slot held (an async generator), no spinner over the status line
+            opened.success(follow, bar.project_id, bar.status, api_visibility="private", show_progress="hidden",
+                           concurrency_limit=None)  # fmt: skip
         script.parse_event.then(_reload_cast(svc), bar.project_id, [characters, board], api_visibility="private")
     blocks.queue(default_concurrency_limit=4)
     return blocks
@@ -110,6 +108,45 @@ def _with_task(status: str, task: dict[str, Any] | None, lang: Lang) -> str:
         return status
     running = say("msg_running", lang, step=step_label(task["current_step"], lang), progress=task["progress"])
     return f"{status}\n\n… {running}" if status else f"… {running}"
+
+
+FOLLOW_QUIET_S = 2.0  # how soon a follower with nothing to show notices that another project was opened
+
+
+def _follower(svc: Services):  # type: ignore[no-untyped-def]
+    """The open project's running task (one started before the page was opened, or from elsewhere) followed live:
+    its step and progress pushed to the status line as they change (studio/task_events.py, the source of the REST
+    event stream too), then the project's state when it ends. Opening another project in the same browser session
+    stops the one before."""
+    latest: dict[str, int] = {}  # browser session → the newest follow's number
+    numbers = itertools.count()
+
+    @ui_errors
+    async def follow_task(pid: str, request: gr.Request) -> AsyncIterator[str]:
+        lang, session, mine = lang_of(request), request.session_hash or "", next(numbers)
+        latest[session] = mine
+        try:
+            if not (pid or "").strip():  # a page opened without a project
+                return
+            user = await anyio.to_thread.run_sync(user_of, svc, request)
+            pid = require_project(pid, lang)
+            task = await anyio.to_thread.run_sync(lambda: workspace.running_task(svc, user_id=user, project_id=pid))
+            if task is None:
+                return
+            project = await anyio.to_thread.run_sync(lambda: projects.get_project(svc, user_id=user, project_id=pid))
+            async for change in task_changes(svc, user, uuid.UUID(task["task_id"]), quiet=FOLLOW_QUIET_S):
+                if latest.get(session) != mine:
+                    return
+                if change is not None and change["status"] not in TERMINAL:
+                    yield _with_task(_opened(project, lang), change, lang)
+            project = await anyio.to_thread.run_sync(lambda: projects.get_project(svc, user_id=user, project_id=pid))
+            if latest.get(session) == mine:
+                yield _opened(project, lang)
+        finally:
+            if latest.get(session) == mine:
+                del latest[session]
+
+    return follow_task
 
 
 def _account(svc: Services):  # type: ignore[no-untyped-def]

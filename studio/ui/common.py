@@ -4,6 +4,7 @@ running a task while showing its progress."""
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
 import uuid
 from collections.abc import Callable
@@ -29,7 +30,22 @@ def lang_of(*args: Any, **kwargs: Any) -> Lang:
 
 def ui_errors(fn: F) -> F:
     """The UI's edge: known errors become gr.Error with their message; anything else is logged and reported with a
-    reference, in the language of the request (handlers that take `request: gr.Request` get it)."""
+    reference, in the language of the request (handlers that take `request: gr.Request` get it). Plain functions and
+    async generators (handlers that push updates) alike."""
+
+    if inspect.isasyncgenfunction(fn):
+
+        @functools.wraps(fn)
+        async def pushing(*args: Any, **kwargs: Any) -> Any:
+            try:
+                async for update in fn(*args, **kwargs):
+                    yield update
+            except gr.Error:
+                raise
+            except Exception as exc:
+                raise _as_gr_error(fn, exc, lang_of(*args, **kwargs)) from exc
+
+        return pushing  # type: ignore[return-value]
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -37,17 +53,21 @@ def ui_errors(fn: F) -> F:
             return fn(*args, **kwargs)
         except gr.Error:
             raise
-        except (AppError, PipelineError) as exc:
-            raise gr.Error(localize_error(str(exc), lang_of(*args, **kwargs))) from exc
-        except StorageError as exc:
-            logger.warning("studio handler %s: storage failed: %s", fn.__name__, exc)
-            raise gr.Error(say("msg_storage", lang_of(*args, **kwargs))) from exc
         except Exception as exc:
-            ref = uuid.uuid4().hex[:12]
-            logger.exception("studio handler %s failed (ref %s)", fn.__name__, ref)
-            raise gr.Error(say("msg_unexpected", lang_of(*args, **kwargs), ref=ref)) from exc
+            raise _as_gr_error(fn, exc, lang_of(*args, **kwargs)) from exc
 
     return wrapper  # type: ignore[return-value]
+
+
+def _as_gr_error(fn: Callable[..., Any], exc: Exception, lang: Lang) -> gr.Error:
+    if isinstance(exc, (AppError, PipelineError)):
+        return gr.Error(localize_error(str(exc), lang))
+    if isinstance(exc, StorageError):
+        logger.warning("studio handler %s: storage failed: %s", fn.__name__, exc)
+        return gr.Error(say("msg_storage", lang))
+    ref = uuid.uuid4().hex[:12]
+    logger.exception("studio handler %s failed (ref %s)", fn.__name__, ref, exc_info=exc)
+    return gr.Error(say("msg_unexpected", lang, ref=ref))
 
 
 def user_of(svc: Services, request: gr.Request | None) -> uuid.UUID:

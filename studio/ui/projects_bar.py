@@ -26,7 +26,6 @@ class ProjectBar:
     project_id: gr.Textbox
     open: gr.Button
     status: gr.Markdown
-    timer: gr.Timer
     created: Any  # the create event, for what follows it
     imported: Any  # the import event, likewise
 
@@ -51,7 +50,6 @@ def build(svc: Services, blocks: gr.Blocks) -> ProjectBar:
         upload = gr.UploadButton(t("import_bundle"), file_types=[".zip"], scale=1, min_width=120,
                                  elem_id="import-bundle")  # fmt: skip
     status = gr.Markdown(elem_id="project-status")
-    timer = gr.Timer(2.0, active=False)
 
     @ui_errors
     def create_project(name_value: str, style_value: str, aspect_value: str, request: gr.Request) -> tuple:
@@ -86,4 +84,4 @@ def build(svc: Services, blocks: gr.Blocks) -> ProjectBar:
     cancel.click(cancel_tasks, project_id, status, api_name="cancel_tasks")
     existing.focus(refresh, None, existing, api_visibility="private")
     blocks.load(refresh, None, existing, api_visibility="private")
-    return ProjectBar(name, style, aspect, existing, project_id, open_button, status, timer, created, imported)
+    return ProjectBar(name, style, aspect, existing, project_id, open_button, status, created, imported)

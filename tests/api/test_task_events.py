@@ -16,7 +16,7 @@ import uvicorn
 from app import create_app
 from jobs.huey_app import QUEUES
 from jobs.work import parse_project_script, plan_project_storyboard
-from studio import projects
+from studio import projects, task_events
 from studio.api import tasks
 from studio.services import build_services
 from tests.api.conftest import ok, refused
@@ -100,7 +100,7 @@ def test_a_real_task_is_followed_until_it_completes(server, monkeypatch) -> None
 
 def test_a_deleted_tasks_stream_says_so_and_ends(server, monkeypatch) -> None:
     svc, base = server
-    monkeypatch.setattr(tasks, "POLL_S", 2.0)  # the project is deleted before the stream looks again
+    monkeypatch.setattr(task_events, "POLL_S", 2.0)  # the project is deleted before the stream looks again
     pid = _storyboarded(svc)
     with httpx.Client(base_url=base, timeout=60) as http:
         task_id = ok(http.post(f"/api/v1/projects/{pid}/storyboard/generate-images"), 202)["batch_task_id"]
