@@ -122,9 +122,10 @@ def _follower(svc: Services):  # type: ignore[no-untyped-def]
     numbers = itertools.count()
 
     @ui_errors
-    async def follow_task(pid: str, request: gr.Request) -> AsyncIterator[str]:
+    async def follow_task(pid: str, request: gr.Request) -> AsyncIterator[Any]:
         lang, session, mine = lang_of(request), request.session_hash or "", next(numbers)
         latest[session] = mine
+        yield gr.skip()  # a generator that ends without a value would empty the status line
         try:
             if not (pid or "").strip():  # a page opened without a project
                 return
