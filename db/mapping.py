@@ -121,6 +121,27 @@ def reference_image_key(row: CharacterRow) -> str | None:
     return str(row.reference_images[-1]) if row.reference_images else None
 
 
+MAX_REFERENCE_VERSIONS = 10  # a character's reference pictures kept (the current one and the latest before it)
+
+
+def add_reference(row: CharacterRow, key: str, params: dict[str, Any]) -> list[str]:
+    """Make the picture at `key` the character's current reference, kept with `params` (what it was drawn from, or
+    that it was uploaded) after its earlier ones; returns the keys of the oldest ones beyond MAX_REFERENCE_VERSIONS,
+    whose files the caller deletes once this is committed."""
+    keys = [*(str(k) for k in row.reference_images if str(k) != key), key]
+    dropped, row.reference_images = keys[:-MAX_REFERENCE_VERSIONS], keys[-MAX_REFERENCE_VERSIONS:]
+    kept = set(row.reference_images)
+    row.reference_params = {k: v for k, v in {**row.reference_params, key: params}.items() if k in kept}
+    return dropped
+
+
+def reference_versions(row: CharacterRow) -> list[dict[str, Any]]:
+    """The character's reference pictures, oldest first, each with what it was made from; the last is current."""
+    keys = [str(k) for k in row.reference_images]
+    return [{"key": k, "is_current": i == len(keys) - 1, "params": dict(row.reference_params.get(k, {}))}
+            for i, k in enumerate(keys)]  # fmt: skip
+
+
 # -- staleness -------------------------------------------------------------------------------------------------
 
 

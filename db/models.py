@@ -191,7 +191,10 @@ class CharacterRow(_Stamped, Base):
     description: Mapped[str | None] = mapped_column(Text, default=None)
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
     appearance: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    reference_images: Mapped[list[Any]] = mapped_column(default=list)  # storage keys; the last one is current
+    reference_images: Mapped[list[Any]] = mapped_column(default=list)  # storage keys, oldest first; the last is current
+    # By key: what each reference picture was drawn from (the panel parameters: seed, prompt, model…) or that it was
+    # uploaded, and when.
+    reference_params: Mapped[dict[str, Any]] = mapped_column(default=dict)
     embedding_data: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     voice_id: Mapped[str | None] = mapped_column(String(100), default=None)
     # The creator's voice settings over the derived voice (pipeline.tts.base.voice_for): gender, variant, pitch, speed.

@@ -4,6 +4,7 @@ the first draw and serves every later task), render options, a work directory, h
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,3 +50,6 @@ class JobContext:
     draws_panels: bool = True
     # Set when the worker is stopping: running jobs stop at their next progress report and are requeued.
     shutdown: threading.Event = field(default_factory=threading.Event)
+    # Set on the copy each task's run gets (jobs.tasks.run_task): called in the transaction that records the job's
+    # result, it raises TaskStopped unless the task is still this run's (TaskReporter.hold). None outside a task.
+    hold_task: Callable[[Session], None] | None = None

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from db.mapping import characters_of, shot_states, storyboard_from_row
+from db.mapping import add_reference, characters_of, shot_states, storyboard_from_row
 from db.models import CharacterRow, Project, ProjectConfig, ShotImage, ShotRow, utcnow
 from db.session import changed_rows, transaction
 from jobs.consistency_step import consistent, keep_best, measure_storyboard, retry_seed
@@ -278,8 +278,8 @@ def draw_reference_image(
         request = character_sheet_request(characters[row.name], characters, project.style, secrets.randbits(32))
     progress(0.1, "generating_reference_image")
     with work_dir(ctx) as tmp:
-        key = _draw_sheet(ctx, project_id, uuid.UUID(str(character_id)), request, tmp)
-    _set_reference(ctx, uuid.UUID(str(character_id)), key, keep_existing=False)
+        key, params = _draw_sheet(ctx, project_id, uuid.UUID(str(character_id)), request, tmp)
+    _set_reference(ctx, uuid.UUID(str(character_id)), key, params, keep_existing=False)
     progress(1.0, "generating_reference_image")
     return {"character_id": str(character_id), "reference_image_key": key}
 
@@ -299,7 +299,7 @@ def _reference_pictures(
     for i, name in enumerate(missing):
         progress(0.0, f"generating_reference_image:{i + 1}/{len(missing)}")
         sheet = character_sheet_request(characters[name], characters, style, sheet_seed(characters[name], style))
-        _set_reference(ctx, ids[name], _draw_sheet(ctx, project_id, ids[name], sheet, tmp), keep_existing=True)
+        _set_reference(ctx, ids[name], *_draw_sheet(ctx, project_id, ids[name], sheet, tmp), keep_existing=True)
     if missing:
         with ctx.sessions() as s:
             characters = characters_of(s, project_id)
@@ -314,28 +314,28 @@ def _reference_pictures(
 
 
 def _draw_sheet(ctx: JobContext, project_id: uuid.UUID, character_id: uuid.UUID, request: PanelRequest,
-                tmp: str) -> str:  # fmt: skip
-    """Draw a character sheet and store it; returns its key."""
+                tmp: str) -> tuple[str, dict[str, Any]]:  # fmt: skip
+    """Draw a character sheet and store it; returns its key and what it was drawn from (the panel's parameters)."""
     path = str(Path(tmp) / f"sheet_{uuid.uuid4().hex[:8]}.png")
-    ctx.image_backend.draw(request, path)
+    drawn = ctx.image_backend.draw(request, path)
     key = project_key(project_id, "references", f"char_{str(character_id)[:8]}_{uuid.uuid4().hex[:8]}.png")
     ctx.storage.put_file(key, path, "image/png")
-    return key
+    params = {**drawn.params, "source": "drawn", "seed": drawn.seed, "prompt": drawn.prompt,
+              "created_at": utcnow().isoformat()}  # fmt: skip
+    return key, params
 
 
-def _set_reference(ctx: JobContext, character_id: uuid.UUID, key: str, *, keep_existing: bool) -> None:
-    """Make `key` the character's reference picture and delete the ones it replaces; with `keep_existing`, a
+def _set_reference(ctx: JobContext, character_id: uuid.UUID, key: str, params: dict[str, Any], *,
+                   keep_existing: bool) -> None:  # fmt: skip
+    """Make `key` the character's reference picture, the earlier ones kept as its versions; with `keep_existing`, a
     character that has one meanwhile keeps it (and `key` is deleted)."""
     with transaction(ctx.sessions) as s:
         row = s.get(CharacterRow, character_id)
         if row is None:  # deleted meanwhile
             ctx.storage.delete(key)
             raise JobInputError(f"character {character_id} was deleted while its picture was drawn.")
-        if keep_existing and row.reference_images:
-            replaced = [key]
-        else:
-            replaced, row.reference_images = list(row.reference_images), [key]
-    for old in replaced:
+        dropped = [key] if keep_existing and row.reference_images else add_reference(row, key, params)
+    for old in dropped:
         with contextlib.suppress(StorageError):  # the character is done; a stray file is only disk space
             ctx.storage.delete(str(old))
 

@@ -2,7 +2,8 @@
 
 A worker claims a task with a token; every later write is conditional on that claim (and on the task still being
 processing), so a task that was cancelled, deleted or requeued to another worker is never written by the old one,
-which stops at its next progress report. A heartbeat thread keeps the claim fresh while a long step runs.
+which stops at its next progress report; a job records its result only in a transaction that holds the claim
+(`TaskReporter.hold`). A heartbeat thread keeps the claim fresh while a long step runs.
 """
 
 from __future__ import annotations
@@ -32,9 +33,10 @@ class TaskStopped(PipelineError):
     """The job must stop: its task was cancelled, deleted or taken over (`requeue` False), or its worker is
     shutting down (`requeue` True)."""
 
-    def __init__(self, message: str, *, requeue: bool) -> None:
+    def __init__(self, message: str, *, requeue: bool, taken_over: bool = False) -> None:
         super().__init__(message)
         self.requeue = requeue
+        self.taken_over = taken_over  # another worker runs it now: what it shares (the project's status) is its
 
 
 def _now() -> datetime:
@@ -111,6 +113,19 @@ class TaskReporter:
         except TaskStopped:
             pass
 
+    def hold(self, session: Session) -> None:
+        """Hold the claim through the caller's transaction, in which the job records its result: the task row stays
+        locked (its heartbeat fresh) until that transaction ends, so no sweep requeues the task meanwhile, and a
+        worker whose task was cancelled, deleted or requeued to another one (it went silent past the stale timeout)
+        records nothing. Raises TaskStopped then: the caller rolls back and removes the files it made."""
+        held = changed_rows(session, update(Task).where(
+            Task.id == self.task_id, Task.claim == self.claim, Task.status == "processing",
+        ).values(heartbeat_at=_now()))  # fmt: skip
+        if not held:
+            self._stopped = _stopped_because(session.scalar(select(Task.status).where(Task.id == self.task_id)))
+            logger.warning("task %s: its result is dropped, not recorded: %s", self.task_id, self._stopped)
+            raise self._stopped
+
     def stop_heartbeat(self) -> None:
         self._done.set()
 
@@ -127,13 +142,8 @@ class TaskReporter:
                 if values.get("status") == "failed":
                     quota.refund(s, [self.task_id])
                 return
-            task = s.get(Task, self.task_id)
-        if task is None:
-            self._stopped = TaskStopped("the task was deleted", requeue=False)
-        elif task.status == "cancelled":
-            self._stopped = TaskStopped("the task was cancelled", requeue=False)
-        else:
-            self._stopped = TaskStopped("the task was taken over by another worker", requeue=False)
+            status = s.scalar(select(Task.status).where(Task.id == self.task_id))
+        self._stopped = _stopped_because(status)
         raise self._stopped
 
     def _heartbeat(self) -> None:
@@ -144,6 +154,15 @@ class TaskReporter:
                 return  # the job notices at its next progress report
             except Exception:  # noqa: BLE001 - a missed beat is retried; a dead database fails the job elsewhere
                 logger.warning("task %s: heartbeat failed; will retry", self.task_id, exc_info=True)
+
+
+def _stopped_because(status: str | None) -> TaskStopped:
+    """Why a claim no longer holds its task, from the task's status (None: the row is gone)."""
+    if status is None:
+        return TaskStopped("the task was deleted", requeue=False)
+    if status == "cancelled":
+        return TaskStopped("the task was cancelled", requeue=False)
+    return TaskStopped("the task was taken over by another worker", requeue=False, taken_over=True)
 
 
 def stale_tasks(sessions: sessionmaker[Session], stale_after: int) -> list[uuid.UUID]:

@@ -86,8 +86,9 @@ def render_project(
                         ctx.storage.delete(key)
                 raise
         _prune_segments(ctx, project_id)
-    except TaskStopped:
-        _set_project_status(ctx, project_id, before if before != "generating" else "draft", only_from="generating")
+    except TaskStopped as stopped:
+        if not stopped.taken_over:  # the worker that took it over is rendering: the status is its own
+            _set_project_status(ctx, project_id, before if before != "generating" else "draft", only_from="generating")
         raise
     except BaseException:
         _set_project_status(ctx, project_id, "failed", only_from="generating")
@@ -249,9 +250,12 @@ def _record_video(
     ctx: JobContext, project_id: uuid.UUID, board_id: str, shot_ids: dict[int, uuid.UUID], timeline: Timeline,
     cues: list[Cue], result: RenderResult, keys: dict[str, str], output: Output, status: str,
 ) -> str:  # fmt: skip
-    """The Video row, the project's subtitle track, and the project's new status, in one transaction."""
+    """The Video row, the project's subtitle track, and the project's new status, in one transaction that holds the
+    task (TaskStopped if it is no longer this run's: another worker renders it)."""
     settings = output.settings
     with transaction(ctx.sessions) as s:
+        if ctx.hold_task is not None:
+            ctx.hold_task(s)
         video = Video(
             project_id=project_id, storyboard_id=board_id, type=settings.kind, output_url=keys["video"],
             subtitles_key=keys["srt"], ass_key=keys["ass"], cover_key=keys["cover"], segments=[*result.segments, result.sound],

@@ -7,7 +7,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -130,7 +130,8 @@ def run_task(ctx: JobContext, task_id: uuid.UUID, attempts_left: int, requeue: C
     try:
         with observe_task(task_type, task_id) as seen:  # task id in the logs; count, duration, span
             body = BODIES[task_type]
-            seen.result = body(ctx, project_id, payload, _tolerant(reporter, task_id))  # type: ignore[arg-type]
+            own = replace(ctx, hold_task=reporter.hold)  # its result is recorded only while the task is its own
+            seen.result = body(own, project_id, payload, _tolerant(reporter, task_id))  # type: ignore[arg-type]
             _complete(reporter, seen.result)
     except TaskStopped as exc:
         logger.info("task %s (%s) stopped: %s", task_id, task_type, exc)

@@ -147,6 +147,7 @@ def _document(s: Session, project: Project) -> tuple[BundleDoc, dict[str, str]]:
             "name": c.name, "description": c.description, "attributes": c.attributes, "appearance": c.appearance,
             "voice": c.voice or {}, "voice_id": c.voice_id,
             "reference_images": [member(str(k), "reference") for k in c.reference_images],
+            "reference_params": [c.reference_params.get(str(k), {}) for k in c.reference_images],
             "embedding_data": base64.b64encode(c.embedding_data).decode() if c.embedding_data is not None else None,
             "created_at": c.created_at} for c in cast_rows(s, project.id)],
         "storyboard": _storyboard_doc(s, board, member) if board else None,
@@ -279,6 +280,7 @@ def _insert_project(s: Session, user_id: uuid.UUID, pid: uuid.UUID, doc: BundleD
         s.add(CharacterRow(
             project_id=pid, name=c.name, description=c.description, attributes=c.attributes, appearance=c.appearance,
             voice=c.voice, voice_id=c.voice_id, reference_images=[keys[m] for m in c.reference_images],
+            reference_params={keys[m]: params for m, params in zip(c.reference_images, c.reference_params, strict=False)},
             embedding_data=base64.b64decode(c.embedding_data) if c.embedding_data is not None else None,
             created_at=c.created_at,
         ))  # fmt: skip

@@ -128,6 +128,8 @@ class CharacterDoc(Doc):
     voice: dict[str, Any]
     voice_id: str | None = Field(None, max_length=100)
     reference_images: list[Member] = Field(max_length=20, description="Files, the last one current.")
+    reference_params: list[dict[str, Any]] = Field(default_factory=list, max_length=20, description="What each "
+                                                   "reference picture was made from, in the same order.")  # fmt: skip
     embedding_data: str | None = Field(None, max_length=16 * 1024 * 1024, description="base64")
     created_at: Stamp  # the cast's order (it picks default colours)
 

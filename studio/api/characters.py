@@ -16,6 +16,7 @@ from studio.api.schemas import (
     CharacterList,
     CharacterPublic,
     CharacterUpdate,
+    ReferenceChoice,
     ReferenceImageUpload,
     TaskQueued,
     VoicePreviewPublic,
@@ -91,6 +92,18 @@ def set_reference_image(
             raise InvalidParams("image_base64 is not valid base64", field="image_base64") from None
     character = editor.set_reference_image(svc, user_id=user, project_id=str(project_id),
                                            character_id=str(character_id), data=data)  # fmt: skip
+    return ok(request, CharacterPublic.model_validate(character))
+
+
+@router.put(ONE + "/reference-image/current", response_model=Envelope[CharacterPublic],
+            responses=errors(404, unsafe=True))  # fmt: skip
+def choose_reference_image(
+    project_id: uuid.UUID, character_id: uuid.UUID, body: ReferenceChoice, request: Request, svc: ServicesDep,
+    user: UserDep,
+) -> Envelope[CharacterPublic]:  # fmt: skip
+    """Make an earlier reference picture (a key from `reference_versions`) current again; 400 for any other key."""
+    character = editor.choose_reference_image(svc, user_id=user, project_id=str(project_id),
+                                              character_id=str(character_id), key=body.key)  # fmt: skip
     return ok(request, CharacterPublic.model_validate(character))
 
 

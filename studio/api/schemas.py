@@ -252,6 +252,15 @@ class VoicePublic(BaseModel):
     engine: VoiceEngine | None = Field(description="The engine chosen for this character; null: the project's.")
 
 
+class ReferenceVersion(BaseModel):
+    key: str
+    url: str = Field(description="A signed URL to the picture, until it expires.")
+    is_current: bool
+    params: dict[str, Any] = Field(description="What it was made from: `source` drawn (with the panel parameters: "
+                                   "backend, model, seed, prompt, steps, guidance…) or uploaded (with its sha256), "
+                                   "and `created_at`.")  # fmt: skip
+
+
 class CharacterPublic(BaseModel):
     id: str
     name: str
@@ -267,6 +276,8 @@ class CharacterPublic(BaseModel):
     reference_image_key: str | None
     reference_image_url: str | None
     stale_panels: int = Field(description="Panels with this character in frame drawn before its latest change.")
+    reference_versions: list[ReferenceVersion] = Field(description="Its reference pictures, oldest first (the last "
+                                                       "10 kept); the current one is reference_image_key.")  # fmt: skip
 
 
 class CharacterList(BaseModel):
@@ -460,6 +471,10 @@ class CharacterUpdate(Body):
     voice: VoiceSettings | None = None
 
     _name_not_null = field_validator("name", mode="before")(_refuse_null)
+
+
+class ReferenceChoice(Body):
+    key: str = Field(min_length=1, max_length=500, description="One of the character's reference_versions keys.")
 
 
 class ReferenceImageUpload(Body):

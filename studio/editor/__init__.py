@@ -4,6 +4,7 @@ as stale panels and voices (db.mapping.shot_states), which "update stale" redraw
 
 from studio.editor.characters import (
     character_public,
+    choose_reference_image,
     create_character,
     delete_character,
     generate_reference_image,
@@ -32,6 +33,7 @@ __all__ = [
     "create_character",
     "delete_character",
     "delete_shot",
+    "choose_reference_image",
     "generate_reference_image",
     "get_character",
     "insert_shot",

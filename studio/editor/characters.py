@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import uuid
 from collections import Counter
 from dataclasses import asdict, replace
@@ -11,8 +12,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.mapping import character_from_row, reference_image_key, shot_states
-from db.models import CharacterRow
+from db.mapping import add_reference, character_from_row, reference_image_key, reference_versions, shot_states
+from db.models import CharacterRow, utcnow
 from db.queries import latest_storyboard
 from db.session import transaction
 from jobs.work import voice_preview
@@ -124,24 +125,39 @@ def delete_character(svc: Services, *, user_id: uuid.UUID, project_id: str, char
 def set_reference_image(
     svc: Services, *, user_id: uuid.UUID, project_id: str, character_id: str, data: bytes
 ) -> dict[str, Any]:
-    """Make a PNG, JPEG or WebP picture (at most 8 MB and 4096 px a side) the character's reference picture."""
+    """Make a PNG, JPEG or WebP picture (at most 8 MB and 4096 px a side) the character's reference picture (the one
+    before stays as a version)."""
     extension, content_type = checked_image(data)
     with svc.sessions() as s:
         row = owned_character(s, user_id, project_id, character_id)
         pid, cid = row.project_id, row.id
     key = project_key(pid, "references", f"char_{str(cid)[:8]}_{uuid.uuid4().hex[:8]}.{extension}")
     svc.storage.put_bytes(key, data, content_type)
+    uploaded = {"source": "uploaded", "sha256": hashlib.sha256(data).hexdigest(), "created_at": utcnow().isoformat()}
     try:
         with transaction(svc.sessions) as s:
             row = owned_character(s, user_id, project_id, character_id)
-            replaced, row.reference_images = [str(k) for k in row.reference_images], [key]
+            dropped = add_reference(row, key, uploaded)
     except NotFound:  # deleted meanwhile: no file without its row
         svc.storage.delete(key)
         raise
-    for old in replaced:
+    for old in dropped:
         with contextlib.suppress(StorageError):  # the new picture is in place; a stray file is only disk space
             svc.storage.delete(old)
             svc.forget_ui_file(old)
+    return get_character(svc, user_id=user_id, project_id=project_id, character_id=character_id)
+
+
+def choose_reference_image(
+    svc: Services, *, user_id: uuid.UUID, project_id: str, character_id: str, key: str
+) -> dict[str, Any]:
+    """Make one of the character's earlier reference pictures (`key`, from its `reference_versions`) current again;
+    panels drawn from now on use it (InvalidParams when it is not one of them)."""
+    with transaction(svc.sessions) as s:
+        row = owned_character(s, user_id, project_id, character_id)
+        if key not in (str(k) for k in row.reference_images):
+            raise InvalidParams("key is not one of the character's reference pictures", field="key")
+        add_reference(row, key, row.reference_params.get(key, {}))
     return get_character(svc, user_id=user_id, project_id=project_id, character_id=character_id)
 
 
@@ -194,6 +210,7 @@ def character_public(svc: Services, row: CharacterRow, stale_panels: int, voice:
         "voice": _voice_public(voice),
         "voice_id": row.voice_id, "reference_image_key": reference,
         "reference_image_url": svc.signed_url(reference) if reference else None, "stale_panels": stale_panels,
+        "reference_versions": [{**v, "url": svc.signed_url(v["key"])} for v in reference_versions(row)],
     }  # fmt: skip
 
 

@@ -218,8 +218,13 @@ TEXTS: dict[str, tuple[str, str]] = {
     "msg_panel_settings": ("已设置:角色锁定 {lock},画面质量 {quality},场景参考 {scene}(从下次绘制起生效)",
                            "Set: character lock {lock}, panel quality {quality}, scene reference {scene} (applies to "
                            "panels drawn from now on)"),
-    "consistency": ("一致性", "consistency"),
-    "consistency_low": ("偏低", "low"),
+    # a panel's scores per character in the grid: to its reference, to its other panels, how much a copy it is
+    "score_reference": ("参考 {value}", "ref {value}"),
+    "score_others": ("镜头 {value}", "shots {value}"),
+    "score_copy": ("照搬 {value}", "copy {value}"),
+    "consistency_low": ("偏低({why})", "low ({why})"),
+    "consistency_unlike": ("不够像", "too unlike"),
+    "consistency_copy": ("照搬参考图", "a copy"),
     "msg_not_measured": ("一致性未测量(设置 COMICREEL_CONSISTENCY_MODEL)",
                          "consistency not measured (set COMICREEL_CONSISTENCY_MODEL)"),
     "step_generating_reference_image": ("绘制角色设定图", "drawing character sheets"),

@@ -10,6 +10,7 @@ from typing import Any
 
 import gradio as gr
 
+from pipeline.image.diffusion import CharacterScore, passes
 from pipeline.models import CAMERAS, TRANSITIONS
 from pipeline.shot_requests import LOCK_KEY, LOCKS, QUALITIES, QUALITY_KEY, SCENE_REFERENCE_KEY
 from studio import editor, projects, workspace
@@ -32,17 +33,27 @@ def shot_caption(shot: dict[str, Any], lang: Lang, threshold: float | None = Non
 
 
 def consistency_line(shot: dict[str, Any], lang: Lang, threshold: float | None) -> str:
-    """Each character's similarity (to its reference, else to its other panels), marked when under `threshold`;
-    empty when the panel was not measured."""
+    """One line per measured character: its similarity to its reference (ref), to its other panels (shots) and its
+    copy-paste score (copy), each left out when there is nothing to compare with; marked low, and why, when the
+    character fails `passes` (under `threshold`, or a near copy of its reference — copies are marked even without a
+    threshold). Empty when the panel was not measured."""
     scores = (shot.get("generation_params") or {}).get("consistency") or {}
-    parts = []
-    for name, score in scores.items():
-        value = score.get("reference") if score.get("reference") is not None else score.get("others")
-        if value is None:
+    floor = float("-inf") if threshold is None else threshold
+    lines = []
+    for name, stored in scores.items():
+        score = CharacterScore(stored.get("reference"), stored.get("others"), stored.get("copy_paste"))
+        values = [say(key, lang, value=f"{value:.2f}") for key, value in (
+            ("score_reference", score.reference), ("score_others", score.others), ("score_copy", score.copy_paste))
+            if value is not None]  # fmt: skip
+        if not values:
             continue
-        low = threshold is not None and value < threshold
-        parts.append(f"{name} {value:.2f}" + (f" ！{say('consistency_low', lang)}" if low else ""))
-    return f"{say('consistency', lang)}: {' · '.join(parts)}" if parts else ""
+        low = ""
+        if not passes(score, floor):  # the similarity first, as `passes` checks it; else the shot is a near copy
+            unlike = not passes(CharacterScore(score.reference, score.others, None), floor)
+            why = say("consistency_unlike" if unlike else "consistency_copy", lang)
+            low = f" ！{say('consistency_low', lang, why=why)}"
+        lines.append(f"{name}: {' · '.join(values)}{low}")
+    return "\n".join(lines)
 
 
 def editor_heading(shot: dict[str, Any]) -> str:

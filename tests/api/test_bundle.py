@@ -113,8 +113,10 @@ def _shot_view(client, pid: str) -> list[dict]:
 
 def _cast_view(client, pid: str) -> list[dict]:
     storage = client.app.state.services.storage
-    return [{**{k: v for k, v in c.items() if k not in ("id", "reference_image_key", "reference_image_url")},
-             "reference": storage.get_bytes(c["reference_image_key"]) if c["reference_image_key"] else None}
+    return [{**{k: v for k, v in c.items() if k not in ("id", "reference_image_key", "reference_image_url",
+                                                        "reference_versions")},
+             "reference": storage.get_bytes(c["reference_image_key"]) if c["reference_image_key"] else None,
+             "versions": [(v["is_current"], v["params"], storage.get_bytes(v["key"])) for v in c["reference_versions"]]}
             for c in _cast(client, pid)]  # fmt: skip
 
 

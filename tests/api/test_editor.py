@@ -153,9 +153,17 @@ def test_a_reference_picture_is_uploaded_checked_or_drawn(client) -> None:
     result = _run(client, url + "/generate")
     drawn = ok(client.get(f"/api/v1/projects/{pid}/characters/{ming['id']}"))
     assert drawn["reference_image_key"] == result["reference_image_key"] != key
-    assert not storage.exists(key)  # the replaced picture is deleted
     sheet = Image.open(io.BytesIO(storage.get_bytes(drawn["reference_image_key"])))
     assert sheet.size == (1080, 1080) and sheet.format == "PNG"
+    # every picture stays as a version, with what it came from, up to the last 10 (older files are deleted)
+    versions = drawn["reference_versions"]
+    assert [v["params"]["source"] for v in versions] == ["uploaded"] * 3 + ["drawn"] and storage.exists(key)
+    assert isinstance(versions[-1]["params"]["seed"], int) and versions[-1]["params"]["prompt"]
+    for _ in range(7):
+        ok(client.put(url, json=_b64(_png())))
+    kept = [v["key"] for v in ok(client.get(f"/api/v1/projects/{pid}/characters/{ming['id']}"))["reference_versions"]]
+    assert len(kept) == 10 and kept[:3] == [v["key"] for v in versions[1:]]
+    assert not storage.exists(versions[0]["key"]) and all(storage.exists(k) for k in kept)
     refused(client.post(f"/api/v1/projects/{pid}/characters/{uuid.uuid4()}/reference-image/generate"), 404, 10003)
 
 

@@ -75,6 +75,8 @@ def _table(ids: dict[str, str]) -> dict[tuple[str, str], tuple[tuple[int, ...] |
         ("PUT", "/api/v1/projects/{project_id}/characters/{character_id}/reference-image"): (
             NOT_HERS, {"image_base64": _png()}),  # fmt: skip
         ("POST", "/api/v1/projects/{project_id}/characters/{character_id}/reference-image/generate"): (NOT_HERS, None),
+        ("PUT", "/api/v1/projects/{project_id}/characters/{character_id}/reference-image/current"): (
+            NOT_HERS, {"key": "any"}),  # fmt: skip
         ("POST", "/api/v1/projects/{project_id}/characters/{character_id}/voice-preview"): (NOT_HERS, {}),
         ("POST", "/api/v1/projects/{project_id}/storyboard/generate"): (NOT_HERS, {}),
         ("GET", "/api/v1/projects/{project_id}/storyboard"): (NOT_HERS, None),

@@ -225,6 +225,23 @@ def check_character_fields(client) -> None:
     assert storage.get_bytes(referenced["reference_image_key"]) == picture.getvalue()
     assert [s["image_stale"] for s in ok(client.get(f"/api/v1/projects/{pid}/storyboard"))["shots"]] == [
         False, True, True]  # shot 3 (小明 in frame) now; shot 2 since 阿银's attributes changed  # fmt: skip
+    # ReferenceChoice: a drawn sheet and another upload are added as versions (kept with what they came from); an
+    # earlier one can be made current again, and nothing but the character's own keys
+    first = referenced["reference_image_key"]
+    _run(client, f"{url}/{ming['id']}/reference-image/generate")
+    drawn = ok(client.get(f"{url}/{ming['id']}"))
+    assert [v["key"] for v in drawn["reference_versions"]][0] == first and drawn["reference_image_key"] != first
+    sheet = drawn["reference_versions"][-1]
+    assert sheet["is_current"] and sheet["params"]["source"] == "drawn" and isinstance(sheet["params"]["seed"], int)
+    assert drawn["reference_versions"][0]["params"]["source"] == "uploaded"
+    chosen = ok(client.put(f"{url}/{ming['id']}/reference-image/current", json={"key": first}))
+    assert chosen["reference_image_key"] == first and [v["is_current"] for v in chosen["reference_versions"]] == [
+        False, True]  # fmt: skip
+    assert storage.get_bytes(sheet["key"])  # the sheet stays, as a version
+    other = ok(client.get(url))["characters"][0]["reference_versions"]
+    refused(client.put(f"{url}/{ming['id']}/reference-image/current", json={"key": "projects/x/y.png"}), 400, 10002,
+            "key")  # fmt: skip
+    assert other == ok(client.get(url))["characters"][0]["reference_versions"]
     # VoicePreviewRequest (text, voice) and VoiceSettings (gender, variant, pitch, speed)
     preview = f"{url}/{ming['id']}/voice-preview"
 
@@ -516,7 +533,7 @@ CHECKS = {
     **{f"CharacterUpdate.{f}": check_character_fields for f in ("name", "description", "attributes", "appearance", "voice")},
     **{f"VoiceSettings.{f}": check_character_fields for f in ("gender", "variant", "pitch", "speed")},
     "VoiceSettings.engine": check_voice_engine,
-    "ReferenceImageUpload.image_base64": check_character_fields, "VoicePreviewRequest.voice": check_character_fields,
+    "ReferenceImageUpload.image_base64": check_character_fields, "ReferenceChoice.key": check_character_fields, "VoicePreviewRequest.voice": check_character_fields,
     "ReferenceImageUpload.asset_id": check_asset_id_fields, "AudioUpload.asset_id": check_asset_id_fields,
     **{f"UploadComplete.{f}": check_upload_complete_fields for f in ("file_key", "file_size", "content_type")},
     "VoicePreviewRequest.text": check_character_fields,

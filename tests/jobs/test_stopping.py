@@ -12,8 +12,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
-from db.models import Task
+from db.models import Task, Video
 from studio import projects
 from studio.services import build_services
 
@@ -147,6 +148,47 @@ def test_a_stale_task_is_requeued_with_the_reason(settings) -> None:
     task = projects.get_task(svc, user_id=user, task_id=task_id)
     assert (task["status"], task["current_step"], task["retry_count"]) == ("queued", "requeued: no heartbeat for 50 s", 1)
     assert svc.queues.pending_count() == 2  # the first delivery and the requeue; the first finds it claimed or done
+    svc.stop()
+
+
+def test_a_render_taken_over_before_it_records_its_video_records_nothing(settings, monkeypatch, caplog) -> None:
+    """A worker alive but silent past the stale timeout (a database away for a minute, a frozen process) has its
+    task requeued and run by another; when it comes back with its video it records no second one, and removes its
+    files."""
+    from jobs import render_job
+    from jobs.progress import requeue_if_stale
+
+    svc = build_services(settings, immediate=True)  # an enqueued task runs at once, here
+    user = svc.default_user_id
+    pid = projects.create_project(svc, user_id=user, name="p", aspect_ratio="1:1")["id"]
+    projects.save_script(svc, user_id=user, project_id=pid, content="场景:街,白天\n阿福: 你好。\n")
+    for step in ("nlp", "storyboard"):
+        projects.start_task(svc, user_id=user, project_id=pid, task_type=step)
+    upload, first_keys = render_job._upload, []
+
+    def upload_then_lose_the_task(ctx, project_id, settings, result):  # type: ignore[no-untyped-def]
+        keys = upload(ctx, project_id, settings, result)
+        if not first_keys:  # the first attempt, rendered and uploaded: the sweep requeues it, another worker runs it
+            first_keys.extend(keys.values())
+            with svc.sessions.begin() as s:
+                (task_id,) = s.scalars(select(Task.id).where(Task.type == "video_render"))
+                s.get(Task, task_id).heartbeat_at = datetime.now(UTC) - timedelta(seconds=61)
+                assert requeue_if_stale(s, task_id, 50)
+            svc.tasks.enqueue(task_id, "video_render")
+        return keys
+
+    monkeypatch.setattr(render_job, "_upload", upload_then_lose_the_task)
+    with caplog.at_level(logging.WARNING):
+        task_id = projects.start_task(svc, user_id=user, project_id=pid, task_type="video_render",
+                                      payload={"settings": {"kind": "preview"}})  # fmt: skip
+    task = projects.get_task(svc, user_id=user, task_id=task_id)
+    assert (task["status"], task["retry_count"]) == ("completed", 1), task["error"]
+    with svc.sessions() as s:
+        videos = s.scalars(select(Video).where(Video.project_id == uuid.UUID(pid))).all()
+    assert len(videos) == 1 and videos[0].output_url == task["result"]["video_key"] not in first_keys
+    assert len(first_keys) == 4 and not set(first_keys) & set(svc.storage.list(f"projects/{pid}/videos/"))
+    assert len(svc.storage.list(f"projects/{pid}/videos/")) == 4  # the second attempt's video, SRT, ASS and cover
+    assert any("dropped" in r.getMessage() and "taken over" in r.getMessage() for r in caplog.records)
     svc.stop()
 
 
