@@ -148,7 +148,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, on_signal)
-    svc = build_services(settings.model_copy(update={"worker_queues": ",".join(queues)}))
+    # a worker process: only its queues, no embedded consumers of its own
+    svc = build_services(settings.model_copy(update={"worker_queues": ",".join(queues), "embedded_workers": 0}))
     observe_worker(settings, svc.queues)  # /metrics on COMICREEL_WORKER_METRICS_PORT, tracing when configured
     svc.run_workers(queues, concurrency, shutdown_timeout=30)
     logging.getLogger(__name__).info("worker consuming %s with %d threads each", ", ".join(queues), concurrency)

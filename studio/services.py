@@ -276,7 +276,9 @@ def build_services(settings: Settings, *, immediate: bool = False) -> Services:
         pacing=settings.pacing,
         llm=settings.llm,
         consistency=build_consistency_check(settings),
-        draws_panels=settings.image_backend == "sketch" or "image_generation" in settings.worker_queues.split(","),
+        # the sketch loads no model; an embedded app consumes every queue; a worker process only its own
+        draws_panels=(settings.image_backend == "sketch" or settings.embedded_workers > 0
+                      or "image_generation" in settings.worker_queues.split(",")),  # fmt: skip
     )
     tasks = register_tasks(queues, ctx, stale_after=settings.task_stale_after,
                            sweep_interval=settings.worker_sweep_interval)  # fmt: skip

@@ -167,6 +167,59 @@ def test_consistency_is_measured_and_shots_under_the_threshold_drawn_again(setti
         svc.stop()
 
 
+def test_retries_redraw_only_failing_shots_and_keep_each_ones_best_try(settings, models, monkeypatch) -> None:
+    """Shot 2 passes at once; shots 1 and 3 fail every try: each of them is drawn `retries` times more (a new seed
+    each), shot 2 never; and the current panel of a failing shot is its best-scoring try, not its last one."""
+    from jobs import consistency_step
+    from pipeline.image.diffusion.consistency import CharacterScore
+
+    svc = _services(settings, models, consistency_model=models.image_encoder, consistency_threshold=0.75,
+                    consistency_retries=2)  # fmt: skip
+    try:
+        user = svc.default_user_id
+        pid = projects.create_project(svc, user_id=user, name="t", aspect_ratio="1:1")["id"]
+        projects.save_script(svc, user_id=user, project_id=pid, content=SCRIPT)
+        for step in ("nlp", "storyboard"):
+            assert _run(svc, pid, step)["status"] == "completed"
+        order_of = {uuid.UUID(s["shot_id"]): s["order"]
+                    for s in projects.get_storyboard(svc, user_id=user, project_id=pid)["shots"]}  # fmt: skip
+        # The similarity of each shot's 1st, 2nd, 3rd try (threshold 0.75): shot 1's best is its 2nd, shot 3's its 1st.
+        planned = {1: [0.5, 0.7, 0.6], 2: [0.9], 3: [0.72, 0.4, 0.5]}
+        seen: dict[str, float] = {}  # a panel's file -> its score (a panel keeps its score when measured again)
+        tries: dict[int, int] = {}
+
+        def score_shots(shots, references, embed):  # the real one's signature; scores by shot and try
+            out = {}
+            for shot_id, shot in shots.items():
+                if shot.path not in seen:
+                    order = order_of[shot_id]
+                    tries[order] = tries.get(order, 0) + 1
+                    seen[shot.path] = planned[order][min(tries[order], len(planned[order])) - 1]
+                value = seen[shot.path]
+                out[shot_id] = {name: CharacterScore(value, value, 0.0) for name in shot.characters}
+            return out
+
+        monkeypatch.setattr(consistency_step, "score_shots", score_shots)
+        assert _run(svc, pid, "image_generation")["status"] == "completed"
+        versions = _versions(svc, pid)
+        assert {order: len(images) for order, images in versions.items()} == {1: 3, 2: 1, 3: 3}
+        assert tries == {1: 3, 2: 1, 3: 3}
+        for order in (1, 3):
+            first_seed = versions[order][0]["seed"]
+            assert [v["seed"] for v in versions[order][1:]] == [consistency_step.retry_seed(first_seed, attempt)
+                                                                 for attempt in (1, 2)]  # fmt: skip
+        current = {order: [i for i, v in enumerate(images) if v["is_current"]] for order, images in versions.items()}
+        assert current == {1: [1], 2: [0], 3: [0]}  # the best try of each, whatever came after it
+        board = {s["order"]: s for s in projects.get_storyboard(svc, user_id=user, project_id=pid)["shots"]}
+        for order, best in ((1, 1), (2, 0), (3, 0)):
+            kept = versions[order][best]
+            assert board[order]["image_key"] == kept["image_key"] and board[order]["seed"] == kept["seed"]
+            reference = planned[order][best]
+            assert {s["reference"] for s in board[order]["generation_params"]["consistency"].values()} == {reference}
+    finally:
+        svc.stop()
+
+
 @pytest.mark.parametrize("model", ["", "/nonexistent/sd-model"])
 def test_a_missing_model_fails_the_task_naming_the_setting(settings, models, model) -> None:
     svc = _services(settings, models, diffusers_model=model)

@@ -67,3 +67,39 @@ def test_the_backend_is_built_without_loading_anything(tmp_path) -> None:
     assert out.stdout.strip() == "[]"
     sketch = Settings(_env_file=None, data_dir=tmp_path)
     assert build_image_backend(sketch).name == "sketch" and build_consistency_check(sketch) is None
+
+
+@pytest.mark.parametrize(("backend", "queues", "draws"), [
+    ("diffusers", "tts,video_render,nlp", False),  # a CPU render worker beside GPU image workers
+    ("diffusers", "video_render", False),
+    ("diffusers", "image_generation", True),  # a GPU worker
+    ("diffusers", " nlp , image_generation ", True),  # as an operator may write it
+    ("diffusers", None, True),  # the embedded default: every queue
+    ("sketch", "tts,video_render,nlp", True),  # the sketch renderer loads no model: any worker may draw
+])  # fmt: skip
+def test_only_workers_of_the_image_queue_draw_panels(tmp_path, backend: str, queues: str | None, draws: bool) -> None:
+    from studio.services import build_services
+
+    # a `comicreel worker` (no embedded workers) given its queues, else the embedded app's defaults
+    fields = {} if queues is None else {"worker_queues": queues, "embedded_workers": 0}
+    settings = Settings(_env_file=None, data_dir=tmp_path / "data", image_backend=backend, diffusers_model="/models/sd",
+                        **fields)  # fmt: skip
+    svc = build_services(settings, immediate=True)
+    try:
+        assert svc.ctx.draws_panels is draws
+    finally:
+        svc.stop()
+
+
+def test_an_embedded_app_draws_panels_whatever_its_worker_queues(tmp_path) -> None:
+    """An embedded app consumes every queue itself, so COMICREEL_WORKER_QUEUES (meant for `comicreel worker`) does
+    not stop it drawing the panels its renders need."""
+    from studio.services import build_services
+
+    settings = Settings(_env_file=None, data_dir=tmp_path / "data", image_backend="diffusers",
+                        diffusers_model="/models/sd", worker_queues="tts,video_render,nlp", embedded_workers=2)  # fmt: skip
+    svc = build_services(settings, immediate=True)
+    try:
+        assert svc.ctx.draws_panels is True
+    finally:
+        svc.stop()

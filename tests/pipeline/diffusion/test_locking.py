@@ -133,8 +133,13 @@ def test_each_image_sees_its_own_tokens_and_a_share_of_the_others(tiny) -> None:
         assert not set(row[4:]) & set(range(4 * i, 4 * i + 4)) and len(set(row[4:])) == 4
 
 
-def test_memory_savers_work_with_both_locks(tiny, tmp_path) -> None:
+def test_memory_savers_work_with_both_locks(tiny, tmp_path, monkeypatch) -> None:
     backend = DiffusersImageBackend(config(tiny, attention_slicing=True, vae_tiling=True, batch_size=2))
+    vae = backend.loaded().pipe.vae
+    assert vae.use_tiling  # what AutoencoderKL.enable_tiling sets (diffusers 0.42)
+    tiled: list[tuple[int, ...]] = []
+    tiled_decode = vae.tiled_decode
+    monkeypatch.setattr(vae, "tiled_decode", lambda z, **kw: tiled.append(tuple(z.shape)) or tiled_decode(z, **kw))
     refs = {"Mia": tiny.reference}
     locked = backend.draw(request(1, lock="reference", references=refs), str(tmp_path / "r.png"))
     shared = list(backend.draw_many([request(i, lock="consistent") for i in range(2)],
@@ -143,3 +148,9 @@ def test_memory_savers_work_with_both_locks(tiny, tmp_path) -> None:
     assert shared[0].params["lock_method"] == "consistent_self_attention"
     processors = {type(p).__name__ for p in backend.loaded().pipe.unet.attn_processors.values()}
     assert processors == {"SlicedAttnProcessor"}  # slicing is back once the adapter is off
+    # A panel wider than the VAE's tile (64 px here: a 128x64 latent of 64x32) is decoded in tiles, and drawn.
+    assert tiled == []  # the native-size panels fit one tile
+    wide = backend.draw(request(1, width=128, height=64, lock="reference", references=refs), str(tmp_path / "w.png"))
+    assert tiled == [(1, 4, 32, 64)] and (wide.params["width"], wide.params["height"]) == (128, 64)
+    picture = pixels(wide.path)
+    assert picture.shape == (64, 128, 3) and picture.std() > 5
