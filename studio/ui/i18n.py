@@ -65,6 +65,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "reference_image": ("参考图", "Reference image"),
     "generate_reference": ("生成参考图", "Generate reference image"),
     "upload_reference": ("上传参考图", "Upload reference image"),
+    "reference_versions": ("参考图版本", "Reference versions"),
+    "use_reference": ("用这张图", "Use this picture"),
+    "reference_drawn": ("绘制 · 种子 {seed}", "drawn · seed {seed}"),
+    "reference_uploaded": ("上传", "uploaded"),
     "delete": ("删除", "Delete"),
     "no_characters": ("还没有角色:解析剧本或在上面添加。", "No characters yet: parse a script or add one above."),
     # storyboard
@@ -177,6 +181,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "msg_no_storyboard": ("还没有分镜:先解析剧本并生成分镜。", "No storyboard yet: parse the script and generate it."),
     "msg_no_video": ("还没有视频。", "No video yet."),
     "msg_character_saved": ("已保存角色 {name}", "Saved {name}"),
+    "msg_pick_reference": ("先在参考图版本中点选一张。", "Pick one of the reference versions first."),
     "msg_bad_seed": ("种子须为 0 到 4294967295 的整数,或留空。", "The seed must be a whole number 0-4294967295, or empty."),
     "msg_shot_saved": ("已保存镜头 #{order}", "Saved shot #{order}"),
     # task steps

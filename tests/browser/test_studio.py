@@ -425,3 +425,78 @@ def test_phone_layout(browser, studio, flow, expect, screenshots) -> None:
                 columns = {round(cells.nth(i).bounding_box()["x"]) for i in range(12)}
                 assert len(columns) in (1, 2), columns
                 screenshots(page, "phone.png", full_page=True)
+
+
+def test_an_earlier_reference_picture_is_made_current_again(browser, studio, expect, screenshots, tmp_path) -> None:
+    """Two uploads on a new character's card: its versions strip shows both, newest first with the current one
+    marked; picking the older one and "Use this picture" makes it current (the card's picture and the API agree).
+    A drawn character sheet joins as the current one with its seed. Its own project, so the ordered steps' cast is
+    left alone; at phone width (in Chinese) the strip fits."""
+    from PIL import Image
+
+    pictures = []
+    for n, color in enumerate(("crimson", "teal")):
+        pictures.append(tmp_path / f"reference-{n}.png")
+        Image.new("RGB", (96, 128), color).save(pictures[-1])
+    with session(browser) as page:
+        page.goto(studio.url + "/")
+        page.get_by_label("Project name").fill("Versions")
+        page.get_by_role("button", name="Create project").click()
+        expect(page.locator("#project-status")).to_contain_text("Opened Versions")
+        pid = page.get_by_label("Project ID").input_value()
+        tab(page, "Characters")
+        page.get_by_label("New character's name").fill("阿强")
+        page.get_by_role("button", name="Add character").click()
+        card = page.locator(".character-card").filter(has=page.get_by_role("heading", name="阿强")).last
+        shown = card.locator(".character-reference img")
+        strip = card.locator(".reference-versions button.thumbnail-item")
+        card.locator("input[type=file]").set_input_files(pictures[0])
+        expect(shown).to_have_count(1)
+        expect(strip).to_have_count(0)  # one picture: nothing to choose from
+        card.locator("input[type=file]").set_input_files(pictures[1])
+        expect(strip).to_have_count(2)
+
+        (character,) = studio.get(f"/api/v1/projects/{pid}/characters")["characters"]
+        older, newer = (v["key"].rsplit("/", 1)[-1] for v in character["reference_versions"])
+        assert character["reference_image_key"].endswith(newer)
+        expect(shown).to_have_attribute("src", re.compile(re.escape(newer)))
+        labels = card.locator(".reference-versions .caption-label")
+        expect(labels).to_have_text(["✓ uploaded", "uploaded"])  # newest first, the current one marked
+        use = card.get_by_role("button", name="Use this picture")
+        expect(use).to_be_disabled()  # until an earlier one is picked
+        expect(strip.nth(0)).to_have_class(re.compile(r"\bselected\b"))  # the current one, to start with
+        screenshots(card, "character-reference-versions.png")
+
+        strip.nth(1).click()
+        expect(use).to_be_enabled()
+        use.click()
+        expect(shown).to_have_attribute("src", re.compile(re.escape(older)))
+        expect(labels).to_have_text(["uploaded", "✓ uploaded"])  # the strip stays; the mark moves
+        expect(strip.nth(1)).to_have_class(re.compile(r"\bselected\b"))
+        expect(use).to_be_disabled()
+        (character,) = studio.get(f"/api/v1/projects/{pid}/characters")["characters"]
+        assert character["reference_image_key"].endswith(older)
+        assert [v["is_current"] for v in character["reference_versions"]] == [False, True]
+        assert_translated(page)
+        screenshots(card, "character-reference-chosen.png")
+
+        card.get_by_role("button", name="Generate reference image").click()  # a drawn one joins, current
+        expect(strip).to_have_count(3, timeout=WAIT)
+        expect(labels.first).to_have_text(re.compile(r"^✓ drawn · seed \d+$"))
+        expect(labels).to_have_text([re.compile("drawn"), "uploaded", "uploaded"])
+        expect(strip.nth(0)).to_have_class(re.compile(r"\bselected\b"))  # the ring follows the current one
+        expect(strip.nth(1)).not_to_have_class(re.compile(r"\bselected\b"))
+        screenshots(card, "character-reference-drawn.png")
+
+    with session(browser, locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True) as page:  # on a phone
+        open_by_url(page, studio, pid, opened="已打开")
+        tab(page, TABS["zh"][1])
+        strip = page.locator(".reference-versions button.thumbnail-item")
+        expect(strip).to_have_count(3)
+        expect(page.locator(".reference-versions .caption-label")).to_have_text(
+            [re.compile(r"^✓ 绘制 · 种子 \d+$"), "上传", "上传"])  # fmt: skip
+        expect(page.get_by_role("button", name="用这张图")).to_be_disabled()
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
+        box = strip.nth(0).bounding_box()
+        assert box and box["width"] < PHONE["width"] / 2, box
+        screenshots(page.locator(".character-card").last, "character-reference-phone.png")
