@@ -104,14 +104,15 @@ def build_consistency_check(settings: Settings) -> ConsistencyCheck | None:
     if settings.consistency_model is None:
         return None
     from pipeline.image.diffusion import ConsistencyScorer
+    from pipeline.image.diffusion.consistency import Picture
 
     scorer = ConsistencyScorer(settings.consistency_model, settings.consistency_device)
     lock = threading.Lock()  # image workers share the scorer: it loads once, and embeds one batch at a time
 
-    def embed(paths: Sequence[str]) -> np.ndarray:
+    def embed(pictures: Sequence[Picture]) -> np.ndarray:
         with lock:
             try:
-                return scorer.embed(paths)
+                return scorer.embed(pictures)
             except DrawError as exc:
                 raise DrawError(f"COMICREEL_CONSISTENCY_MODEL: {exc}", detail=exc.detail) from exc
 

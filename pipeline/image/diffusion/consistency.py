@@ -2,8 +2,9 @@
 and per shot and character the cosine to the character's reference, to the same character's other shots, and a
 copy-paste score (ViStoryBench's point: a shot that merely repeats the reference picture is not consistency).
 
-Whole-panel embeddings: a diffusion panel comes with no character boxes, so a shot's embedding is its whole image,
-and a shot with two characters scores the same picture against each one's reference."""
+A diffusion panel comes with no character boxes: a shot with one character in frame is its whole image; in a shot
+with several, each character is the region of the panel (a half or a third, full height) that looks most like it
+(its reference picture, else its shots alone, else the whole panel stands in)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,12 @@ import numpy as np
 from pipeline.errors import DrawError
 
 K = TypeVar("K", bound=Hashable)
-Embed = Callable[[Sequence[str]], np.ndarray]
+Box = tuple[float, float, float, float]  # left, top, right, bottom as fractions of the image
+Picture = str | tuple[str, Box]  # an image file, or a region of one
+Embed = Callable[[Sequence[Picture]], np.ndarray]
 _SAME = 1e-4  # cosines this close to 1 are the same picture
+# Where a character of a shot with several may stand: the halves and the thirds of the panel, full height.
+REGIONS: tuple[Box, ...] = ((0, 0, 1 / 2, 1), (1 / 2, 0, 1, 1), (0, 0, 1 / 3, 1), (1 / 3, 0, 2 / 3, 1), (2 / 3, 0, 1, 1))
 
 
 @dataclass(frozen=True)
@@ -59,31 +64,51 @@ def copy_paste_score(reference: float | None, others: float | None) -> float | N
 
 
 def score_shots(shots: Mapping[K, ShotImage], references: Mapping[str, str], embed: Embed) -> dict[K, dict[str, CharacterScore]]:  # fmt: skip
-    """Score every character in every shot (see CharacterScore). `embed` maps image paths to L2-normalised rows
-    (ConsistencyScorer.embed); every distinct image is embedded once, in one call.
+    """Score every character in every shot (see CharacterScore). `embed` maps pictures (image paths, or (path, box)
+    regions) to L2-normalised rows (ConsistencyScorer.embed); every distinct one is embedded once, in one call.
 
     Args:
         shots: the drawn shots by any key (shot id, order).
         references: each character's reference image (characters without one get reference=None).
-        embed: paths → (n, d) array of unit rows.
+        embed: pictures → (n, d) array of unit rows.
     """
-    paths = list(dict.fromkeys([*(s.path for s in shots.values()), *references.values()]))
-    vectors = dict(zip(paths, embed(paths), strict=True)) if paths else {}
+    crowded = {key for key, shot in shots.items() if len(set(shot.characters)) > 1}
+    pictures: list[Picture] = list(dict.fromkeys([
+        *(s.path for s in shots.values()), *references.values(),
+        *((shots[key].path, box) for key in crowded for box in REGIONS)]))  # fmt: skip
+    vectors = dict(zip(pictures, embed(pictures), strict=True)) if pictures else {}
     appearances: dict[str, list[K]] = {}
     for key, shot in shots.items():
         for name in dict.fromkeys(shot.characters):
             appearances.setdefault(name, []).append(key)
+    seen = {name: _looks(name, keys, shots, crowded, references, vectors) for name, keys in appearances.items()}
     scores: dict[K, dict[str, CharacterScore]] = {}
     for key, shot in shots.items():
-        here = vectors[shot.path]
         row: dict[str, CharacterScore] = {}
         for name in dict.fromkeys(shot.characters):
+            here = seen[name][key]
             ref = float(here @ vectors[references[name]]) if name in references else None
-            siblings = [vectors[shots[k].path] for k in appearances[name] if k != key]
+            siblings = [seen[name][k] for k in appearances[name] if k != key]
             others = float(np.mean([here @ v for v in siblings])) if siblings else None
             row[name] = CharacterScore(_round(ref), _round(others), _round(copy_paste_score(ref, others)))
         scores[key] = row
     return scores
+
+
+def _looks(name: str, keys: list[K], shots: Mapping[K, ShotImage], crowded: set[K], references: Mapping[str, str],
+           vectors: Mapping[Picture, np.ndarray]) -> dict[K, np.ndarray]:  # fmt: skip
+    """How `name` looks in each of its shots: the whole panel where it is alone; where others are in frame, the
+    region nearest its reference (else the mean of its shots alone; with neither, the whole panel)."""
+    alone = [vectors[shots[k].path] for k in keys if k not in crowded]
+    anchor = vectors[references[name]] if name in references else (np.mean(alone, axis=0) if alone else None)
+    looks = {}
+    for key in keys:
+        path = shots[key].path
+        if key not in crowded or anchor is None:
+            looks[key] = vectors[path]
+        else:
+            looks[key] = max((vectors[(path, box)] for box in REGIONS), key=lambda v: float(v @ anchor))
+    return looks
 
 
 def passes(score: CharacterScore, threshold: float, max_copy_paste: float = 0.9) -> bool:
@@ -139,19 +164,25 @@ class ConsistencyScorer:
         self._processor = image_processor(self.model_path, int(getattr(config, "image_size", 224)))
         self._model = model.to(self.device).eval()
 
-    def embed(self, paths: Sequence[str]) -> np.ndarray:
-        """The images' embeddings, one L2-normalised float32 row per path."""
+    def embed(self, pictures: Sequence[Picture]) -> np.ndarray:
+        """The pictures' embeddings (image files, or (path, box) regions of them), one L2-normalised float32 row
+        each."""
         import torch
         from PIL import Image
 
         if self._model is None:
             self._load()
-        if not paths:
+        if not pictures:
             return np.zeros((0, 0), dtype=np.float32)
         images = []
-        for path in paths:
+        for picture in pictures:
+            path, box = (picture, None) if isinstance(picture, str) else picture
             with Image.open(path) as image:
-                images.append(image.convert("RGB"))
+                rgb = image.convert("RGB")
+            if box is not None:
+                w, h = rgb.size
+                rgb = rgb.crop((round(box[0] * w), round(box[1] * h), round(box[2] * w), round(box[3] * h)))
+            images.append(rgb)
         pixels = self._processor(images=images, return_tensors="pt")["pixel_values"]
         with torch.no_grad():
             pixels = pixels.to(self.device, dtype=next(self._model.parameters()).dtype)

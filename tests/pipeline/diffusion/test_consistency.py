@@ -10,6 +10,7 @@ import pytest
 
 from pipeline.errors import DrawError
 from pipeline.image.diffusion.consistency import (
+    REGIONS,
     CharacterScore,
     ConsistencyScorer,
     ShotImage,
@@ -29,19 +30,44 @@ def test_scores_from_embeddings() -> None:
     vectors = {"ref": unit(1, 0, 0), "a": unit(1, 1, 0), "b": unit(1, 0, 1), "c": unit(0, 0, 1)}
     calls = []
 
-    def embed(paths):
-        calls.append(list(paths))
-        return np.stack([vectors[p] for p in paths])
+    def embed(pictures):
+        calls.append(list(pictures))
+        return np.stack([vectors[p] for p in pictures])
 
-    shots = {1: ShotImage("a", ("Mia",)), 2: ShotImage("b", ("Mia", "Joe")), 3: ShotImage("c", ("Joe",))}
+    shots = {1: ShotImage("a", ("Mia",)), 3: ShotImage("c", ("Joe",))}
     scores = score_shots(shots, {"Mia": "ref"}, embed)
-    assert calls == [["a", "b", "c", "ref"]]  # every picture embedded once, in one call
+    assert calls == [["a", "c", "ref"]]  # every picture embedded once, in one call
+    assert scores[1]["Mia"].reference == pytest.approx(0.707107, abs=1e-5) and scores[1]["Mia"].others is None
+    shots = {1: ShotImage("a", ("Mia",)), 2: ShotImage("b", ("Mia",)), 3: ShotImage("c", ("Joe",)),
+             4: ShotImage("c", ("Joe",))}  # fmt: skip
+    scores = score_shots(shots, {"Mia": "ref"}, embed)
     mia = scores[1]["Mia"]
     assert mia.reference == pytest.approx(0.707107, abs=1e-5) and mia.others == pytest.approx(0.5, abs=1e-5)
     assert mia.copy_paste == pytest.approx((0.707107 - 0.5) / 0.5, abs=1e-4)
     joe = scores[3]["Joe"]  # no reference: only the other shot
-    assert joe.reference is None and joe.others == pytest.approx(0.707107, abs=1e-5) and joe.copy_paste is None
-    assert set(scores[2]) == {"Mia", "Joe"}
+    assert joe.reference is None and joe.others == pytest.approx(1.0, abs=1e-5) and joe.copy_paste is None
+
+
+def test_each_character_of_a_crowded_shot_is_scored_on_the_region_most_like_it() -> None:
+    """Two in frame: Mia is the half of the panel nearest her reference, Joe (no reference) the region nearest his
+    shots alone; one in frame: the whole panel."""
+    left, right, thirds = REGIONS[0], REGIONS[1], REGIONS[2:]
+    vectors = {"ref": unit(1, 0, 0), "joe": unit(0, 1, 0), "two": unit(1, 1, 1),
+               ("two", left): unit(1, 0.1, 0), ("two", right): unit(0.1, 1, 0),
+               **{("two", box): unit(0, 0, 1) for box in thirds}}  # fmt: skip
+    calls = []
+
+    def embed(pictures):
+        calls.append(list(pictures))
+        return np.stack([vectors[p] for p in pictures])
+
+    shots = {1: ShotImage("two", ("Mia", "Joe")), 2: ShotImage("joe", ("Joe",))}
+    scores = score_shots(shots, {"Mia": "ref"}, embed)
+    assert calls == [["two", "joe", "ref", *(("two", box) for box in REGIONS)]]
+    assert scores[1]["Mia"].reference == pytest.approx(float(unit(1, 0.1, 0) @ unit(1, 0, 0)), abs=1e-5)
+    assert scores[1]["Joe"].others == pytest.approx(float(unit(0.1, 1, 0) @ unit(0, 1, 0)), abs=1e-5)
+    assert scores[2]["Joe"].others == scores[1]["Joe"].others  # Joe's two looks compared, each way
+    assert scores[1]["Mia"].others is None and scores[1]["Joe"].reference is None
 
 
 def test_copy_paste_is_one_for_the_reference_itself_and_zero_for_a_fresh_drawing() -> None:
@@ -74,6 +100,28 @@ def test_the_scorer_embeds_with_a_real_vision_model(tiny: TinyModels, tmp_path) 
     assert other.reference is not None and other.reference < 1 - 1e-4
     assert other.copy_paste is not None and other.copy_paste < 1e-3  # a different picture is no copy
     assert not passes(same, 0.5)
+
+
+def test_the_scorer_finds_each_character_in_a_panel_of_two(tiny: TinyModels, tmp_path) -> None:
+    """A panel made of Mia's reference (left) and Joe's (right): each is scored on its own half, nearer its
+    reference than the whole panel is, and the regions are cropped from the file as asked."""
+    from PIL import Image
+
+    scorer = ConsistencyScorer(tiny.image_encoder)
+    with Image.open(tiny.reference) as mia, Image.open(tiny.reference_2) as joe:
+        mia, joe = mia.convert("RGB"), joe.convert("RGB").resize(mia.size)
+        panel = Image.new("RGB", (mia.width * 2, mia.height))
+        panel.paste(mia, (0, 0))
+        panel.paste(joe, (mia.width, 0))
+    panel.save(tmp_path / "two.png")
+    two = str(tmp_path / "two.png")
+    whole, left, ref = scorer.embed([two, (two, REGIONS[0]), tiny.reference])
+    assert float(left @ ref) > float(whole @ ref)
+    scores = score_shots({1: ShotImage(two, ("Mia", "Joe"))}, {"Mia": tiny.reference, "Joe": tiny.reference_2},
+                         scorer.embed)  # fmt: skip
+    assert scores[1]["Mia"].reference == pytest.approx(float(left @ ref), abs=1e-4)
+    joe_ref, right = scorer.embed([tiny.reference_2, (two, REGIONS[1])])
+    assert scores[1]["Joe"].reference == pytest.approx(float(right @ joe_ref), abs=1e-4)
 
 
 def test_a_missing_scoring_model_is_a_clear_error(tmp_path) -> None:
