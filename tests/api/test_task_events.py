@@ -20,7 +20,7 @@ from studio import projects, task_events
 from studio.api import tasks
 from studio.services import build_services
 from tests.api.conftest import ok, refused
-from tests.api.test_accounts import api, auth_settings, bearer, register  # noqa: F401 - fixtures
+from tests.api.test_accounts import PASSWORD, api, auth_settings, bearer, register  # noqa: F401 - fixtures
 from tests.conftest import free_port
 
 SCRIPT = "场景:学校天台,白天\n角色:小明(男,高中生),小红(女)\n小红(微笑): 昨天的话,我想了一整天。\n（小明看着远处）\n小明(开心): 太好了!\n"
@@ -28,6 +28,15 @@ SCRIPT = "场景:学校天台,白天\n角色:小明(男,高中生),小红(女)\n
 
 @pytest.fixture
 def server(settings):
+    yield from _serving(settings)
+
+
+@pytest.fixture
+def auth_server(auth_settings):  # noqa: F811
+    yield from _serving(auth_settings)
+
+
+def _serving(settings):
     """The app on a real port, with no worker running yet: tasks wait in the queue until a test starts one."""
     svc = build_services(settings)  # embedded_workers=0
     server = uvicorn.Server(uvicorn.Config(create_app(settings, services=svc), host="127.0.0.1", port=free_port(),
@@ -127,3 +136,28 @@ def test_only_the_owner_gets_the_stream(api) -> None:  # noqa: F811
     mine = api.get(url, headers=her)
     assert mine.status_code == 200 and mine.headers["content-type"].startswith("text/event-stream")
     assert [e["status"] for e in _events(mine.text.splitlines()) if isinstance(e, dict)] == ["completed"]
+
+
+def test_a_stream_ends_when_its_login_does(auth_server, monkeypatch) -> None:
+    """Logged out while following a task: the stream says so (20001) and ends, though the task goes on."""
+    svc, base = auth_server
+    monkeypatch.setattr(tasks, "HEARTBEAT_S", 0.3)  # a quiet stream looks again this often
+    with httpx.Client(base_url=base, timeout=60) as http:
+        alice = ok(http.post("/api/v1/auth/register", json={"email": "alice@example.com", "password": PASSWORD,
+                                                            "username": "alice"}), 201)  # fmt: skip
+        her = bearer(alice)
+        pid = ok(http.post("/api/v1/projects", json={"name": "hers"}, headers=her), 201)["project_id"]
+        ok(http.post(f"/api/v1/projects/{pid}/script", json={"content": SCRIPT}, headers=her))
+        task_id = ok(http.post(f"/api/v1/projects/{pid}/script/parse", headers=her), 202)["task_id"]  # no worker
+        lines: list[str] = []
+        with http.stream("GET", f"/api/v1/tasks/{task_id}/events", headers=her) as stream:
+            for line in stream.iter_lines():
+                lines.append(line)
+                if line.startswith("data: {") and len(lines) < 3:
+                    ok(http.post("/api/v1/auth/logout", headers=her))
+                assert len(lines) < 100, "the stream goes on after its login ended"
+    events = _events(lines)
+    assert [e["status"] for e in events if isinstance(e, dict) and "status" in e] == ["queued"]
+    assert events[-1] == "unauthorized", lines
+    assert json.loads(lines[lines.index("event: unauthorized") + 1].removeprefix("data: "))["code"] == 20001
+    assert projects.get_task(svc, user_id=uuid.UUID(alice["user_id"]), task_id=task_id)["status"] == "queued"
