@@ -108,6 +108,22 @@ def test_queue_lengths_are_read_when_scraped(client, svc) -> None:
     assert set(samples(client, "comicreel_queue_up").values()) == {1.0}
 
 
+def test_a_waiting_job_is_counted_in_its_queue(settings) -> None:
+    from studio import projects
+
+    waiting = build_services(settings)  # no consumer runs here: what is queued stays
+    try:
+        with TestClient(create_app(settings, services=waiting), base_url="http://127.0.0.1", client=LOOPBACK) as c:
+            user = waiting.default_user_id
+            pid = projects.create_project(waiting, user_id=user, name="q")["id"]
+            projects.save_script(waiting, user_id=user, project_id=pid, content="场景:街,白天\n阿福: 你好。\n")
+            projects.start_task(waiting, user_id=user, project_id=pid, task_type="nlp")
+            queues = samples(c, "comicreel_queue_pending_tasks")
+            assert queues.pop((("queue", "nlp"),)) == 1 and queues and all(v == 0 for v in queues.values())
+    finally:
+        waiting.stop()
+
+
 def test_metrics_answer_loopback_only_unless_a_token_is_set(settings, svc) -> None:
     app = create_app(settings, services=svc)
     with TestClient(app, base_url="http://127.0.0.1", client=("10.0.0.7", 40000)) as remote:
