@@ -121,7 +121,7 @@ def reference_image_key(row: CharacterRow) -> str | None:
     return str(row.reference_images[-1]) if row.reference_images else None
 
 
-MAX_REFERENCE_VERSIONS = 10  # a character's reference pictures kept (the current one and the latest before it)
+MAX_REFERENCE_VERSIONS = 10  # reference pictures kept per character: the current one and the nine latest before it
 
 
 def add_reference(row: CharacterRow, key: str, params: dict[str, Any]) -> list[str]:
