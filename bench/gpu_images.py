@@ -208,6 +208,7 @@ def check_loading() -> int:
                                      final_size=256, batch_size=2, **savers)  # fmt: skip
             backend = DiffusersImageBackend(config)
             for lock in ("none", "consistent"):
+                torch.cuda.reset_peak_memory_stats()
                 batch = requests(4, 256, lock, "")
                 paths = [str(Path(work, f"{lock}-{len(savers)}-{i}.png")) for i in range(len(batch))]
                 panels = list(backend.draw_many(batch, paths))
@@ -215,12 +216,13 @@ def check_loading() -> int:
                 where = {str(p.device) for p in unet.parameters()}
                 ok = len(panels) == 4 and all(Path(p.path).stat().st_size > 0 for p in panels)
                 ok = ok and unet.dtype == torch.float16 and panels[0].params["dtype"] == "float16"
+                ok = ok and where == ({"cpu"} if savers.get("cpu_offload") else {"cuda:0"})  # offload: rests on the CPU
                 failures += not ok
                 print(f"gpu-check {'ok' if ok else 'FAILED'}: savers={savers or 'none'} lock={lock} panels={len(panels)} "
                       f"unet={unet.dtype} on {sorted(where)} executes on {backend.loaded().pipe._execution_device} "
                       f"params_dtype={panels[0].params.get('dtype')} "
                       f"peak_mem={torch.cuda.max_memory_allocated() / 2**20:.0f}MiB")
-            del backend
+            del backend, unet, panels
             torch.cuda.empty_cache()
     print(f"gpu-check {'passed' if not failures else f'{failures} FAILED'}")
     return 1 if failures else 0

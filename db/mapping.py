@@ -136,7 +136,8 @@ def add_reference(row: CharacterRow, key: str, params: dict[str, Any]) -> list[s
 
 
 def reference_versions(row: CharacterRow) -> list[dict[str, Any]]:
-    """The character's reference pictures, oldest first, each with what it was made from; the last is current."""
+    """The character's reference pictures in the order they were last made current, each with what it was made
+    from; the last is current."""
     keys = [str(k) for k in row.reference_images]
     return [{"key": k, "is_current": i == len(keys) - 1, "params": dict(row.reference_params.get(k, {}))}
             for i, k in enumerate(keys)]  # fmt: skip

@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline.image.base import ImageBackend
-from pipeline.image.diffusion.consistency import Embed
+from pipeline.image.diffusion.consistency import MAX_COPY_PASTE, Embed
 from pipeline.llm import LLMConfig
 from pipeline.render import RenderOptions
 from pipeline.timeline import Pacing
@@ -21,14 +21,14 @@ from storage.base import ObjectStorage
 
 @dataclass(frozen=True)
 class ConsistencyCheck:
-    """How drawn panels are measured: `embed` (ConsistencyScorer.embed: image paths -> unit rows), the similarity a
-    character must keep (`threshold`, see pipeline.image.diffusion.passes) and how often a panel under it is drawn
-    again with a new seed (`retries`)."""
+    """How drawn panels are measured: `embed` (ConsistencyScorer.embed: image files or regions -> unit rows), the
+    similarity a character must keep (`threshold`, see pipeline.image.diffusion.passes) and how often a panel under it
+    is drawn again with a new seed (`retries`)."""
 
     embed: Embed
     threshold: float = 0.75
     retries: int = 0
-    max_copy_paste: float = 0.9
+    max_copy_paste: float = MAX_COPY_PASTE  # the grid marks copies by the same measure
 
 
 @dataclass(frozen=True)

@@ -279,7 +279,7 @@ def draw_reference_image(
     progress(0.1, "generating_reference_image")
     with work_dir(ctx) as tmp:
         key, params = _draw_sheet(ctx, project_id, uuid.UUID(str(character_id)), request, tmp)
-    _set_reference(ctx, uuid.UUID(str(character_id)), key, params, keep_existing=False)
+    _set_reference(ctx, project_id, uuid.UUID(str(character_id)), key, params, keep_existing=False)
     progress(1.0, "generating_reference_image")
     return {"character_id": str(character_id), "reference_image_key": key}
 
@@ -299,7 +299,8 @@ def _reference_pictures(
     for i, name in enumerate(missing):
         progress(0.0, f"generating_reference_image:{i + 1}/{len(missing)}")
         sheet = character_sheet_request(characters[name], characters, style, sheet_seed(characters[name], style))
-        _set_reference(ctx, ids[name], *_draw_sheet(ctx, project_id, ids[name], sheet, tmp), keep_existing=True)
+        _set_reference(ctx, project_id, ids[name], *_draw_sheet(ctx, project_id, ids[name], sheet, tmp),
+                       keep_existing=True)
     if missing:
         with ctx.sessions() as s:
             characters = characters_of(s, project_id)
@@ -325,13 +326,15 @@ def _draw_sheet(ctx: JobContext, project_id: uuid.UUID, character_id: uuid.UUID,
     return key, params
 
 
-def _set_reference(ctx: JobContext, character_id: uuid.UUID, key: str, params: dict[str, Any], *,
-                   keep_existing: bool) -> None:  # fmt: skip
+def _set_reference(ctx: JobContext, project_id: uuid.UUID, character_id: uuid.UUID, key: str, params: dict[str, Any],
+                   *, keep_existing: bool) -> None:  # fmt: skip
     """Make `key` the character's reference picture, the earlier ones kept as its versions; with `keep_existing`, a
     character that has one meanwhile keeps it (and `key` is deleted)."""
     with transaction(ctx.sessions) as s:
+        # the project's write lock first (as db.queries.lock_project): one change to a character's pictures at a time
+        s.execute(update(Project).where(Project.id == project_id).values(updated_at=utcnow()))
         row = s.get(CharacterRow, character_id)
-        if row is None:  # deleted meanwhile
+        if row is None or row.project_id != project_id:  # deleted meanwhile
             ctx.storage.delete(key)
             raise JobInputError(f"character {character_id} was deleted while its picture was drawn.")
         dropped = [key] if keep_existing and row.reference_images else add_reference(row, key, params)

@@ -26,7 +26,8 @@ from studio.errors import InvalidParams
 from studio.projects import MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS
 
 FORMAT_NAME = "comicreel-bundle"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: characters' reference_params
+READABLE_VERSIONS = (1, 2)  # 1 reads as 2 without what it lacks
 MANIFEST = "manifest.json"
 DOCUMENT = "project.json"
 MAX_MEMBERS = 20_000
@@ -337,9 +338,10 @@ def read_bundle(archive: zipfile.ZipFile, max_bytes: int) -> tuple[dict[str, zip
     manifest = read_json(archive, members, MANIFEST)
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME:
         raise refuse(f"{MANIFEST} does not say format {FORMAT_NAME!r}: this is not a ComicReel project bundle")
-    if manifest.get("version") != FORMAT_VERSION:
-        raise refuse(f"the bundle is format version {str(manifest.get('version'))[:20]}; this ComicReel reads version "
-                     f"{FORMAT_VERSION} (export it again from a ComicReel of the same version)")  # fmt: skip
+    if manifest.get("version") not in READABLE_VERSIONS:
+        raise refuse(f"the bundle is format version {str(manifest.get('version'))[:20]}; this ComicReel reads versions "
+                     f"{', '.join(map(str, READABLE_VERSIONS))} (export it again from a ComicReel of the same "
+                     "version)")  # fmt: skip
     counts = validated(Manifest, manifest, MANIFEST).counts
     doc: BundleDoc = validated(BundleDoc, read_json(archive, members, DOCUMENT), DOCUMENT)
     missing = sorted(set(doc.files()) - set(members))

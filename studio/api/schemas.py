@@ -276,8 +276,8 @@ class CharacterPublic(BaseModel):
     reference_image_key: str | None
     reference_image_url: str | None
     stale_panels: int = Field(description="Panels with this character in frame drawn before its latest change.")
-    reference_versions: list[ReferenceVersion] = Field(description="Its reference pictures, oldest first (the last "
-                                                       "10 kept); the current one is reference_image_key.")  # fmt: skip
+    reference_versions: list[ReferenceVersion] = Field(description="Its reference pictures in the order they were "
+                                                       "last made current (10 kept); the last is reference_image_key.")  # fmt: skip
 
 
 class CharacterList(BaseModel):

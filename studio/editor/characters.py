@@ -136,6 +136,7 @@ def set_reference_image(
     uploaded = {"source": "uploaded", "sha256": hashlib.sha256(data).hexdigest(), "created_at": utcnow().isoformat()}
     try:
         with transaction(svc.sessions) as s:
+            locked_project(s, user_id, project_id)  # one change to a character's pictures at a time
             row = owned_character(s, user_id, project_id, character_id)
             dropped = add_reference(row, key, uploaded)
     except NotFound:  # deleted meanwhile: no file without its row
@@ -154,6 +155,7 @@ def choose_reference_image(
     """Make one of the character's earlier reference pictures (`key`, from its `reference_versions`) current again;
     panels drawn from now on use it (InvalidParams when it is not one of them)."""
     with transaction(svc.sessions) as s:
+        locked_project(s, user_id, project_id)  # one change to a character's pictures at a time
         row = owned_character(s, user_id, project_id, character_id)
         if key not in (str(k) for k in row.reference_images):
             raise InvalidParams("key is not one of the character's reference pictures", field="key")

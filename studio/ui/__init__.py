@@ -5,7 +5,9 @@ everything. Every step has an api_name; the editing steps also have API-only end
 from __future__ import annotations
 
 import itertools
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -14,6 +16,7 @@ import gradio as gr
 
 from jobs.progress import TERMINAL
 from studio import accounts, editor, projects, workspace
+from studio.errors import NotFound
 from studio.services import Services
 from studio.task_events import task_changes
 from studio.ui import api, projects_bar
@@ -61,8 +64,9 @@ def build_blocks(svc: Services) -> gr.Blocks:
                 export = ExportTab(svc, bar.project_id)
         api.register(svc)
 
+        openings, opening = _Openings(), gr.State(None)  # this browser session's latest opening of a project
         outputs = [bar.project_id, bar.status, bar.name, bar.style, bar.aspect, bar.existing, characters, board,
-                   *script.outputs, *storyboard.outputs, *export.outputs]  # fmt: skip
+                   *script.outputs, *storyboard.outputs, *export.outputs, opening]  # fmt: skip
 
         def show(snapshot: dict[str, Any], lang: Lang, user: uuid.UUID) -> list[Any]:
             project = snapshot["project"]
@@ -76,7 +80,8 @@ def build_blocks(svc: Services) -> gr.Blocks:
         def open_project(pid: str, request: gr.Request) -> list[Any]:
             lang, user = lang_of(request), user_of(svc, request)
             snapshot = workspace.open_project(svc, user_id=user, project_id=require_project(pid, lang))
-            return show(snapshot, lang, user)
+            # numbered: the follower of what was open before stops, and this one's follows it
+            return [*show(snapshot, lang, user), openings.mark(request.session_hash)]
 
         @ui_errors
         def open_from_url(request: gr.Request) -> list[Any]:
@@ -85,15 +90,16 @@ def build_blocks(svc: Services) -> gr.Blocks:
                 return [gr.skip()] * len(outputs)
             return open_project(pid, request)
 
-        follow = _follower(svc)
+        follow = _follower(svc, openings)
         for opened in (bar.open.click(open_project, bar.project_id, outputs, api_visibility="private"),
                        bar.created.then(open_project, bar.project_id, outputs, api_visibility="private"),
                        bar.imported.then(open_project, bar.project_id, outputs, api_visibility="private"),
                        bar.existing.select(open_project, bar.existing, outputs, api_visibility="private"),
                        blocks.load(open_from_url, None, outputs, api_visibility="private")):  # fmt: skip
             # pushed while the task runs: no queue slot held (an async generator), no spinner over the status line
-            opened.success(follow, bar.project_id, bar.status, api_visibility="private", show_progress="hidden",
-                           concurrency_limit=None)  # fmt: skip
+            # "multiple": a follower still running must not keep the next opening's from starting
+            opened.success(follow, [bar.project_id, opening], bar.status, api_visibility="private",
+                           show_progress="hidden", concurrency_limit=None, trigger_mode="multiple")  # fmt: skip
         script.parse_event.then(_reload_cast(svc), bar.project_id, [characters, board], api_visibility="private")
     blocks.queue(default_concurrency_limit=4)
     return blocks
@@ -113,39 +119,59 @@ def _with_task(status: str, task: dict[str, Any] | None, lang: Lang) -> str:
 FOLLOW_QUIET_S = 2.0  # how soon a follower with nothing to show notices that another project was opened
 
 
-def _follower(svc: Services):  # type: ignore[no-untyped-def]
-    """The open project's running task (one started before the page was opened, or from elsewhere) followed live:
-    its step and progress pushed to the status line as they change (studio/task_events.py, the source of the REST
-    event stream too), then the project's state when it ends. Opening another project in the same browser session
-    stops the one before."""
-    latest: dict[str, int] = {}  # browser session → the newest follow's number
-    numbers = itertools.count()
+class _Openings:
+    """Each browser session's latest opening of a project, numbered: a follower belongs to the opening that started
+    it, and stops once another project (or the same one again) is opened in that session."""
+
+    def __init__(self, limit: int = 10_000) -> None:
+        self._latest: OrderedDict[str, int] = OrderedDict()
+        self._numbers = itertools.count(1)
+        self._lock = threading.Lock()
+        self._limit = limit
+
+    def mark(self, session: str | None) -> int:
+        with self._lock:
+            number = self._latest[session or ""] = next(self._numbers)
+            self._latest.move_to_end(session or "")
+            while len(self._latest) > self._limit:
+                self._latest.popitem(last=False)
+            return number
+
+    def latest(self, session: str | None) -> int | None:
+        return self._latest.get(session or "")
+
+
+def _follower(svc: Services, openings: _Openings):  # type: ignore[no-untyped-def]
+    """The open project's running tasks (one started before the page was opened, or from elsewhere) followed live:
+    each one's step and progress pushed to the status line as they change (studio/task_events.py, the source of the
+    REST event stream too), then the project's state once none runs. Opening a project again in the same browser
+    session stops the follower of the opening before."""
+
+    def read(fn: Any, **kwargs: Any) -> Any:
+        return anyio.to_thread.run_sync(lambda: fn(svc, **kwargs))
 
     @ui_errors
-    async def follow_task(pid: str, request: gr.Request) -> AsyncIterator[Any]:
-        lang, session, mine = lang_of(request), request.session_hash or "", next(numbers)
-        latest[session] = mine
+    async def follow_task(pid: str, mine: int | None, request: gr.Request) -> AsyncIterator[Any]:
         yield gr.skip()  # a generator that ends without a value would empty the status line
+        if not (pid or "").strip() or mine is None:  # a page opened without a project
+            return
+        lang, session = lang_of(request), request.session_hash
+        user = await anyio.to_thread.run_sync(user_of, svc, request)
+        pid = require_project(pid, lang)
         try:
-            if not (pid or "").strip():  # a page opened without a project
-                return
-            user = await anyio.to_thread.run_sync(user_of, svc, request)
-            pid = require_project(pid, lang)
-            task = await anyio.to_thread.run_sync(lambda: workspace.running_task(svc, user_id=user, project_id=pid))
-            if task is None:
-                return
-            project = await anyio.to_thread.run_sync(lambda: projects.get_project(svc, user_id=user, project_id=pid))
-            async for change in task_changes(svc, user, uuid.UUID(task["task_id"]), quiet=FOLLOW_QUIET_S):
-                if latest.get(session) != mine:
-                    return
-                if change is not None and change["status"] not in TERMINAL:
-                    yield _with_task(_opened(project, lang), change, lang)
-            project = await anyio.to_thread.run_sync(lambda: projects.get_project(svc, user_id=user, project_id=pid))
-            if latest.get(session) == mine:
-                yield _opened(project, lang)
-        finally:
-            if latest.get(session) == mine:
-                del latest[session]
+            project = await read(projects.get_project, user_id=user, project_id=pid)
+            while (task := await read(workspace.running_task, user_id=user, project_id=pid)) is not None:
+                async for change in task_changes(svc, user, uuid.UUID(task["task_id"]), quiet=FOLLOW_QUIET_S):
+                    if openings.latest(session) != mine:  # another opening took over
+                        yield gr.skip()  # Gradio shows a generator's last value again when it ends: not ours
+                        return
+                    if change is not None and change["status"] not in TERMINAL:
+                        yield _with_task(_opened(project, lang), change, lang)
+            project = await read(projects.get_project, user_id=user, project_id=pid)
+        except NotFound:  # the project (and its tasks) deleted meanwhile, elsewhere
+            return
+        if openings.latest(session) == mine:
+            yield _opened(project, lang)  # also over any line a follower before wrote as this project opened
 
     return follow_task
 

@@ -148,7 +148,7 @@ def test_an_exported_project_imports_as_a_new_current_project_that_renders_witho
     data = _export(client, pid)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         manifest = json.loads(archive.read("manifest.json"))
-        assert (manifest["format"], manifest["version"], manifest["app_version"]) == ("comicreel-bundle", 1, "0.1.0")
+        assert (manifest["format"], manifest["version"], manifest["app_version"]) == ("comicreel-bundle", 2, "0.1.0")
         assert manifest["counts"]["shots"] == 3 and manifest["counts"]["script_versions"] == 2
 
     new = _import(client, data)
@@ -297,6 +297,11 @@ def test_broken_or_hostile_bundles_are_refused_with_nothing_created(client) -> N
                                  headers={"Content-Type": "application/json"})  # fmt: skip
     refused(client.post("/api/v1/projects", content=good, headers=ZIP), 415, 10002)
     assert _import(client, good)  # and the bundle itself was fine
+    # a bundle of format 1 (before reference pictures kept their parameters) still imports
+    older = {**document, "characters": [{k: v for k, v in c.items() if k != "reference_params"}
+                                        for c in document["characters"]]}  # fmt: skip
+    assert _import(client, _rezip(good, replace={"manifest.json": json.dumps({**manifest, "version": 1}).encode(),
+                                                 "project.json": json.dumps(older).encode()}))  # fmt: skip
 
 
 @pytest.fixture

@@ -40,6 +40,12 @@ class Studio:
         with urllib.request.urlopen(self.url + path, timeout=30) as r:
             return r.read()
 
+    def post(self, path: str, body: dict[str, Any]) -> Any:
+        request = urllib.request.Request(self.url + path, data=json.dumps(body).encode(), method="POST",
+                                         headers={"Content-Type": "application/json"})  # fmt: skip
+        with urllib.request.urlopen(request, timeout=30) as r:
+            return json.load(r)["data"]
+
     def shots(self, project_id: str) -> list[dict[str, Any]]:
         return self.get(f"/api/v1/projects/{project_id}/storyboard")["shots"]
 

@@ -500,3 +500,32 @@ def test_an_earlier_reference_picture_is_made_current_again(browser, studio, exp
         box = strip.nth(0).bounding_box()
         assert box and box["width"] < PHONE["width"] / 2, box
         screenshots(page.locator(".character-card").last, "character-reference-phone.png")
+
+
+def test_opening_another_project_stops_following_the_first(browser, studio, flow, expect) -> None:
+    """A session follows the open project's running task; opening another one in the same session stops that
+    follower (its lines never show over the other project), and opening the first again follows its task anew."""
+    flow.need("rendered")
+    pid = flow.project_id
+    other = studio.post("/api/v1/projects", {"name": "另一个项目", "aspect_ratio": "1:1"})["project_id"]
+    studio.post(f"/api/v1/projects/{pid}/render/final", {"resolution": "1080p"})  # a while at 1080x1080
+    with session(browser) as page:
+        open_by_url(page, studio, pid)
+        status = page.locator("#project-status")
+        expect(status).to_contain_text("Running:", timeout=WAIT)
+        for project, running in ((other, False), (pid, True)):
+            page.get_by_label("Project ID").fill(project)
+            page.get_by_role("button", name="Open", exact=True).click()
+            if running:
+                expect(status).to_contain_text("Running:", timeout=WAIT)
+                continue
+            # a line the first follower sent as this opened may flash; the new one's last word settles it
+            expect(status).to_contain_text("另一个项目")
+            expect(status).not_to_contain_text("Running:")
+            seen = []
+            for _ in range(30):  # 3 s: longer than a quiet follower takes to notice (FOLLOW_QUIET_S)
+                seen.append(status.inner_text())
+                time.sleep(0.1)
+            changes = [t for i, t in enumerate(seen) if i == 0 or t != seen[i - 1]]
+            assert all("另一个项目" in t and "Running:" not in t for t in seen), changes
+        expect(status).not_to_contain_text("Running:", timeout=WAIT * 2)  # the render ends; its follower shows it

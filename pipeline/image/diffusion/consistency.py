@@ -22,6 +22,8 @@ Box = tuple[float, float, float, float]  # left, top, right, bottom as fractions
 Picture = str | tuple[str, Box]  # an image file, or a region of one
 Embed = Callable[[Sequence[Picture]], np.ndarray]
 _SAME = 1e-4  # cosines this close to 1 are the same picture
+MAX_COPY_PASTE = 0.9  # a shot nearer its reference than this (copy_paste) is a copy, not consistency
+EMBED_BATCH = 32  # pictures through the vision model at once
 # Where a character of a shot with several may stand: the halves and the thirds of the panel, full height.
 REGIONS: tuple[Box, ...] = ((0, 0, 1 / 2, 1), (1 / 2, 0, 1, 1), (0, 0, 1 / 3, 1), (1 / 3, 0, 2 / 3, 1), (2 / 3, 0, 1, 1))
 
@@ -111,7 +113,7 @@ def _looks(name: str, keys: list[K], shots: Mapping[K, ShotImage], crowded: set[
     return looks
 
 
-def passes(score: CharacterScore, threshold: float, max_copy_paste: float = 0.9) -> bool:
+def passes(score: CharacterScore, threshold: float, max_copy_paste: float = MAX_COPY_PASTE) -> bool:
     """Whether a character's shot is consistent enough to keep: its similarity (to the reference, or to its other
     shots when there is no reference) is at least `threshold`, and it is not a copy of the reference
     (copy_paste above `max_copy_paste`). Nothing to compare with passes."""
@@ -181,14 +183,27 @@ class ConsistencyScorer:
                 rgb = image.convert("RGB")
             if box is not None:
                 w, h = rgb.size
-                rgb = rgb.crop((round(box[0] * w), round(box[1] * h), round(box[2] * w), round(box[3] * h)))
+                rgb = _square(rgb.crop((round(box[0] * w), round(box[1] * h), round(box[2] * w), round(box[3] * h))))
             images.append(rgb)
-        pixels = self._processor(images=images, return_tensors="pt")["pixel_values"]
-        with torch.no_grad():
-            pixels = pixels.to(self.device, dtype=next(self._model.parameters()).dtype)
-            vectors = _features(self._model, pixels)
-        out = vectors.float().cpu().numpy()
+        rows = []
+        for start in range(0, len(images), EMBED_BATCH):
+            pixels = self._processor(images=images[start:start + EMBED_BATCH], return_tensors="pt")["pixel_values"]
+            with torch.no_grad():
+                pixels = pixels.to(self.device, dtype=next(self._model.parameters()).dtype)
+                rows.append(_features(self._model, pixels).float().cpu().numpy())
+        out = np.concatenate(rows)
         return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+
+
+def _square(image: Any) -> Any:
+    """A region padded to a square (grey bars) so that a vision processor's centre crop keeps all of it: a
+    full-height third of a 9:16 panel would otherwise lose four fifths of its height, the face with it."""
+    from PIL import Image
+
+    side = max(image.size)
+    square = Image.new("RGB", (side, side), (127, 127, 127))
+    square.paste(image, ((side - image.width) // 2, (side - image.height) // 2))
+    return square
 
 
 def _features(model: Any, pixels: Any) -> Any:

@@ -124,6 +124,27 @@ def test_the_scorer_finds_each_character_in_a_panel_of_two(tiny: TinyModels, tmp
     assert scores[1]["Joe"].reference == pytest.approx(float(right @ joe_ref), abs=1e-4)
 
 
+def test_a_tall_region_is_embedded_whole_and_many_pictures_in_batches(tiny: TinyModels, tmp_path, monkeypatch) -> None:
+    """A full-height third of a 9:16 panel is padded to a square, not centre-cropped to its middle: a mark at its top
+    changes its embedding. Pictures go through the model in batches, with the same rows as one by one."""
+    from PIL import Image
+
+    from pipeline.image.diffusion import consistency
+
+    scorer = ConsistencyScorer(tiny.image_encoder)
+    plain = Image.new("RGB", (90, 160), (40, 90, 160))
+    marked = plain.copy()
+    marked.paste((250, 250, 0), (0, 0, 30, 20))  # in the left third's top eighth
+    plain.save(tmp_path / "plain.png")
+    marked.save(tmp_path / "marked.png")
+    third = REGIONS[2]
+    a, b = scorer.embed([(str(tmp_path / "plain.png"), third), (str(tmp_path / "marked.png"), third)])
+    assert float(a @ b) < 1 - 1e-4
+    monkeypatch.setattr(consistency, "EMBED_BATCH", 2)
+    pictures = [str(tmp_path / "plain.png"), *((str(tmp_path / "marked.png"), box) for box in REGIONS)]
+    assert np.allclose(scorer.embed(pictures), np.concatenate([scorer.embed([p]) for p in pictures]), atol=1e-5)
+
+
 def test_a_missing_scoring_model_is_a_clear_error(tmp_path) -> None:
     with pytest.raises(DrawError, match="no vision model here"):
         ConsistencyScorer(str(tmp_path)).embed([])
