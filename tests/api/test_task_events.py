@@ -79,6 +79,7 @@ def _storyboarded(svc) -> str:
 def test_a_real_task_is_followed_until_it_completes(server, monkeypatch) -> None:
     svc, base = server
     monkeypatch.setattr(tasks, "HEARTBEAT_S", 0.3)
+    monkeypatch.setattr(task_events, "POLL_S", 0.05)  # three sketch panels may take less than the usual 0.5 s
     pid = _storyboarded(svc)
     with httpx.Client(base_url=base, timeout=60) as http:
         task_id = ok(http.post(f"/api/v1/projects/{pid}/storyboard/generate-images"), 202)["batch_task_id"]
