@@ -254,7 +254,7 @@ def time_breakdown(run: Run, timeline: Timeline, workdir: Path) -> list[str]:
         move = Move(shot.motion, round(shot.duration * fps), timeline.width, timeline.height, fps)
         start = time.perf_counter()
         with Image.open(shot.image_path) as panel:
-            move.plate(fit_panel(panel, *move.plate_size())).tobytes()
+            move.plate(fit_panel(panel, *move.plate_size()))
         plates += time.perf_counter() - start
     encodes = []
     for graph in sorted(workdir.glob("segment_*.graph")):

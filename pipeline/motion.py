@@ -1,13 +1,12 @@
-"""Ken Burns camera moves, sub-pixel smooth: a plate (the panel fitted to the frame) and an ffmpeg filter that moves
-over it.
+"""Ken Burns camera moves, sub-pixel smooth: a plate (the panel fitted to the frame, as raw YUV) and how the frames
+move over it.
 
 A pan is a translation at constant speed. Cropping a yuv420p frame snaps to even pixels (the chroma planes are half
 size), which makes a slow pan judder; so the plate is prepared as `PHASES` copies, each shifted by a fraction of two
 pixels, stacked in one tall (or wide) image: each frame crops the copy whose shift is nearest to the exact position,
 at an even offset. The crop is free in ffmpeg, so a pan costs no more than a still. A zoom (toward the speaker's
-face, or out from it) is a change of scale, which no crop can do: it goes through ffmpeg's `perspective` filter,
-which samples the plate at exact (1/256 px) positions for each frame; a preview's zoom is scaled to whole pixels
-instead, four times cheaper.
+face, or out from it) is a change of scale, which no crop can do: each of its frames is warped from the plate at
+1/32 px (pipeline.yuv.zoomed) and piped to ffmpeg.
 """
 
 from __future__ import annotations
@@ -20,6 +19,7 @@ import numpy as np
 from PIL import Image, ImageFilter
 
 from pipeline.errors import RenderError
+from pipeline.yuv import blurred, quantized, shifted, stacked, to_planes
 
 Motion = Literal["auto", "none", "zoom-in", "zoom-out", "pan-left", "pan-right", "pan-up", "pan-down"]
 MOTIONS: tuple[str, ...] = get_args(Motion)
@@ -52,7 +52,7 @@ class Move:
     fps: int = 25
     focus: tuple[float, float] = (0.5, 0.45)  # where a zoom is centred, as fractions of the frame
     speed: float = 1.0  # of the pan or zoom speed: a foreground layer moves faster than the background (parallax)
-    quick: bool = False  # a preview's: zooms scaled to whole pixels, pans in 2 phases unsoftened (may step a pixel)
+    quick: bool = False  # a preview's: pans in 2 phases unsoftened (they may step a pixel)
 
     def check(self) -> None:
         if self.motion not in MOTIONS or self.motion == "auto":
@@ -106,26 +106,19 @@ class Move:
 
     # -- the plate ---------------------------------------------------------------------------------------------
 
-    def plate(self, fitted: Image.Image) -> Image.Image:
-        """The image ffmpeg reads: `fitted` (RGB, already the plate size) as is, or, for a pan, its phase copies
-        stacked across the pan (so a crop can pick a copy by its offset along the other axis)."""
+    def plate(self, fitted: Image.Image) -> list[np.ndarray]:
+        """The planes of the raw picture ffmpeg reads, yuv420p (yuva420p for an RGBA plate, resampled premultiplied
+        so that transparent edges keep no dark fringe): `fitted` (already the plate size) as is, or, for a pan, its
+        phase copies stacked across the pan (so a crop can pick a copy by its offset along the other axis)."""
+        planes = to_planes(fitted)
         if not self.is_pan:
-            return fitted
-        pw, ph = fitted.size
-        phases = self.phases
-        mode = fitted.mode
-        if mode == "RGBA":  # resampled premultiplied, so that transparent edges keep no dark fringe
-            fitted = fitted.convert("RGBa")
-        soft = fitted.filter(ImageFilter.GaussianBlur(PREFILTER_SIGMA)) if self._softened else fitted
-        stacked = Image.new(fitted.mode, (pw, ph * phases) if self.horizontal else (pw * phases, ph))
-        for k in range(phases):
-            shift = (2.0 * k + 1.0) / phases  # every copy resampled alike (a sharp unshifted copy would flicker)
-            # One resampling pass along the pan (a box offset by `shift`); the copy is 2 px short at the far end.
-            size, box = ((pw - 2, ph), (shift, 0, pw - 2 + shift, ph)) if self.horizontal else (
-                (pw, ph - 2), (0, shift, pw, ph - 2 + shift))  # fmt: skip
-            copy = soft.resize(size, Image.Resampling.BICUBIC, box=box)
-            stacked.paste(copy, (0, k * ph) if self.horizontal else (k * pw, 0))
-        return stacked.convert("RGBA") if mode == "RGBA" else stacked
+            return quantized(planes)
+        soft = blurred(planes, PREFILTER_SIGMA) if self._softened else planes
+        copies = []
+        for k in range(self.phases):
+            shift = (2.0 * k + 1.0) / self.phases  # every copy resampled alike (a sharp unshifted copy would flicker)
+            copies.append(quantized(shifted(soft, shift, 0.0) if self.horizontal else shifted(soft, 0.0, shift)))
+        return stacked(copies, vertical=self.horizontal)
 
     def soften(self, image: Image.Image) -> Image.Image:
         """What `plate` does to a pan's picture besides shifting it (for sprites laid over a panned plate)."""
@@ -162,11 +155,10 @@ class Move:
 
     def filter(self, first: int) -> str:
         """The ffmpeg filter moving over the plate for frames `first`, `first + 1`, ... of the move (n counts the
-        frames of the stream it is applied to, from 0). Its output is width x height."""
+        frames of the stream it is applied to, from 0), for a pan or no move. Its output is width x height."""
         w, h = self.width, self.height
         if self.motion == "none":
             return f"crop={w}:{h}:0:0"
-        span = max(1, self.frames - 1)
         if self.is_pan:
             pw, ph = self.plate_size()
             a, b = self._pan_line()
@@ -177,19 +169,12 @@ class Move:
             x, y = (along, f"{(ph - h) // 2 // 2 * 2}+{across}") if self.horizontal else (
                 f"{(pw - w) // 2 // 2 * 2}+{across}", along)  # fmt: skip
             return f"crop={w}:{h}:x='{x}':y='{y}'"
+        raise RenderError(f"a {self.motion} is drawn frame by frame (Move.scale), not by an ffmpeg filter.")
+
+    def scale(self, n: int) -> float:
+        """A zoom's scale on frame n of the move (1 shows the whole plate)."""
         z0, z1 = self.zoom_range()
-        fx, fy = self.focus
-        if self.quick:  # swscale to the zoomed size in even pixels, cropped so that the focus stays put
-            z = f"({z0:.6f}+{(z1 - z0) / span:.8f}*(n+{first}))"
-            zw, zh = f"2*round({w}*{z}/2)", f"2*round({h}*{z}/2)"
-            return (f"scale=w='{zw}':h='{zh}':eval=frame:flags=bilinear,"
-                    f"crop={w}:{h}:x='round({fx:.4f}*({zw}-{w}))':y='round({fy:.4f}*({zh}-{h}))'")  # fmt: skip
-        z = f"({z0:.6f}+{(z1 - z0) / span:.8f}*(in+{first}))"
-        # The view is the frame shrunk by z around the focus point, which stays where it is on screen.
-        left, top = f"({fx * w:.3f}*(1-1/{z}))", f"({fy * h:.3f}*(1-1/{z}))"
-        right, bottom = f"({left}+{w}/{z})", f"({top}+{h}/{z})"
-        return (f"perspective=x0='{left}':y0='{top}':x1='{right}':y1='{top}':x2='{left}':y2='{bottom}':"
-                f"x3='{right}':y3='{bottom}':interpolation=linear:eval=frame")  # fmt: skip
+        return z0 + (z1 - z0) * n / max(1, self.frames - 1)
 
 
 def fit_geometry(pw: int, ph: int, width: int, height: int) -> tuple[float, int, int]:

@@ -18,12 +18,13 @@ import re
 import shutil
 import subprocess
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
 from PIL import Image
 
 from pipeline.audio import measure_loudness
@@ -46,10 +47,11 @@ from pipeline.overlays import cover_image, shot_layer, text_warnings, title_laye
 from pipeline.presets import Output, RenderSettings, SafeZone
 from pipeline.subprocesses import dying_with_parent
 from pipeline.subtitles import Cue, subtitle_cues, write_ass, write_srt
+from pipeline.yuv import quantized, to_planes, zoomed
 
 ProgressFn = Callable[[float, str], None]
 
-RENDERER_VERSION = 4  # bump when a change to this module changes the pixels of a segment: old caches are not reused
+RENDERER_VERSION = 5  # bump when a change to this module changes the pixels of a segment: old caches are not reused
 TITLE_SECONDS = 2.6
 X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
 _XFADE = {"dissolve": "fade", "wipe": "wipeleft", "slide": "slideleft"}
@@ -272,8 +274,7 @@ class _ComicShot:
     move: Move  # the foreground's (the shot's own move)
     background: Move  # slower (parallax): it still moves apart when the foreground's travel is at its limit
     runs: dict[tuple[str, str], list[tuple[int, int]]]  # (character, state) -> inclusive frame runs
-    _plates: Plates | None = None
-    _sprites: dict[tuple[str, str], tuple[str, int, int]] = field(default_factory=dict)
+    _sprites: dict[tuple[str, str], tuple[str, int, int]] | None = None  # written as PNGs: (path, x, y)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def spec(self) -> list[Any]:
@@ -283,25 +284,31 @@ class _ComicShot:
                 sorted([list(k), v] for k, v in self.runs.items()), PARALLAX]  # fmt: skip
 
     def plates(self, size: tuple[int, int], work: Path, i: int) -> Plates:
-        """The layers fitted to the plate; each sprite written as a PNG (softened like a panned plate)."""
+        """The layers fitted to the plate, made anew at each call (they are large: the plate files keep them); each
+        sprite written as a PNG the first time (softened like a panned plate)."""
+        plates = comic_plates(self.layers, *size)
         with self._lock:
-            if self._plates is None:
-                self._plates = comic_plates(self.layers, *size)
-                for n, (character, state, image, x, y) in enumerate(self._plates.sprites):
+            if self._sprites is None:
+                self._sprites = {}
+                for n, (character, state, image, x, y) in enumerate(plates.sprites):
                     path = str(work / f"sprite_{i:04d}_{n}.png")
                     self.move.soften(image).save(path, compress_level=1)
                     self._sprites[(character, state)] = (path, x, y)
-            return self._plates
+        return plates
 
-    def overlays(self, frames: int) -> list[tuple[str, int, int, str]]:
+    def overlays(self, frames: int, size: tuple[int, int], work: Path, i: int) -> list[tuple[str, int, int,
+                                                                                           list[tuple[int, int]]]]:
         """The sprites over the shot's own frames (a stream of `frames` frames from its start), as (path, x, y,
-        enable); call `plates` first."""
+        inclusive runs of frames); written first when no plate of the shot was made yet."""
+        if self._sprites is None:
+            self.plates(size, work, i)
+        assert self._sprites is not None
         out = []
         for key, runs in self.runs.items():
             inside = [(a, min(b, frames - 1)) for a, b in runs if a < frames]
             if key in self._sprites and inside:
                 path, x, y = self._sprites[key]
-                out.append((path, x, y, enable_expression(inside)))
+                out.append((path, x, y, inside))
         return out
 
 
@@ -409,8 +416,8 @@ class _SegmentEncoder:
         self._procs: set[subprocess.Popen[Any]] = set()
         self._lock = threading.Lock()
         self._stopped = False
-        self._plates: dict[tuple[int, bool], threading.Lock] = {}  # one lock per plate: it is made once
-        self._made: set[tuple[int, bool]] = set()  # by this render (a work folder may hold an older render's)
+        self._plates: dict[int, threading.Lock] = {}  # one lock per shot: its plates are made once
+        self._made: set[int] = set()  # by this render (a work folder may hold an older render's)
 
     def stop(self) -> None:
         with self._lock:
@@ -420,51 +427,72 @@ class _SegmentEncoder:
             if proc.poll() is None:
                 proc.kill()
 
+    def _check_stopped(self) -> None:
+        if self._stopped:
+            raise RenderError("the render was stopped.")
+
     def encode(self, seg: _Segment) -> None:
         i, fps = seg.index, self.output.fps
         seg.path = str(self.work / f"segment_{i:04d}_{seg.digest[:12]}.mp4")
-        args, graph = self._graph(seg)
-        graph_path = self.work / f"segment_{i:04d}.graph"
-        graph_path.write_text(graph, encoding="utf-8")
-        out = self.output
-        cmd = [self.exe, "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-progress", "pipe:1", "-nostats",
-               "-filter_complex_threads", str(self.threads), *args, "-filter_complex_script", str(graph_path),
-               "-map", "[vout]", "-frames:v", str(seg.frames), "-threads", str(self.threads),
-               "-c:v", "libx264", "-preset", out.x264_preset, "-crf", str(out.crf), "-pix_fmt", "yuv420p",
-               *_maxrate(out), *(["-x264-params", out.x264_params] if out.x264_params else []), *_BT709,
-               "-r", str(fps), "-an", "-f", "mp4", seg.path + ".part"]  # fmt: skip
-        with self._lock:
-            if self._stopped:
-                return
-            proc = subprocess.Popen(dying_with_parent(cmd), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            self._procs.add(proc)
+        graph = self._graph(seg)
         try:
+            graph_path = self.work / f"segment_{i:04d}.graph"
+            graph_path.write_text(graph.script(), encoding="utf-8")
+            out = self.output
+            cmd = [self.exe, "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-progress", "pipe:1", "-nostats",
+                   "-filter_complex_threads", str(self.threads), *graph.inputs, "-filter_complex_script",
+                   str(graph_path), "-map", "[vout]", "-frames:v", str(seg.frames), "-threads", str(self.threads),
+                   "-c:v", "libx264", "-preset", out.x264_preset, "-crf", str(out.crf), "-pix_fmt", "yuv420p",
+                   *_maxrate(out), *(["-x264-params", out.x264_params] if out.x264_params else []), *_BT709,
+                   "-r", str(fps), "-an", "-f", "mp4", seg.path + ".part"]  # fmt: skip
+            with self._lock:
+                if self._stopped:
+                    return
+                proc = subprocess.Popen(dying_with_parent(cmd), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                        text=True, pass_fds=[feed.read for feed in graph.feeds])  # fmt: skip
+                self._procs.add(proc)
+            code, stderr = self._follow(proc, seg, graph.feeds)
+        finally:
+            graph.close()
+        failed = next((feed.error for feed in graph.feeds if feed.error), None)
+        if code != 0 or failed:
+            Path(seg.path + ".part").unlink(missing_ok=True)
+            self._check_stopped()
+            if failed:
+                raise failed
+            raise RenderError(f"ffmpeg could not render shot {self.timeline.shots[i].order} (exit code {code}).",
+                              detail=stderr.strip()[-2000:])  # fmt: skip
+        os.replace(seg.path + ".part", seg.path)
+        seg.done = seg.frames
+
+    def _follow(self, proc: subprocess.Popen[str], seg: _Segment, feeds: list[_Feed]) -> tuple[int, str]:
+        """Feed ffmpeg its piped frames and read its progress until it ends: its exit code and its errors."""
+        writers = []
+        try:
+            for feed in feeds:
+                feed.close_read()  # ffmpeg has its own copy: a pipe it stops reading breaks
+                writers.append(threading.Thread(target=feed.write, name=f"feed-{seg.index}", daemon=True))
+                writers[-1].start()
             assert proc.stdout is not None
             for line in proc.stdout:
                 if m := re.match(r"frame=(\d+)", line):
                     seg.done = min(seg.frames, int(m.group(1)))
             stderr = proc.stderr.read() if proc.stderr else ""
-            code = proc.wait()
+            return proc.wait(), stderr
         finally:
             with self._lock:
                 self._procs.discard(proc)
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
-        if code != 0:
-            Path(seg.path + ".part").unlink(missing_ok=True)
-            if self._stopped:
-                raise RenderError("the render was stopped.")
-            raise RenderError(f"ffmpeg could not render shot {self.timeline.shots[i].order} (exit code {code}).",
-                              detail=stderr.strip()[-2000:])  # fmt: skip
-        os.replace(seg.path + ".part", seg.path)
-        seg.done = seg.frames
+            for writer in writers:
+                writer.join()
 
     # -- the filter graph ----------------------------------------------------------------------------------------
 
-    def _graph(self, seg: _Segment) -> tuple[list[str], str]:
-        """ffmpeg's input arguments and the filter graph of segment i: the picture (its move, and the transition
-        into the next shot), then the layers over it: the bubble, the title, the watermark, the subtitles."""
+    def _graph(self, seg: _Segment) -> _Graph:
+        """The filter graph of segment i and its inputs: the picture (its move, and the transition into the next
+        shot), then the layers over it: the bubble, the title, the watermark, the subtitles."""
         graph = _Graph()
         i, order = seg.index, self.timeline.shots[seg.index].order
         self._picture(graph, i, seg.frames)
@@ -485,7 +513,7 @@ class _SegmentEncoder:
             graph.overlay(self._layer("title", layer), "eof_action=pass", looped=(self.output.fps, seconds))
         graph.overlay(self.mark)
         self._subtitles(graph, i, seg.frames, order)
-        return graph.inputs, graph.script()
+        return graph
 
     def _picture(self, graph: _Graph, i: int, n: int) -> None:
         """Shot i's panel moving for its n frames; the last ones blend into shot i+1 (entering with its move)."""
@@ -493,17 +521,20 @@ class _SegmentEncoder:
         f_out = plan.transition_out(i)
 
         def moving(shot: int, frames: int, first: int, *, talking: bool) -> str:
+            move, comic = plan.moves[shot], self.comic.get(shot)
+            if move.motion.startswith("zoom-"):  # warped here frame by frame (its sprites first), piped to ffmpeg
+                size = (move.width, move.height)
+                return f"[{graph.feed(self._zoom_frames(shot, frames, first, talking), size, fps)}:v]"
             index = graph.input(self._plate_input(shot))
             still = f"[{index}:v]loop=loop={frames - 1}:size=1:start=0,setpts=N/({fps}*TB)"
-            move, comic = plan.moves[shot], self.comic.get(shot)
             if comic and move.is_pan:
                 picture = graph.chain(f"{still},{comic.background.filter(first)}")
                 return self._foreground(graph, picture, shot, frames, first, talking=talking)
-            if comic:  # a zoom (or no move): the sprites on the panel, which the zoom then moves exactly
+            if comic:  # no move: the sprites on the panel
                 picture = graph.chain(still)
-                for path, x, y, enable in self._sprites(shot, frames, talking):
+                for path, x, y, runs in self._sprites(shot, frames, talking):
                     art = graph.chain(f"[{graph.input(_picture_file(path))}:v]{_OVERLAY_FORMAT}")
-                    picture = graph.chain(f"{picture}{art}overlay=x={x}:y={y}:enable='{enable}'")
+                    picture = graph.chain(f"{picture}{art}overlay=x={x}:y={y}:enable='{enable_expression(runs)}'")
                 return graph.chain(f"{picture}{move.filter(first)}")
             return graph.chain(f"{still},{move.filter(first)}")
 
@@ -550,64 +581,72 @@ class _SegmentEncoder:
         fg = graph.chain(f"[{index}:v]loop=loop={frames - 1}:size=1:start=0,setpts=N/({fps}*TB),"
                          f"{move.filter(first)}")  # fmt: skip
         x0, y0 = move.view_origin(first)
-        for path, x, y, enable in self._sprites(i, frames, talking):
+        for path, x, y, runs in self._sprites(i, frames, talking):
             art = graph.chain(f"[{graph.input(_picture_file(path))}:v]{_OVERLAY_FORMAT}")
-            fg = graph.chain(f"{fg}{art}overlay=x='{x}-({x0})':y='{y}-({y0})':eval=frame:enable='{enable}'")
+            fg = graph.chain(f"{fg}{art}overlay=x='{x}-({x0})':y='{y}-({y0})':eval=frame:"
+                             f"enable='{enable_expression(runs)}'")  # fmt: skip
         return graph.chain(f"{picture}{fg}overlay=0:0:format=yuv420")
 
-    def _sprites(self, i: int, frames: int, talking: bool) -> list[tuple[str, int, int, str]]:
+    def _sprites(self, i: int, frames: int, talking: bool) -> list[tuple[str, int, int, list[tuple[int, int]]]]:
         """Shot i's sprites and the frames they show on, once its plates are made (none before its line starts)."""
         if not talking:
             return []
-        self.comic[i].plates(self.plan.moves[i].plate_size(), self.work, i)
-        return self.comic[i].overlays(frames)
+        return self.comic[i].overlays(frames, self.plan.moves[i].plate_size(), self.work, i)
 
     def _plate_input(self, i: int, *, foreground: bool = False) -> list[str]:
         """The raw plate of shot i in YUV (made once per render, shared by the two segments that show it): the
         panel, or for a panning motion comic its background, or its foreground (with alpha, moving with the faster
         move)."""
         comic = self.comic.get(i) if self.plan.moves[i].is_pan else None  # a zoom moves the panel whole
+        with self._lock:
+            made = self._plates.setdefault(i, threading.Lock())
+        with made:
+            if i not in self._made:
+                if comic:  # both layers at once: they are made together
+                    plates = comic.plates(self.plan.moves[i].plate_size(), self.work, i)
+                    self._write_plate(i, "yuv420p", comic.background.plate(plates.background))
+                    self._write_plate(i, "yuva420p", comic.move.plate(plates.foreground))
+                else:
+                    self._write_plate(i, "yuv420p", self.plan.moves[i].plate(self._fitted(i)))
+                self._made.add(i)
         move = (comic.move if foreground else comic.background) if comic else self.plan.moves[i]
         pix_fmt = "yuva420p" if foreground else "yuv420p"
-        path = self.work / f"plate_{i:04d}{'_fg' if foreground else ''}.{pix_fmt}"
-        with self._lock:
-            made = self._plates.setdefault((i, foreground), threading.Lock())
-        with made:
-            if (i, foreground) not in self._made:
-                if comic:
-                    plates = comic.plates(self.plan.moves[i].plate_size(), self.work, i)
-                    plate = move.plate(plates.foreground if foreground else plates.background)
-                else:
-                    with Image.open(self.timeline.shots[i].image_path) as panel:
-                        plate = move.plate(fit_panel(panel, *move.plate_size()))
-                self._convert(plate, path, pix_fmt, self.timeline.shots[i].order)
-                self._made.add((i, foreground))
         return ["-f", "rawvideo", "-pix_fmt", pix_fmt, "-video_size", "{}x{}".format(*move.stacked_size()),
-                "-framerate", str(self.output.fps), "-i", str(path)]  # fmt: skip
+                "-framerate", str(self.output.fps), "-i", str(self.work / f"plate_{i:04d}.{pix_fmt}")]  # fmt: skip
 
-    def _convert(self, plate: Image.Image, path: Path, pix_fmt: str, order: int) -> None:
-        """Write an RGB(A) plate as raw BT.709 YUV: converted once here rather than in each segment that reads it."""
-        cmd = [self.exe, "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-f", "rawvideo", "-pix_fmt",
-               "rgba" if plate.mode == "RGBA" else "rgb24", "-video_size", f"{plate.width}x{plate.height}", "-i", "-",
-               "-vf", f"{_TO_YUV},format={pix_fmt}", "-f", "rawvideo", f"{path}.part"]  # fmt: skip
-        with self._lock:
-            if self._stopped:
-                raise RenderError("the render was stopped.")
-            proc = subprocess.Popen(dying_with_parent(cmd), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.PIPE)  # fmt: skip
-            self._procs.add(proc)
-        try:
-            _, stderr = proc.communicate(plate.tobytes())
-        finally:
-            with self._lock:
-                self._procs.discard(proc)
-        if proc.returncode != 0:
-            Path(f"{path}.part").unlink(missing_ok=True)
-            if self._stopped:
-                raise RenderError("the render was stopped.")
-            raise RenderError(f"ffmpeg could not render shot {order} (exit code {proc.returncode}).",
-                              detail=stderr.decode(errors="replace").strip()[-2000:])  # fmt: skip
+    def _write_plate(self, i: int, pix_fmt: str, planes: list[np.ndarray]) -> None:
+        self._check_stopped()
+        path = self.work / f"plate_{i:04d}.{pix_fmt}"
+        with open(f"{path}.part", "wb") as fh:
+            for plane in planes:
+                fh.write(plane.data)
         os.replace(f"{path}.part", path)
+
+    def _fitted(self, i: int) -> Image.Image:
+        with Image.open(self.timeline.shots[i].image_path) as panel:
+            return fit_panel(panel, *self.plan.moves[i].plate_size())
+
+    def _zoom_frames(self, i: int, frames: int, first: int, talking: bool) -> Iterator[list[np.ndarray]]:
+        """Frames `first` ... `first + frames - 1` of shot i's zoom as yuv420p: the panel, with the sprites that
+        show on each frame when it is talking (one picture per set of sprites, made when first shown)."""
+        move = self.plan.moves[i]
+        sprites = self._sprites(i, frames, talking) if i in self.comic else []
+        panel = self._fitted(i)
+        pictures: dict[tuple[int, ...], list[np.ndarray]] = {}
+        frame: list[np.ndarray] = []
+        for n in range(frames):
+            shown = tuple(k for k, (_, _, _, runs) in enumerate(sprites) if any(a <= n <= b for a, b in runs))
+            if shown not in pictures:
+                picture = panel.convert("RGBA")
+                for k in shown:
+                    path, x, y, _ = sprites[k]
+                    with Image.open(path) as art:
+                        picture.alpha_composite(art.convert("RGBA"), (x, y))
+                pictures[shown] = quantized(to_planes(picture.convert("RGB")))
+            self._check_stopped()
+            frame = frame or [np.empty_like(plane) for plane in pictures[shown]]  # one buffer, written in turn
+            zoomed(pictures[shown], move.scale(first + n), move.focus, frame)
+            yield frame
 
     def _layer(self, name: str, layer: Image.Image) -> tuple[str | None, int, int]:
         """An RGBA overlay cropped to what it shows: its PNG path and where it goes (None when it is empty)."""
@@ -626,17 +665,62 @@ def _picture_file(path: str) -> list[str]:
     return ["-f", "image2", "-pattern_type", "none", "-i", path]
 
 
+class _Feed:
+    """Raw frames written to ffmpeg through a pipe, from a thread of their own (ffmpeg reads its inputs in
+    threads too, so two feeds of one segment never wait on each other)."""
+
+    def __init__(self, frames: Iterator[list[np.ndarray]]) -> None:
+        self.read, self._write = os.pipe()
+        self.frames = frames
+        self.error: BaseException | None = None  # what stopped the frames, raised again by the encoding thread
+
+    def write(self) -> None:
+        try:
+            with open(self._write, "wb") as pipe:
+                self._write = -1  # the file closes it
+                for frame in self.frames:
+                    for plane in frame:
+                        pipe.write(plane.data)
+        except BrokenPipeError:
+            pass  # ffmpeg stopped reading: it failed or was stopped, as its exit code says
+        except Exception as exc:  # noqa: BLE001 - handed to the encoding thread, which raises it
+            self.error = exc
+
+    def close_read(self) -> None:
+        if self.read >= 0:
+            os.close(self.read)
+            self.read = -1
+
+    def close(self) -> None:
+        self.close_read()
+        if self._write >= 0:
+            os.close(self._write)
+            self._write = -1
+
+
 class _Graph:
-    """A filter graph being built: ffmpeg input arguments, labelled chains, and the label of the picture so far."""
+    """A filter graph being built: ffmpeg input arguments, labelled chains, the label of the picture so far, and
+    the frames piped in."""
 
     def __init__(self) -> None:
         self.inputs: list[str] = []
         self.parts: list[str] = []
         self.current = ""
+        self.feeds: list[_Feed] = []
 
     def input(self, args: list[str]) -> int:
         self.inputs.extend(args)
         return self.inputs.count("-i") - 1
+
+    def feed(self, frames: Iterator[list[np.ndarray]], size: tuple[int, int], fps: int) -> int:
+        """An input of yuv420p frames of `size` at `fps`, each given as its planes by `frames`."""
+        self.feeds.append(_Feed(frames))
+        return self.input(["-f", "rawvideo", "-pix_fmt", "yuv420p", "-video_size", "{}x{}".format(*size),
+                           "-framerate", str(fps), "-i", f"pipe:{self.feeds[-1].read}"])  # fmt: skip
+
+    def close(self) -> None:
+        for feed in self.feeds:
+            feed.close()
 
     def chain(self, filters: str) -> str:
         """Add `filters` (starting with their input labels) with a new output label, which is returned."""

@@ -84,13 +84,15 @@ def _shift(a: np.ndarray, b: np.ndarray, window: np.ndarray) -> tuple[float, flo
     return (dx - w if dx > w / 2 else dx), (dy - h if dy > h / 2 else dy)
 
 
-def pan_motion(path: str, size: int = 256) -> tuple[float, float]:
-    """(speed, jitter) in px/frame of the picture's centre: jitter is the RMS of each frame-to-frame move minus
-    its 5-frame moving average (a smooth pan gives < 0.2 px; one snapped to even pixels 0.5-1 px)."""
+def pan_motion(path: str, size: int = 256, *, box: tuple[int, int, int, int] | None = None) -> tuple[float, float]:
+    """(speed, jitter) in px/frame of the picture's centre (a size x size square, or `box`: x, y, width, height):
+    jitter is the RMS of each frame-to-frame move minus its 5-frame moving average (a smooth pan gives < 0.2 px;
+    one snapped to even pixels 0.5-1 px)."""
     info = stream(probe(path), "video")
     w, h = int(info["width"]), int(info["height"])
-    fr = gray_frames(path, f"crop={size}:{size}:{(w - size) // 2}:{(h - size) // 2}", size, size)
-    window = np.outer(np.hanning(size), np.hanning(size)).astype(np.float32)
+    x, y, bw, bh = box or ((w - size) // 2, (h - size) // 2, size, size)
+    fr = gray_frames(path, f"crop={bw}:{bh}:{x}:{y}", bw, bh)
+    window = np.outer(np.hanning(bh), np.hanning(bw)).astype(np.float32)
     moves = np.array([_shift(fr[i], fr[i + 1], window) for i in range(len(fr) - 1)])
     kernel = np.ones(5) / 5
     smooth = np.stack([np.convolve(moves[:, k], kernel, mode="same") for k in (0, 1)], axis=1)
