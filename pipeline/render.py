@@ -413,6 +413,7 @@ class _SegmentEncoder:
         self.work, self.comic, self.threads = work, comic, threads
         self.warnings: list[str] = []  # what the lettering could not show (collected from the encoding threads)
         self.mark = self._layer("watermark", mark) if mark is not None else (None, 0, 0)
+        self.fonts = _font_folder(work, font)
         self._procs: set[subprocess.Popen[Any]] = set()
         self._lock = threading.Lock()
         self._stopped = False
@@ -570,7 +571,7 @@ class _SegmentEncoder:
         write_ass(shifted, str(ass), width=self.output.width, height=self.output.height, font_family=self.font.family,
                   style=settings.subtitle_style, safe=self.output.safe, font_path=self.font.path)  # fmt: skip
         graph.current = graph.chain(f"{graph.current}subtitles=filename='{_filter_path(str(ass))}':"
-                                    f"fontsdir='{_filter_path(self.font.directory)}'")  # fmt: skip
+                                    f"fontsdir='{_filter_path(self.fonts)}'")  # fmt: skip
 
     def _foreground(self, graph: _Graph, picture: str, i: int, frames: int, first: int, *, talking: bool) -> str:
         """A panning motion comic: over shot i's moving background, its characters and effects moving faster
@@ -658,6 +659,20 @@ class _SegmentEncoder:
         path = str(self.work / f"{name}.png")
         layer.crop(box).save(path, compress_level=1)
         return path, box[0], box[1]
+
+
+def _font_folder(work: Path, font: FontFace) -> str:
+    """A folder holding the subtitles' font alone: libass reads every font of the folder it is given when a
+    segment starts (the system's CJK folder is 90 MB, a tenth of a second per segment)."""
+    folder = work / "fonts"
+    folder.mkdir(exist_ok=True)
+    link = folder / Path(font.path).name
+    for old in folder.iterdir():
+        if old != link or old.resolve() != Path(font.path).resolve():
+            old.unlink()
+    if not link.exists():
+        link.symlink_to(Path(font.path).resolve())
+    return str(folder)
 
 
 def _picture_file(path: str) -> list[str]:
