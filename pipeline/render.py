@@ -551,9 +551,13 @@ class _SegmentEncoder:
             b1 = graph.chain(f"{b}fade=t=in:start_frame={h - 1}:nb_frames={f_out - h + 1},trim=start_frame={h},"
                              "setpts=PTS-STARTPTS")  # fmt: skip
             graph.current = graph.chain(f"{a1}{b1}concat=n=2:v=1:a=0")
-        else:
-            graph.current = graph.chain(f"{a}{b}xfade=transition={_XFADE.get(kind, 'fade')}:"
-                                        f"duration={f_out / fps:.6f}:offset={(n - f_out) / fps:.6f}")  # fmt: skip
+        else:  # xfade over the transition's frames alone: it costs as much for each frame it lets through
+            whole, ending = graph.split(a)
+            head = graph.chain(f"{whole}trim=end_frame={n - f_out}")
+            tail = graph.chain(f"{ending}trim=start_frame={n - f_out},setpts=PTS-STARTPTS")
+            mixed = graph.chain(f"{tail}{b}xfade=transition={_XFADE.get(kind, 'fade')}:duration={f_out / fps:.6f}:"
+                                "offset=0")  # fmt: skip
+            graph.current = graph.chain(f"{head}{mixed}concat=n=2:v=1:a=0")
 
     def _subtitles(self, graph: _Graph, i: int, n: int, order: int) -> None:
         """The segment's subtitles burnt in by libass: its shot's line (unless it is in a bubble), and the creator's
@@ -736,6 +740,12 @@ class _Graph:
     def close(self) -> None:
         for feed in self.feeds:
             feed.close()
+
+    def split(self, source: str) -> tuple[str, str]:
+        """Two labels for the picture `source`, each to be used once."""
+        first, second = f"[v{len(self.parts)}a]", f"[v{len(self.parts)}b]"
+        self.parts.append(f"{source}split{first}{second}")
+        return first, second
 
     def chain(self, filters: str) -> str:
         """Add `filters` (starting with their input labels) with a new output label, which is returned."""
