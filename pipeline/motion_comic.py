@@ -42,34 +42,45 @@ class Plates:
     sprites: tuple[tuple[str, str, Image.Image, int, int], ...]
 
 
+Sprite = tuple[str, str, Image.Image, int, int]  # (character, state, RGBA image, x, y) in plate pixels
+
+
 def comic_plates(layers: PanelLayers, width: int, height: int) -> Plates:
     """The layers fitted to a width x height plate exactly as the flat panel would be (pipeline.motion.fit_panel):
     the background carries the blurred surround when the panel's shape differs from the frame's."""
     with Image.open(layers.background) as bg:
         background = fit_panel(bg, width, height)
-        size = bg.size
-    foreground = Image.new("RGBA", size, (0, 0, 0, 0))
-    for path in layers.foreground:
-        with Image.open(path) as layer:
-            rgba = layer.convert("RGBA")
-            foreground.alpha_composite(rgba)
-    fitted = _fit_layer(foreground, width, height)
+    foreground = _foreground(layers)
+    return Plates(background, _fit_layer(foreground, width, height), comic_sprites(layers, width, height, foreground))
+
+
+def comic_sprites(layers: PanelLayers, width: int, height: int,
+                  foreground: Image.Image | None = None) -> tuple[Sprite, ...]:  # fmt: skip
+    """The sprites alone, as `comic_plates` gives them (`foreground`: the layers composited, when at hand)."""
+    foreground = foreground or _foreground(layers)
+    scale, ox, oy = fit_geometry(foreground.width, foreground.height, width, height)
     sprites = []
-    scale, ox, oy = fit_geometry(size[0], size[1], width, height)
     for sprite in layers.sprites:
-        # The sprite laid over the whole layer and fitted the same way, then cut out: it lines up to the pixel.
-        with Image.open(sprite.path) as image:
-            whole = foreground.copy()
-            whole.alpha_composite(image.convert("RGBA"), (sprite.box[0], sprite.box[1]))
         x0 = max(0, math.floor(ox + sprite.box[0] * scale) - 2)
         y0 = max(0, math.floor(oy + sprite.box[1] * scale) - 2)
         x1 = min(width, math.ceil(ox + sprite.box[2] * scale) + 2)
         y1 = min(height, math.ceil(oy + sprite.box[3] * scale) + 2)
         if x1 - x0 < 2 or y1 - y0 < 2:
             continue
-        cut = _fit_region(whole, width, height, (x0, y0, x1, y1))
+        with Image.open(sprite.path) as image:
+            cut = _fit_region(foreground, width, height, (x0, y0, x1, y1), (image.convert("RGBA"), sprite.box))
         sprites.append((sprite.character, sprite.state, cut, x0, y0))
-    return Plates(background, fitted, tuple(sprites))
+    return tuple(sprites)
+
+
+def _foreground(layers: PanelLayers) -> Image.Image:
+    """The foreground layers composited, at the background's size."""
+    with Image.open(layers.background) as bg:
+        foreground = Image.new("RGBA", bg.size, (0, 0, 0, 0))
+    for path in layers.foreground:
+        with Image.open(path) as layer:
+            foreground.alpha_composite(layer.convert("RGBA"))
+    return foreground
 
 
 def _fit_layer(layer: Image.Image, width: int, height: int) -> Image.Image:
@@ -83,9 +94,10 @@ def _fit_layer(layer: Image.Image, width: int, height: int) -> Image.Image:
     return out
 
 
-def _fit_region(layer: Image.Image, width: int, height: int, box: tuple[int, int, int, int]) -> Image.Image:
-    """`_fit_layer(layer, width, height).crop(box)`, resampling only that region (the same source positions and
-    filter taps, as Pillow's resize takes them from the whole image around its box)."""
+def _fit_region(layer: Image.Image, width: int, height: int, box: tuple[int, int, int, int],
+                over: tuple[Image.Image, tuple[int, int, int, int]]) -> Image.Image:  # fmt: skip
+    """`_fit_layer(layer with over[0] laid at over[1], width, height).crop(box)`, resampling only that region from
+    only the source pixels it reads (Pillow's filter reaches 3 source pixels, times the reduction, around it)."""
     scale, ox, oy = fit_geometry(layer.width, layer.height, width, height)
     size = (max(1, round(layer.width * scale)), max(1, round(layer.height * scale)))
     sx, sy = layer.width / size[0], layer.height / size[1]  # source pixels per output pixel, as the full resize has
@@ -95,7 +107,15 @@ def _fit_region(layer: Image.Image, width: int, height: int, box: tuple[int, int
     if x1 <= x0 or y1 <= y0:
         return out
     region = ((x0 - ox) * sx, (y0 - oy) * sy, (x1 - ox) * sx, (y1 - oy) * sy)
-    resized = layer.convert("RGBa").resize((x1 - x0, y1 - y0), Image.Resampling.LANCZOS, box=region)
+    reach = math.ceil(3 * max(1.0, sx, sy)) + 2
+    cx0, cy0 = max(0, math.floor(region[0]) - reach), max(0, math.floor(region[1]) - reach)
+    cx1 = min(layer.width, math.ceil(region[2]) + reach)
+    cy1 = min(layer.height, math.ceil(region[3]) + reach)
+    source = layer.crop((cx0, cy0, cx1, cy1))
+    image, at = over
+    source.alpha_composite(image, (at[0] - cx0, at[1] - cy0))
+    shifted = (region[0] - cx0, region[1] - cy0, region[2] - cx0, region[3] - cy0)
+    resized = source.convert("RGBa").resize((x1 - x0, y1 - y0), Image.Resampling.LANCZOS, box=shifted)
     out.paste(resized.convert("RGBA"), (x0 - box[0], y0 - box[1]))
     return out
 

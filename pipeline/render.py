@@ -37,8 +37,10 @@ from pipeline.motion_comic import (
     MOUTH_STATES,
     PARALLAX,
     Plates,
+    Sprite,
     blink_track,
     comic_plates,
+    comic_sprites,
     enable_expression,
     frame_ranges,
     mouth_track,
@@ -284,24 +286,28 @@ class _ComicShot:
                 sorted([list(k), v] for k, v in self.runs.items()), PARALLAX]  # fmt: skip
 
     def plates(self, size: tuple[int, int], work: Path, i: int) -> Plates:
-        """The layers fitted to the plate, made anew at each call (they are large: the plate files keep them); each
-        sprite written as a PNG the first time (softened like a panned plate)."""
+        """The layers fitted to the plate, made anew at each call (they are large: the plate files keep them); the
+        sprites written as PNGs the first time."""
         plates = comic_plates(self.layers, *size)
+        self._write_sprites(plates.sprites, work, i)
+        return plates
+
+    def _write_sprites(self, sprites: tuple[Sprite, ...], work: Path, i: int) -> None:
+        """Each sprite as a PNG (softened like a panned plate), once."""
         with self._lock:
             if self._sprites is None:
                 self._sprites = {}
-                for n, (character, state, image, x, y) in enumerate(plates.sprites):
+                for n, (character, state, image, x, y) in enumerate(sprites):
                     path = str(work / f"sprite_{i:04d}_{n}.png")
                     self.move.soften(image).save(path, compress_level=1)
                     self._sprites[(character, state)] = (path, x, y)
-        return plates
 
     def overlays(self, frames: int, size: tuple[int, int], work: Path, i: int) -> list[tuple[str, int, int,
                                                                                            list[tuple[int, int]]]]:
         """The sprites over the shot's own frames (a stream of `frames` frames from its start), as (path, x, y,
         inclusive runs of frames); written first when no plate of the shot was made yet."""
         if self._sprites is None:
-            self.plates(size, work, i)
+            self._write_sprites(comic_sprites(self.layers, *size), work, i)
         assert self._sprites is not None
         out = []
         for key, runs in self.runs.items():
