@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pipeline.image.diffusion.config import DEFAULT_NEGATIVE_PROMPT, SCHEDULERS, DiffusionConfig, LoraSpec
 from pipeline.llm import LLMConfig
 from pipeline.models import STYLES
+from pipeline.presets import FINAL_X264_PARAMS
 from pipeline.timeline import Pacing
 
 
@@ -225,7 +226,7 @@ class Settings(BaseSettings):
     font_path: str | None = Field(None, description="A .ttf/.ttc font with Hanzi; empty means find Noto Sans CJK.")
     render_preset: str = Field("veryfast", description="x264 preset of final renders (previews use ultrafast).")
     render_crf: int = Field(23, description="x264 quality of final renders (lower is better, 18-28 sensible).")
-    render_x264_params: str = Field("subme=1", max_length=200, description="Extra libx264 options of final renders "
+    render_x264_params: str = Field(FINAL_X264_PARAMS, max_length=200, description="Extra libx264 options of final renders "
                                     "(key=value:key=value; empty for the preset's own).")
     render_parallel: int = Field(2, ge=1, le=16, description="Shots encoded at once by one render (about the cores).")
     # pacing
