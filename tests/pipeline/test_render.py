@@ -3,8 +3,10 @@ and incremental re-renders that match a full one frame for frame."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -190,6 +192,22 @@ def test_a_zoom_pushes_in_on_the_speaker_without_shaking(tmp_path) -> None:
     assert np.abs(first - last).mean() > 3  # the picture changed: it is larger
     _, jitter = pan_motion(result.path)  # the focus stays put
     assert jitter <= 0.2, jitter
+
+
+def test_a_zoom_that_cannot_be_drawn_fails_the_render_and_leaves_nothing_running(tmp_path) -> None:
+    """A zoom's frames are drawn in a thread of their own and piped to ffmpeg: when drawing fails, the render fails
+    with that error, rather than ffmpeg ending quietly on a short segment."""
+    timeline = flat_timeline(tmp_path, COLOURS[:3])
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"not a picture")
+    shots = list(timeline.shots)
+    shots[1] = replace(shots[1], image_path=str(broken), motion="zoom-in", transition="dissolve")
+    with pytest.raises(Exception, match="cannot identify image file"):
+        render_video(replace(timeline, shots=tuple(shots)), str(tmp_path / "x.mp4"), str(tmp_path / "w"))
+    assert not list((tmp_path / "w").glob("*.part")) and not (tmp_path / "x.mp4").exists()
+    children = [p for p in Path("/proc").iterdir() if p.name.isdigit() and (p / "stat").exists()
+                and (p / "stat").read_text().split(") ")[-1].split()[1] == str(os.getpid())]  # fmt: skip
+    assert not [p for p in children if b"ffmpeg" in (p / "cmdline").read_bytes()]
 
 
 # -- text on screen ------------------------------------------------------------------------------------------------
