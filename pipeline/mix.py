@@ -69,8 +69,10 @@ class MixResult:
     true_peak: float | None
 
 
-def check_inputs(timeline: Timeline, plan: AudioPlan, target_lufs: float, true_peak: float) -> None:
+def check_inputs(timeline: Timeline, plan: AudioPlan, target_lufs: float, true_peak: float, oversample: int = 4) -> None:
     """Raises RenderError naming the first bad value and how to fix it (file paths go to `detail`)."""
+    if not 1 <= oversample <= 8:
+        raise RenderError(f"oversample {oversample} must be between 1 and 8 times the sample rate (4 sees true peaks).")
     if not -36.0 <= target_lufs <= -5.0:
         raise RenderError(f"target loudness {target_lufs} LUFS must be between -36 and -5 (streaming uses -14).")
     if not -9.0 <= true_peak <= 0.0:
@@ -109,6 +111,7 @@ def mix_audio(
     target_lufs: float = -14.0,
     true_peak: float = -1.0,
     ffmpeg: str = "ffmpeg",
+    oversample: int = 4,
 ) -> MixResult:
     """Mix the timeline's voices with the plan's music and effects into `out_path` (stereo 48 kHz 24-bit WAV).
 
@@ -119,6 +122,8 @@ def mix_audio(
 
     Args:
         workdir: a scratch directory for the intermediate tracks.
+        oversample: how many times the sample rate the limiter runs at, to see the peaks between samples (1: it
+            holds the samples alone, for a draft, about twice as fast).
 
     Returns:
         The path and the loudness measured on the written file.
@@ -126,7 +131,7 @@ def mix_audio(
     Raises:
         RenderError: a bad target, volume or time, a missing file, or ffmpeg failed (its output in `detail`).
     """
-    check_inputs(timeline, plan, target_lufs, true_peak)
+    check_inputs(timeline, plan, target_lufs, true_peak, oversample)
     work = Path(workdir)
     work.mkdir(parents=True, exist_ok=True)
     samples = max(1, round(timeline.duration * MIX_RATE))
@@ -151,7 +156,7 @@ def mix_audio(
     #    loudnorm's second pass with what was measured.
     gain, leveled = target_lufs - level.integrated, str(work / "leveled.wav")
     for _ in range(MAX_LEVELLING_PASSES):
-        measured = _level(premix, gain, true_peak, samples, leveled, ffmpeg)
+        measured = _level(premix, gain, true_peak, samples, leveled, ffmpeg, oversample)
         assert measured.integrated is not None and measured.true_peak is not None  # louder than the premix
         shortfall = target_lufs - measured.integrated
         if measured.true_peak + shortfall <= true_peak or abs(shortfall) < 0.05:
@@ -228,11 +233,13 @@ def _premix(
     return parse_ebur128(stderr)
 
 
-def _level(premix: str, gain: float, ceiling: float, samples: int, out_path: str, ffmpeg: str) -> Loudness:
-    """`gain` dB on the premix, peaks held LIMIT_MARGIN under `ceiling` by a limiter running at four times the
-    rate (so it sees most of what lies between samples); returns loudnorm's first-pass measurement of the result."""
+def _level(premix: str, gain: float, ceiling: float, samples: int, out_path: str, ffmpeg: str,
+           oversample: int) -> Loudness:  # fmt: skip
+    """`gain` dB on the premix, peaks held LIMIT_MARGIN under `ceiling` by a limiter running at `oversample` times
+    the rate (at four it sees most of what lies between samples); returns loudnorm's first-pass measurement of the
+    result."""
     limit = 10 ** ((ceiling - LIMIT_MARGIN) / 20)
-    graph = (f"[0:a]volume={gain:.3f}dB,aresample={4 * MIX_RATE},"
+    graph = (f"[0:a]volume={gain:.3f}dB,aresample={oversample * MIX_RATE},"
              f"alimiter=limit={limit:.5f}:attack=5:release=80:level=false:latency=true,aresample={MIX_RATE},"
              f"apad,atrim=end_sample={samples},asplit=2[out][m];[m]loudnorm=print_format=json,anullsink")  # fmt: skip
     cmd = [ffmpeg, *_FFMPEG_ARGS, "-i", premix, "-filter_complex", graph, "-map", "[out]", "-c:a", "pcm_f32le",

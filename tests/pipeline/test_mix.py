@@ -15,7 +15,8 @@ from pipeline.audio import Loudness
 from pipeline.errors import RenderError
 from pipeline.mix import AudioPlan, EffectHit, MixResult, MusicBed, mix_audio
 from pipeline.models import ShotKind, TimedShot, Timeline, VoiceClip
-from pipeline.render import render_video
+from pipeline.presets import RenderSettings
+from pipeline.render import DirectoryCache, default_output, render_video
 from pipeline.timeline import Pacing
 from tests.audio import (
     EFFECT_BAND,
@@ -151,11 +152,12 @@ def test_music_coming_in_late_and_effects_past_the_end(media) -> None:
     [({"target_lufs": -2.0}, "target loudness -2.0"), ({"true_peak": 1.0}, "true-peak ceiling 1.0"),
      ({"plan": AudioPlan(effects=(EffectHit("/nonexistent/hit.wav", at=1.0),))}, "add the effect again"),
      ({"music": {"volume": 5.0}}, "music volume 5.0"), ({"music": {"fade_out": -1.0}}, "music fade_out -1.0"),
-     ({"effect": {"at": -0.5}}, "starts at -0.5 s"), ({"effect": {"volume": 9.0}}, "volume 9.0")],
+     ({"effect": {"at": -0.5}}, "starts at -0.5 s"), ({"effect": {"volume": 9.0}}, "volume 9.0"),
+     ({"oversample": 0}, "oversample 0")],
 )  # fmt: skip
 def test_bad_inputs_are_refused_with_the_value_and_the_fix(media, change, words) -> None:
     tmp, timeline, plan = media
-    options = {k: v for k, v in change.items() if k in ("target_lufs", "true_peak")}
+    options = {k: v for k, v in change.items() if k in ("target_lufs", "true_peak", "oversample")}
     if "music" in change:
         plan = replace(plan, music=replace(plan.music, **change["music"]))
     if "effect" in change:
@@ -182,6 +184,17 @@ def test_the_delivered_video_is_at_the_target_loudness_and_in_sync_with_its_subt
         assert band_db(x, hit.at + 0.01, hit.at + 0.2, EFFECT_BAND) - band_db(x, hit.at - 0.3, hit.at - 0.02,
                                                                               EFFECT_BAND) >= 15  # fmt: skip
     assert longest_silence(x) < 1.0
+
+
+def test_a_preview_has_a_draft_sound_as_loud_which_a_final_does_not_reuse(media) -> None:
+    tmp, timeline, plan = media
+    cache = DirectoryCache(str(tmp / "cache_draft"))
+    preview = render_video(timeline, str(tmp / "draft.mp4"), str(tmp / "draft"), audio=plan, cache=cache,
+                           output=default_output(timeline, RenderSettings(kind="preview")))  # fmt: skip
+    integrated, peak = loudness(preview.path)
+    assert abs(integrated + 14) <= 1.0 and peak <= -0.5, (integrated, peak)  # its peaks are held on the samples
+    final = render_video(timeline, str(tmp / "final.mp4"), str(tmp / "final"), audio=plan, cache=cache)
+    assert final.sound != preview.sound
 
 
 def test_a_delivered_peak_over_the_ceiling_is_mixed_again_lower(media, monkeypatch) -> None:
