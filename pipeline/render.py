@@ -12,7 +12,9 @@ again (`SegmentCache`). Moves are sub-pixel smooth (pipeline.motion); text is co
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
+import math
 import os
 import re
 import shutil
@@ -226,6 +228,7 @@ def render_video(
     track = sound.submit(_soundtrack, exe, timeline, audio or AudioPlan(), options, work, cache, sound_digest,
                          draft=draft)
     try:
+        encoder.letter_subtitles(todo)
         with ThreadPoolExecutor(max_workers=workers) as pool:
             # The costliest first, so that two long shots don't end the render one after the other on one core.
             costliest = sorted(todo, key=lambda seg: -seg.frames * (1 if plan.moves[seg.index].is_pan else 1.5))
@@ -422,6 +425,7 @@ class _SegmentEncoder:
         self.warnings: list[str] = []  # what the lettering could not show (collected from the encoding threads)
         self.mark = self._layer("watermark", mark) if mark is not None else (None, 0, 0)
         self.fonts = _font_folder(work, font)
+        self._captions: dict[int, list[tuple[str, int, int, int, int]]] = {}  # segment -> (path, x, y, first, last)
         self._procs: set[subprocess.Popen[Any]] = set()
         self._lock = threading.Lock()
         self._stopped = False
@@ -521,7 +525,7 @@ class _SegmentEncoder:
                                 safe=self.output.safe, font_path=self.font.path)  # fmt: skip
             graph.overlay(self._layer("title", layer), "eof_action=pass", looped=(self.output.fps, seconds))
         graph.overlay(self.mark)
-        self._subtitles(graph, i, seg.frames, order)
+        self._subtitles(graph, i)
         return graph
 
     def _picture(self, graph: _Graph, i: int, n: int) -> None:
@@ -567,23 +571,70 @@ class _SegmentEncoder:
                                 "offset=0")  # fmt: skip
             graph.current = graph.chain(f"{head}{mixed}concat=n=2:v=1:a=0")
 
-    def _subtitles(self, graph: _Graph, i: int, n: int, order: int) -> None:
-        """The segment's subtitles burnt in by libass: its shot's line (unless it is in a bubble), and the creator's
-        captions tied to the shot or falling in its time."""
-        fps, start = self.output.fps, self.plan.bounds[i]
-        settings = self.output.settings
-        cues = [c for c in self.cues if (c.shot_order == order or
-                (c.shot_order is None and c.start * fps < start + n and c.end * fps > start))
-                and (settings.text_mode != "bubbles" or c.kind == "caption")]  # fmt: skip
-        if not cues:
+    def letter_subtitles(self, segments: list[_Segment]) -> None:
+        """Draw the subtitles the segments show with libass, in one ffmpeg run: one picture for each stretch of a
+        segment's frames where the same cues are on screen, laid over those frames by `_subtitles` (libass
+        blending its glyphs into every frame costs several times as much as laying one picture over it)."""
+        fps, w, h = self.output.fps, self.output.width, self.output.height
+        stretches: list[tuple[int, int, int, list[Cue]]] = []  # segment, first frame, last frame, cues on screen
+        for seg in segments:
+            start, n = self.plan.bounds[seg.index], seg.frames
+            # Frame k of the segment shows a cue when cue.start <= (start + k) / fps < cue.end.
+            spans = [(max(0, math.ceil(c.start * fps - start - 1e-6)), min(n, math.ceil(c.end * fps - start - 1e-6)), c)
+                     for c in self._shown_cues(seg.index, n)]  # fmt: skip
+            cuts = sorted({0, n, *(a for a, _, _ in spans), *(b for _, b, _ in spans)})
+            for a, b in itertools.pairwise(cuts):
+                if on := [c for first, end, c in spans if first <= a < end]:
+                    stretches.append((seg.index, a, b - 1, on))
+        if not stretches:
             return
-        t0 = start / fps
-        shifted = [replace(c, start=max(0.0, c.start - t0), end=min(n / fps, c.end - t0)) for c in cues]
-        ass = self.work / f"segment_{i:04d}.ass"
-        write_ass(shifted, str(ass), width=self.output.width, height=self.output.height, font_family=self.font.family,
-                  style=settings.subtitle_style, safe=self.output.safe, font_path=self.font.path)  # fmt: skip
-        graph.current = graph.chain(f"{graph.current}subtitles=filename='{_filter_path(str(ass))}':"
-                                    f"fontsdir='{_filter_path(self.fonts)}'")  # fmt: skip
+        # Stretch k's cues last from second k to k + 1 of a one-frame-a-second transparent video.
+        ass = self.work / "subtitles.ass"
+        write_ass([replace(c, start=k, end=k + 1) for k, (_, _, _, on) in enumerate(stretches) for c in on], str(ass),
+                  width=w, height=h, font_family=self.font.family, style=self.output.settings.subtitle_style,
+                  safe=self.output.safe, font_path=self.font.path)  # fmt: skip
+        cmd = [self.exe, "-hide_banner", "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i",
+               f"color=c=black@0:s={w}x{h}:r=1,format=rgba", "-vf",
+               f"subtitles=filename='{_filter_path(str(ass))}':fontsdir='{_filter_path(self.fonts)}':alpha=1",
+               "-frames:v", str(len(stretches)), "-f", "rawvideo", "-pix_fmt", "rgba", "-"]  # fmt: skip
+        with self._lock:
+            self._check_stopped()
+            proc = subprocess.Popen(dying_with_parent(cmd), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            self._procs.add(proc)
+        try:
+            assert proc.stdout is not None
+            for k, (i, first, last, _) in enumerate(stretches):
+                frame = proc.stdout.read(w * h * 4)
+                if len(frame) < w * h * 4:
+                    break
+                # libass blends over transparent black: the colours come premultiplied by their coverage.
+                path, x, y = self._layer(f"subtitle_{i:04d}_{k}", Image.frombytes("RGBa", (w, h), frame).convert("RGBA"))
+                if path:
+                    self._captions.setdefault(i, []).append((path, x, y, first, last))
+            stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+            code = proc.wait()
+        finally:
+            with self._lock:
+                self._procs.discard(proc)
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        if code != 0:
+            self._check_stopped()
+            raise RenderError(f"ffmpeg could not draw the subtitles (exit code {code}).", detail=stderr.strip()[-2000:])
+
+    def _shown_cues(self, i: int, n: int) -> list[Cue]:
+        """The cues segment i shows: its shot's line (unless it is in a bubble), and the creator's captions tied to
+        the shot or falling in its time."""
+        fps, start, order = self.output.fps, self.plan.bounds[i], self.timeline.shots[i].order
+        return [c for c in self.cues if (c.shot_order == order or
+                (c.shot_order is None and c.start * fps < start + n and c.end * fps > start))
+                and (self.output.settings.text_mode != "bubbles" or c.kind == "caption")]  # fmt: skip
+
+    def _subtitles(self, graph: _Graph, i: int) -> None:
+        """The segment's subtitles, as `letter_subtitles` drew them."""
+        for path, x, y, first, last in self._captions.get(i, []):
+            graph.overlay((path, x, y), f"enable='between(n,{first},{last})'")
 
     def _foreground(self, graph: _Graph, picture: str, i: int, frames: int, first: int, *, talking: bool) -> str:
         """A panning motion comic: over shot i's moving background, its characters and effects moving faster
