@@ -255,7 +255,7 @@ def test_task_errors_are_for_people_and_the_log_has_the_rest(settings, caplog, m
     object.__setattr__(svc.ctx, "render_options", RenderOptions(ffmpeg="false"))  # an ffmpeg that always fails
     task_id = projects.start_task(svc, user_id=user, project_id=pid, task_type="video_render")
     task = projects.get_task(svc, user_id=user, task_id=task_id)
-    assert task["status"] == "failed" and task["error"].startswith("ffmpeg could not render shot 1")
+    assert task["status"] == "failed" and task["error"].startswith("ffmpeg could not draw the subtitles")
     assert str(settings.data_dir.resolve()) not in task["error"]
     svc.stop()
 
