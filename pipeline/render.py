@@ -687,6 +687,7 @@ class _SegmentEncoder:
         os.replace(f"{path}.part", path)
 
     def _fitted(self, i: int) -> Image.Image:
+        """Shot i's panel fitted to its plate (RGB)."""
         with Image.open(self.timeline.shots[i].image_path) as panel:
             return fit_panel(panel, *self.plan.moves[i].plate_size())
 
