@@ -301,11 +301,12 @@ class _ComicShot:
         """Each sprite as a PNG (softened like a panned plate), once."""
         with self._lock:
             if self._sprites is None:
-                self._sprites = {}
+                written = {}
                 for n, (character, state, image, x, y) in enumerate(sprites):
                     path = str(work / f"sprite_{i:04d}_{n}.png")
                     self.move.soften(image).save(path, compress_level=1)
-                    self._sprites[(character, state)] = (path, x, y)
+                    written[(character, state)] = (path, x, y)
+                self._sprites = written
 
     def overlays(self, frames: int, size: tuple[int, int], work: Path, i: int) -> list[tuple[str, int, int,
                                                                                            list[tuple[int, int]]]]:
@@ -396,14 +397,20 @@ def _segment_spec(
         "fade_in": plan.fade_in[i], "fade_out": plan.transition_out(i),
         "transition": transition if plan.transition_out(i) else "cut", "text_mode": settings.text_mode, "style": settings.subtitle_style,
         "safe": [output.safe.top, output.safe.bottom, output.safe.left, output.safe.right],
-        "cues": [[round(c.start * fps) - start, round(c.end * fps) - start, c.text, c.speaker, c.kind, c.shot_order]
-                 for c in seg_cues],
+        "cues": [[*_cue_frames(c, start, frames, fps), c.text, c.speaker, c.kind, c.shot_order] for c in seg_cues],
         "lettering": [[s.emotion, list(s.sound_effects), sorted(s.faces.items()), sorted(s.mouths.items()),
                        sorted(s.anchors.items())] for s in (plan.shots[j] for j in shots_in)],
         "watermark": _watermark_spec(settings), "title": settings.title if i == 0 else "",
         "font": [font.path, font.index],
     }  # fmt: skip
     return _Segment(index=i, frames=frames, spec=spec)
+
+
+def _cue_frames(cue: Cue, start: int, frames: int, fps: int) -> tuple[int, int]:
+    """The frames of a segment (starting at frame `start`, `frames` long) that show `cue`: [first, end). Frame k
+    shows it when cue.start <= (start + k) / fps < cue.end."""
+    first = max(0, math.ceil(cue.start * fps - start - 1e-6))
+    return first, max(first, min(frames, math.ceil(cue.end * fps - start - 1e-6)))
 
 
 def _watermark_spec(settings: RenderSettings) -> list[Any]:
@@ -447,8 +454,9 @@ class _SegmentEncoder:
     def encode(self, seg: _Segment) -> None:
         i, fps = seg.index, self.output.fps
         seg.path = str(self.work / f"segment_{i:04d}_{seg.digest[:12]}.mp4")
-        graph = self._graph(seg)
+        graph = _Graph()
         try:
+            self._graph(seg, graph)
             graph_path = self.work / f"segment_{i:04d}.graph"
             graph_path.write_text(graph.script(), encoding="utf-8")
             out = self.output
@@ -503,10 +511,9 @@ class _SegmentEncoder:
 
     # -- the filter graph ----------------------------------------------------------------------------------------
 
-    def _graph(self, seg: _Segment) -> _Graph:
-        """The filter graph of segment i and its inputs: the picture (its move, and the transition into the next
-        shot), then the layers over it: the bubble, the title, the watermark, the subtitles."""
-        graph = _Graph()
+    def _graph(self, seg: _Segment, graph: _Graph) -> None:
+        """Build the filter graph of segment i and its inputs: the picture (its move, and the transition into the
+        next shot), then the layers over it: the bubble, the title, the watermark, the subtitles."""
         i, order = seg.index, self.timeline.shots[seg.index].order
         self._picture(graph, i, seg.frames)
         settings = self.output.settings
@@ -526,7 +533,6 @@ class _SegmentEncoder:
             graph.overlay(self._layer("title", layer), "eof_action=pass", looped=(self.output.fps, seconds))
         graph.overlay(self.mark)
         self._subtitles(graph, i)
-        return graph
 
     def _picture(self, graph: _Graph, i: int, n: int) -> None:
         """Shot i's panel moving for its n frames; the last ones blend into shot i+1 (entering with its move)."""
@@ -576,23 +582,25 @@ class _SegmentEncoder:
         segment's frames where the same cues are on screen, laid over those frames by `_subtitles` (libass
         blending its glyphs into every frame costs several times as much as laying one picture over it)."""
         fps, w, h = self.output.fps, self.output.width, self.output.height
-        stretches: list[tuple[int, int, int, list[Cue]]] = []  # segment, first frame, last frame, cues on screen
+        stretches: list[tuple[int, int, int]] = []  # segment, first frame, last frame
+        events: list[Cue] = []  # stretch k is drawn at second k; a cue lasts over its stretches, as libass expects
         for seg in segments:
             start, n = self.plan.bounds[seg.index], seg.frames
-            # Frame k of the segment shows a cue when cue.start <= (start + k) / fps < cue.end.
-            spans = [(max(0, math.ceil(c.start * fps - start - 1e-6)), min(n, math.ceil(c.end * fps - start - 1e-6)), c)
-                     for c in self._shown_cues(seg.index, n)]  # fmt: skip
+            spans = [(*_cue_frames(c, start, n, fps), c) for c in self._shown_cues(seg.index, n)]
             cuts = sorted({0, n, *(a for a, _, _ in spans), *(b for _, b, _ in spans)})
+            first_stretch = len(stretches)
             for a, b in itertools.pairwise(cuts):
-                if on := [c for first, end, c in spans if first <= a < end]:
-                    stretches.append((seg.index, a, b - 1, on))
+                if any(first <= a < end for first, end, _ in spans):
+                    stretches.append((seg.index, a, b - 1))
+            for first, end, cue in spans:  # one event a cue: libass keeps a cue where it is while it shows
+                on = [k for k in range(first_stretch, len(stretches)) if first <= stretches[k][1] < end]
+                if on:
+                    events.append(replace(cue, start=on[0], end=on[-1] + 1))
         if not stretches:
             return
-        # Stretch k's cues last from second k to k + 1 of a one-frame-a-second transparent video.
         ass = self.work / "subtitles.ass"
-        write_ass([replace(c, start=k, end=k + 1) for k, (_, _, _, on) in enumerate(stretches) for c in on], str(ass),
-                  width=w, height=h, font_family=self.font.family, style=self.output.settings.subtitle_style,
-                  safe=self.output.safe, font_path=self.font.path)  # fmt: skip
+        write_ass(events, str(ass), width=w, height=h, font_family=self.font.family,
+                  style=self.output.settings.subtitle_style, safe=self.output.safe, font_path=self.font.path)  # fmt: skip
         cmd = [self.exe, "-hide_banner", "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i",
                f"color=c=black@0:s={w}x{h}:r=1,format=rgba", "-vf",
                f"subtitles=filename='{_filter_path(str(ass))}':fontsdir='{_filter_path(self.fonts)}':alpha=1",
@@ -603,7 +611,7 @@ class _SegmentEncoder:
             self._procs.add(proc)
         try:
             assert proc.stdout is not None
-            for k, (i, first, last, _) in enumerate(stretches):
+            for k, (i, first, last) in enumerate(stretches):
                 frame = proc.stdout.read(w * h * 4)
                 if len(frame) < w * h * 4:
                     break
@@ -611,6 +619,8 @@ class _SegmentEncoder:
                 path, x, y = self._layer(f"subtitle_{i:04d}_{k}", Image.frombytes("RGBa", (w, h), frame).convert("RGBA"))
                 if path:
                     self._captions.setdefault(i, []).append((path, x, y, first, last))
+            else:
+                k = len(stretches)
             stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
             code = proc.wait()
         finally:
@@ -619,9 +629,10 @@ class _SegmentEncoder:
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
-        if code != 0:
+        if code != 0 or k < len(stretches):
             self._check_stopped()
-            raise RenderError(f"ffmpeg could not draw the subtitles (exit code {code}).", detail=stderr.strip()[-2000:])
+            raise RenderError(f"ffmpeg could not draw the subtitles (exit code {code}, {k} of {len(stretches)} "
+                              "pictures).", detail=stderr.strip()[-2000:])  # fmt: skip
 
     def _shown_cues(self, i: int, n: int) -> list[Cue]:
         """The cues segment i shows: its shot's line (unless it is in a bubble), and the creator's captions tied to
@@ -681,9 +692,13 @@ class _SegmentEncoder:
     def _write_plate(self, i: int, pix_fmt: str, planes: list[np.ndarray]) -> None:
         self._check_stopped()
         path = self.work / f"plate_{i:04d}.{pix_fmt}"
-        with open(f"{path}.part", "wb") as fh:
-            for plane in planes:
-                fh.write(plane.data)
+        try:
+            with open(f"{path}.part", "wb") as fh:
+                for plane in planes:
+                    fh.write(plane.data)
+        except BaseException:
+            Path(f"{path}.part").unlink(missing_ok=True)
+            raise
         os.replace(f"{path}.part", path)
 
     def _fitted(self, i: int) -> Image.Image:
@@ -702,6 +717,8 @@ class _SegmentEncoder:
         for n in range(frames):
             shown = tuple(k for k, (_, _, _, runs) in enumerate(sprites) if any(a <= n <= b for a, b in runs))
             if shown not in pictures:
+                if len(pictures) >= 4:  # a mouth and a blink make a few sets at a time: keep the recent ones
+                    del pictures[next(iter(pictures))]
                 picture = panel.convert("RGBA")
                 for k in shown:
                     path, x, y, _ = sprites[k]

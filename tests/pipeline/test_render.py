@@ -251,6 +251,32 @@ def test_by_default_a_line_is_shown_once(tmp_path) -> None:
     assert upper.sum() > 200  # in "both" the bubble shows too
 
 
+def test_a_subtitle_shows_on_its_frames_and_stays_put_while_another_ends(tmp_path) -> None:
+    """A cue shows from the first frame at or after its start until the last before its end. Over the other cue,
+    a later one sits above, and stays there when the earlier one ends (libass keeps a cue where it is), also
+    across a cut."""
+    w, h = 360, 640
+    panel = str(tmp_path / "grey.png")
+    Image.new("RGB", (w, h), (90, 100, 110)).save(panel)
+    shots = tuple(TimedShot(order=k + 1, image_path=panel, start=float(k), duration=1.0, transition="cut",
+                            subtitle="", speaker=None, voice=None, voice_offset=0.35, motion="none")
+                  for k in range(2))  # fmt: skip
+    first = Cue(0.2, 0.8, "先出来的一行", None, "caption")  # frames 5-19
+    second = Cue(0.5, 1.4, "后出来的一行", None, "caption")  # frames 13-34, over the cut at frame 25
+    result = render_video(Timeline(w, h, FPS, shots), str(tmp_path / "cues.mp4"), str(tmp_path / "w"),
+                          cues=[first, second])  # fmt: skip
+    frames = gray_frames(result.path, "null", w, h)
+
+    def rows(n: int) -> np.ndarray:
+        return np.nonzero((np.abs(frames[n] - frames[0]) > 40).any(axis=1))[0]
+
+    assert not len(rows(4)) and len(rows(5)) and len(rows(34)) and not len(rows(35))
+    both, alone, after_cut = rows(15), rows(22), rows(30)
+    assert rows(19).max() == both.max() and rows(20).max() < both.max()  # the first ends after frame 19
+    assert alone.min() == both.min() and alone.max() < both.max() - 20  # the second stays above where it was
+    assert abs(after_cut.max() - rows(5).max()) <= 2  # a new shot starts afresh: alone, it sits at the bottom
+
+
 def test_presets_give_the_platform_shape_fps_and_safe_zone() -> None:
     douyin = RenderSettings(platform="douyin").resolve("16:9")
     assert (douyin.width, douyin.height, douyin.fps) == (1080, 1920, 30) and douyin.maxrate_kbps
