@@ -221,14 +221,15 @@ def render_video(
     threads = max(1, cores // workers)  # of the cores this process may use (a container's, not the host's)
     encoder = _SegmentEncoder(exe, timeline, plan, output, cues, font, work, mark, comic, threads)
     total = sum(s.frames for s in segments)
-    # The sound does not depend on the picture: it is mixed and encoded meanwhile, in its own thread.
+    # The sound does not depend on the picture: it is mixed and encoded meanwhile, in a thread of its own; the
+    # subtitles are drawn in another while the first segments make their plates.
     draft = settings.kind == "preview"
     sound_digest = _sound_digest(timeline, audio or AudioPlan(), options, draft=draft)
-    sound = ThreadPoolExecutor(max_workers=1)
-    track = sound.submit(_soundtrack, exe, timeline, audio or AudioPlan(), options, work, cache, sound_digest,
-                         draft=draft)
+    side = ThreadPoolExecutor(max_workers=2)
+    track = side.submit(_soundtrack, exe, timeline, audio or AudioPlan(), options, work, cache, sound_digest,
+                        draft=draft)
+    encoder.lettering = side.submit(encoder.letter_subtitles, todo)
     try:
-        encoder.letter_subtitles(todo)
         with ThreadPoolExecutor(max_workers=workers) as pool:
             # The costliest first, so that two long shots don't end the render one after the other on one core.
             costliest = sorted(todo, key=lambda seg: -seg.frames * (1 if plan.moves[seg.index].is_pan else 1.5))
@@ -249,7 +250,7 @@ def render_video(
         progress(0.92, "adding_audio")
         audio_path = track.result()
     finally:
-        sound.shutdown(wait=True, cancel_futures=True)  # its ffmpeg runs are seconds long: none is left behind
+        side.shutdown(wait=True, cancel_futures=True)  # their ffmpeg runs are seconds long: none is left behind
 
     # 3. Subtitle files; then the segments and the sound joined, without re-encoding.
     progress(0.94, "adding_subtitles")
@@ -433,6 +434,7 @@ class _SegmentEncoder:
         self.mark = self._layer("watermark", mark) if mark is not None else (None, 0, 0)
         self.fonts = _font_folder(work, font)
         self._captions: dict[int, list[tuple[str, int, int, int, int]]] = {}  # segment -> (path, x, y, first, last)
+        self.lettering: Future[None] | None = None  # letter_subtitles, running beside the first segments
         self._procs: set[subprocess.Popen[Any]] = set()
         self._lock = threading.Lock()
         self._stopped = False
@@ -643,7 +645,9 @@ class _SegmentEncoder:
                 and (self.output.settings.text_mode != "bubbles" or c.kind == "caption")]  # fmt: skip
 
     def _subtitles(self, graph: _Graph, i: int) -> None:
-        """The segment's subtitles, as `letter_subtitles` drew them."""
+        """The segment's subtitles, as `letter_subtitles` drew them (waiting for it to end)."""
+        if self.lettering is not None:
+            self.lettering.result()
         for path, x, y, first, last in self._captions.get(i, []):
             graph.overlay((path, x, y), f"enable='between(n,{first},{last})'")
 
