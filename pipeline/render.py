@@ -11,6 +11,7 @@ again (`SegmentCache`). Moves are sub-pixel smooth (pipeline.motion); text is co
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import json
@@ -457,6 +458,7 @@ class _SegmentEncoder:
         i, fps = seg.index, self.output.fps
         seg.path = str(self.work / f"segment_{i:04d}_{seg.digest[:12]}.mp4")
         graph = _Graph()
+        writers: list[threading.Thread] = []
         try:
             self._graph(seg, graph)
             graph_path = self.work / f"segment_{i:04d}.graph"
@@ -468,14 +470,17 @@ class _SegmentEncoder:
                    "-c:v", "libx264", "-preset", out.x264_preset, "-crf", str(out.crf), "-pix_fmt", "yuv420p",
                    *_maxrate(out), *(["-x264-params", out.x264_params] if out.x264_params else []), *_BT709,
                    "-r", str(fps), "-an", "-f", "mp4", seg.path + ".part"]  # fmt: skip
-            with self._lock:
-                if self._stopped:
-                    return
-                proc = subprocess.Popen(dying_with_parent(cmd), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                        text=True, pass_fds=[feed.read for feed in graph.feeds])  # fmt: skip
-                self._procs.add(proc)
-            code, stderr = self._follow(proc, seg, graph.feeds)
+            with self._process(cmd, text=True, pass_fds=[feed.read for feed in graph.feeds]) as proc:
+                writers = [feed.start(f"feed-{i}") for feed in graph.feeds]
+                assert proc.stdout is not None
+                for line in proc.stdout:
+                    if m := re.match(r"frame=(\d+)", line):
+                        seg.done = min(seg.frames, int(m.group(1)))
+                stderr = proc.stderr.read() if proc.stderr else ""
+                code = proc.wait()
         finally:
+            for writer in writers:  # ffmpeg has ended or been killed: a writer's pipe is read or broken
+                writer.join()
             graph.close()
         failed = next((feed.error for feed in graph.feeds if feed.error), None)
         if code != 0 or failed:
@@ -488,28 +493,22 @@ class _SegmentEncoder:
         os.replace(seg.path + ".part", seg.path)
         seg.done = seg.frames
 
-    def _follow(self, proc: subprocess.Popen[str], seg: _Segment, feeds: list[_Feed]) -> tuple[int, str]:
-        """Feed ffmpeg its piped frames and read its progress until it ends: its exit code and its errors."""
-        writers = []
+    @contextlib.contextmanager
+    def _process(self, cmd: list[str], **popen: Any) -> Iterator[subprocess.Popen[Any]]:
+        """ffmpeg running `cmd` (unless the render was stopped), its output piped; killed by stop(), or when the
+        block leaves it running."""
+        with self._lock:
+            self._check_stopped()
+            proc = subprocess.Popen(dying_with_parent(cmd), stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen)
+            self._procs.add(proc)
         try:
-            for feed in feeds:
-                feed.close_read()  # ffmpeg has its own copy: a pipe it stops reading breaks
-                writers.append(threading.Thread(target=feed.write, name=f"feed-{seg.index}", daemon=True))
-                writers[-1].start()
-            assert proc.stdout is not None
-            for line in proc.stdout:
-                if m := re.match(r"frame=(\d+)", line):
-                    seg.done = min(seg.frames, int(m.group(1)))
-            stderr = proc.stderr.read() if proc.stderr else ""
-            return proc.wait(), stderr
+            yield proc
         finally:
             with self._lock:
                 self._procs.discard(proc)
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
-            for writer in writers:
-                writer.join()
 
     # -- the filter graph ----------------------------------------------------------------------------------------
 
@@ -607,11 +606,7 @@ class _SegmentEncoder:
                f"color=c=black@0:s={w}x{h}:r=1,format=rgba", "-vf",
                f"subtitles=filename='{_filter_path(str(ass))}':fontsdir='{_filter_path(self.fonts)}':alpha=1",
                "-frames:v", str(len(stretches)), "-f", "rawvideo", "-pix_fmt", "rgba", "-"]  # fmt: skip
-        with self._lock:
-            self._check_stopped()
-            proc = subprocess.Popen(dying_with_parent(cmd), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-            self._procs.add(proc)
-        try:
+        with self._process(cmd) as proc:
             assert proc.stdout is not None
             for k, (i, first, last) in enumerate(stretches):
                 frame = proc.stdout.read(w * h * 4)
@@ -625,12 +620,6 @@ class _SegmentEncoder:
                 k = len(stretches)
             stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
             code = proc.wait()
-        finally:
-            with self._lock:
-                self._procs.discard(proc)
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
         if code != 0 or k < len(stretches):
             self._check_stopped()
             raise RenderError(f"ffmpeg could not draw the subtitles (exit code {code}, {k} of {len(stretches)} "
@@ -785,6 +774,13 @@ class _Feed:
             pass  # ffmpeg stopped reading: it failed or was stopped, as its exit code says
         except Exception as exc:  # noqa: BLE001 - handed to the encoding thread, which raises it
             self.error = exc
+
+    def start(self, name: str) -> threading.Thread:
+        """Write the frames from a thread of their own, ffmpeg holding the pipe's other end (it has started)."""
+        self.close_read()  # ffmpeg has its own copy: a pipe it stops reading breaks
+        writer = threading.Thread(target=self.write, name=name, daemon=True)
+        writer.start()
+        return writer
 
     def close_read(self) -> None:
         if self.read >= 0:
