@@ -1,9 +1,8 @@
 """Audio measurement with ffmpeg: integrated loudness, loudness range and true peak (EBU R128 / ITU-R BS.1770),
-read from the `ebur128` and `loudnorm` filters; and the one way the audio steps run ffmpeg."""
+read from the `ebur128` filter; and the one way the audio steps run ffmpeg."""
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import subprocess
@@ -73,32 +72,6 @@ def parse_ebur128(stderr: str) -> Loudness:
         return Loudness(None, None)
     return Loudness(value, _finite(peak.group(1)) if peak else None, _finite(lra.group(1)) or 0.0,
                     _finite(integrated.group(2)) or SILENCE_LUFS)  # fmt: skip
-
-
-def parse_loudnorm(stderr: str) -> dict[str, str]:
-    """The JSON block `loudnorm=print_format=json` printed last to `stderr`.
-
-    Raises:
-        RenderError: there is none.
-    """
-    end = stderr.rfind("}")
-    start = stderr.rfind("{", 0, end)
-    try:
-        data = json.loads(stderr[start : end + 1]) if 0 <= start < end else None
-    except json.JSONDecodeError:
-        data = None
-    if not isinstance(data, dict) or "input_i" not in data:
-        raise RenderError("ffmpeg printed no loudnorm measurement.", detail=stderr[-2000:])
-    return {str(k): str(v) for k, v in data.items()}
-
-
-def loudnorm_loudness(stats: dict[str, str], prefix: str = "input") -> Loudness:
-    """A Loudness from loudnorm's JSON (`input_*` or `output_*` values)."""
-    integrated = _finite(stats[f"{prefix}_i"])
-    if integrated is None or integrated <= SILENCE_LUFS:
-        return Loudness(None, None)
-    return Loudness(integrated, _finite(stats[f"{prefix}_tp"]), _finite(stats[f"{prefix}_lra"]) or 0.0,
-                    _finite(stats[f"{prefix}_thresh"]) or SILENCE_LUFS)  # fmt: skip
 
 
 def _finite(text: str) -> float | None:

@@ -1,6 +1,7 @@
 """The broadcast mix of a timeline: voices at their shot times, a music bed (looped or trimmed, faded, ducked under
 speech by a compressor keyed by the voices) and sound effects at their cues, as one stereo 48 kHz track exactly the
-timeline's length, brought to a loudness target under a true-peak ceiling with a two-pass `loudnorm`."""
+timeline's length, brought to a loudness target under a true-peak ceiling: a limiter holds the peaks, a meter
+(`ebur128`, true peak at four times the rate) reads the result, and one gain brings it to the target."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.audio import Loudness, loudnorm_loudness, measure_loudness, parse_ebur128, parse_loudnorm, run_ffmpeg
+from pipeline.audio import Loudness, parse_ebur128, run_ffmpeg
 from pipeline.errors import RenderError
 from pipeline.models import Timeline
 
@@ -126,7 +127,7 @@ def mix_audio(
             holds the samples alone, for a draft, about twice as fast).
 
     Returns:
-        The path and the loudness measured on the written file.
+        The path and the loudness of the written file (measured before its last gain, which moves it exactly).
 
     Raises:
         RenderError: a bad target, volume or time, a missing file, or ffmpeg failed (its output in `detail`).
@@ -142,18 +143,23 @@ def mix_audio(
     voice_gain = VOICE_LUFS - voice_level.integrated if voice_level.integrated is not None else 0.0
 
     # 2. Music and effects around them; the music is measured first so that its volume is relative to the voices.
+    #    With neither, the voices are the premix (the gain below covers theirs).
     music = plan.music
     music_gain = None
     if music is not None and music.volume > 0 and round(music.start * MIX_RATE) < samples:
         music_gain = _music_gain(music, ffmpeg)
-    premix = str(work / "premix.wav")
-    level = _premix(voices, voice_gain, music, music_gain, plan.effects, samples, premix, work, ffmpeg)
+    effects = [hit for hit in plan.effects if hit.volume > 0 and round(hit.at * MIX_RATE) < samples]
+    premix, level = voices, voice_level
+    if music_gain is not None or effects:
+        premix = str(work / "premix.wav")
+        level = _premix(voices, voice_gain, music, music_gain, effects, samples, premix, work, ffmpeg)
     if level.integrated is None:
         run_ffmpeg([ffmpeg, *_FFMPEG_ARGS, "-i", premix, "-c:a", "pcm_s24le", out_path], "write the silent mix")
         return MixResult(out_path, None, None)
 
-    # 3. Gain to the target with the peaks held under the ceiling, again while the limiter costs loudness; then
-    #    loudnorm's second pass with what was measured.
+    # 3. Gain to the target with the peaks held under the ceiling, again while the limiter costs loudness; then one
+    #    gain for the rest of the way, lowered as far as the ceiling needs. A gain moves the loudness and the true
+    #    peak by itself exactly: the result is not measured again.
     gain, leveled = target_lufs - level.integrated, str(work / "leveled.wav")
     for _ in range(MAX_LEVELLING_PASSES):
         measured = _level(premix, gain, true_peak, samples, leveled, ffmpeg, oversample)
@@ -162,9 +168,10 @@ def mix_audio(
         if measured.true_peak + shortfall <= true_peak or abs(shortfall) < 0.05:
             break
         gain += shortfall
-    _normalise(leveled, measured, target_lufs, true_peak, samples, out_path, ffmpeg)
-    final = measure_loudness(out_path, ffmpeg=ffmpeg)
-    return MixResult(out_path, final.integrated, final.true_peak)
+    last = min(shortfall, true_peak - measured.true_peak)
+    run_ffmpeg([ffmpeg, *_FFMPEG_ARGS, "-i", leveled, "-af", f"volume={last:.3f}dB", "-c:a", "pcm_s24le", out_path],
+               "normalise the mix")  # fmt: skip
+    return MixResult(out_path, measured.integrated + last, measured.true_peak + last)
 
 
 def _voice_track(timeline: Timeline, samples: int, out_path: str, work: Path, ffmpeg: str) -> Loudness:
@@ -197,7 +204,7 @@ def _music_gain(music: MusicBed, ffmpeg: str) -> float | None:
 
 
 def _premix(
-    voices: str, voice_gain: float, music: MusicBed | None, music_gain: float | None, effects: tuple[EffectHit, ...],
+    voices: str, voice_gain: float, music: MusicBed | None, music_gain: float | None, effects: list[EffectHit],
     samples: int, out_path: str, work: Path, ffmpeg: str,
 ) -> Loudness:  # fmt: skip
     """Voices, ducked music and effects summed (not yet normalised); returns the sum's loudness."""
@@ -219,8 +226,7 @@ def _premix(
         mixed.append("[music]")
     else:
         parts.append("[key]anullsink")
-    playing = [hit for hit in effects if hit.volume > 0 and round(hit.at * MIX_RATE) < samples]
-    for k, hit in enumerate(playing):
+    for k, hit in enumerate(effects):
         index = len(mixed)  # inputs so far: the voices, the music when it plays, the effects before this one
         inputs += ["-i", _file(hit.path)]
         parts.append(f"[{index}:a]{_STEREO},volume={hit.volume:.4f},"
@@ -236,38 +242,14 @@ def _premix(
 def _level(premix: str, gain: float, ceiling: float, samples: int, out_path: str, ffmpeg: str,
            oversample: int) -> Loudness:  # fmt: skip
     """`gain` dB on the premix, peaks held LIMIT_MARGIN under `ceiling` by a limiter running at `oversample` times
-    the rate (at four it sees most of what lies between samples); returns loudnorm's first-pass measurement of the
-    result."""
+    the rate (at four it sees most of what lies between samples); returns the result's loudness and true peak."""
     limit = 10 ** ((ceiling - LIMIT_MARGIN) / 20)
     graph = (f"[0:a]volume={gain:.3f}dB,aresample={oversample * MIX_RATE},"
              f"alimiter=limit={limit:.5f}:attack=5:release=80:level=false:latency=true,aresample={MIX_RATE},"
-             f"apad,atrim=end_sample={samples},asplit=2[out][m];[m]loudnorm=print_format=json,anullsink")  # fmt: skip
+             f"apad,atrim=end_sample={samples},asplit=2[out][m];[m]ebur128=peak=true:framelog=verbose,anullsink")  # fmt: skip
     cmd = [ffmpeg, *_FFMPEG_ARGS, "-i", premix, "-filter_complex", graph, "-map", "[out]", "-c:a", "pcm_f32le",
            out_path]  # fmt: skip
-    return loudnorm_loudness(parse_loudnorm(run_ffmpeg(cmd, "level the mix")))
-
-
-def _normalise(
-    leveled: str, measured: Loudness, target: float, ceiling: float, samples: int, out_path: str, ffmpeg: str
-) -> None:
-    """loudnorm's second pass in linear mode (one gain, from the measured values). loudnorm falls back to dynamic
-    compression when it cannot stay linear (a track with no loudness range, or a gain that would break the
-    ceiling); then the same linear gain is applied by hand, lowered as far as the ceiling needs."""
-    assert measured.integrated is not None and measured.true_peak is not None
-    offset = target - measured.integrated
-    tail = f",aresample={MIX_RATE},apad,atrim=end_sample={samples}"
-    base = [ffmpeg, *_FFMPEG_ARGS, "-i", leveled]
-    out = ["-c:a", "pcm_s24le", "-ac", "2", out_path]
-    if measured.lra > 0 and measured.threshold > -70 and measured.true_peak + offset <= ceiling and measured.lra <= 50:
-        lra = min(50.0, max(1.0, math.ceil(measured.lra * 10 + 1) / 10))
-        loudnorm = (f"loudnorm=I={target}:TP={ceiling}:LRA={lra}:measured_I={measured.integrated:.2f}:"
-                    f"measured_TP={measured.true_peak:.2f}:measured_LRA={measured.lra:.2f}:"
-                    f"measured_thresh={measured.threshold:.2f}:linear=true:print_format=json")  # fmt: skip
-        stats = parse_loudnorm(run_ffmpeg([*base, "-af", loudnorm + tail, *out], "normalise the mix"))
-        if stats.get("normalization_type") == "linear":
-            return
-    gain = min(offset, ceiling - measured.true_peak)
-    run_ffmpeg([*base, "-af", f"volume={gain:.3f}dB{tail}", *out], "normalise the mix")
+    return parse_ebur128(run_ffmpeg(cmd, "level the mix"))
 
 
 def _run_graph(ffmpeg: str, inputs: list[str], parts: list[str], out_path: str, script: Path, what: str, *,

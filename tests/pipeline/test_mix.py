@@ -90,7 +90,9 @@ def test_voices_alone_are_placed_at_their_times_and_normalised(media) -> None:
     assert int(audio["duration_ts"]) == round(timeline.duration * RATE)  # exactly the timeline's length
     integrated, peak = loudness(result.path)
     assert abs(integrated + 14) <= 1.0 and peak <= -1.0, (integrated, peak)
+    # what the mix reports (from its last measurement and the gain after it) is what a meter reads on the file
     assert result.integrated_lufs is not None and abs(result.integrated_lufs - integrated) < 0.2
+    assert result.true_peak is not None and abs(result.true_peak - peak) < 0.2, (result.true_peak, peak)
     found = onsets(decode(result.path))
     assert len(found) == len(voice_starts(timeline))
     assert np.abs(np.array(found) - voice_starts(timeline)).max() <= 0.04, (found, voice_starts(timeline))
