@@ -52,7 +52,7 @@ from pipeline.overlays import cover_image, shot_layer, text_warnings, title_laye
 from pipeline.presets import Output, RenderSettings, SafeZone
 from pipeline.subprocesses import dying_with_parent
 from pipeline.subtitles import Cue, subtitle_cues, write_ass, write_srt
-from pipeline.yuv import quantized, to_planes, zoomed
+from pipeline.yuv import overlaid, quantized, to_planes, zoomed
 
 ProgressFn = Callable[[float, str], None]
 
@@ -705,21 +705,22 @@ class _SegmentEncoder:
         move = self.plan.moves[i]
         sprites = self._sprites(i, frames, talking) if i in self.comic else []
         panel = self._fitted(i)
-        pictures: dict[tuple[int, ...], list[np.ndarray]] = {}
+        bare = quantized(to_planes(panel))
+        arts: dict[str, Image.Image] = {}
+        pictures: dict[tuple[int, ...], list[np.ndarray]] = {(): bare}
         frame: list[np.ndarray] = []
         for n in range(frames):
             shown = tuple(k for k, (_, _, _, runs) in enumerate(sprites) if any(a <= n <= b for a, b in runs))
             if shown not in pictures:
-                if len(pictures) >= 4:  # a mouth and a blink make a few sets at a time: keep the recent ones
-                    del pictures[next(iter(pictures))]
-                picture = panel.convert("RGBA")
+                if len(pictures) > 4:  # a mouth and a blink make a few sets at a time: keep the recent ones
+                    del pictures[next(k for k in pictures if k)]
                 for k in shown:
-                    path, x, y, _ = sprites[k]
-                    with Image.open(path) as art:
-                        picture.alpha_composite(art.convert("RGBA"), (x, y))
-                pictures[shown] = quantized(to_planes(picture.convert("RGB")))
+                    if sprites[k][0] not in arts:
+                        with Image.open(sprites[k][0]) as art:
+                            arts[sprites[k][0]] = art.convert("RGBA")
+                pictures[shown] = overlaid(panel, bare, [(arts[sprites[k][0]], *sprites[k][1:3]) for k in shown])
             self._check_stopped()
-            frame = frame or [np.empty_like(plane) for plane in pictures[shown]]  # one buffer, written in turn
+            frame = frame or [np.empty_like(plane) for plane in bare]  # one buffer, written in turn
             zoomed(pictures[shown], move.scale(first + n), move.focus, frame)
             yield frame
 
@@ -953,6 +954,3 @@ def _file_digest(path: str) -> str:
 def _digest(spec: dict[str, Any]) -> str:
     text = json.dumps(spec, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-

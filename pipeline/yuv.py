@@ -49,9 +49,10 @@ def to_planes(image: Image.Image) -> Planes:
     has_alpha = image.mode in ("RGBA", "RGBa", "LA")
     pixels = np.asarray(image.convert("RGBa" if has_alpha else "RGB"), dtype=np.float32)  # RGBa: premultiplied
     matrix = np.hstack([_TO_YCC, np.zeros((3, 1), np.float32)]) if has_alpha else _TO_YCC  # alpha stays out
-    luma, cb, cr = cv2.split(cv2.transform(pixels, matrix))
+    # One plane at a time: splitting a three-channel float picture costs twice as much as the three transforms.
+    luma, cb, cr = (cv2.transform(pixels, matrix[k : k + 1]) for k in range(3))
     half = (image.width // 2, image.height // 2)
-    alpha = pixels[:, :, 3] * np.float32(1 / 255) if has_alpha else None
+    alpha = cv2.transform(pixels, np.float32([[0, 0, 0, 1 / 255]])) if has_alpha else None
 
     def halved(plane: np.ndarray) -> np.ndarray:
         return cv2.resize(plane, half, interpolation=cv2.INTER_AREA)  # the mean of each 2x2 block
@@ -124,6 +125,26 @@ def stacked(copies: list[list[np.ndarray]], *, vertical: bool = True) -> list[np
     """Quantized pictures of one size one above another (or side by side), as one picture's planes."""
     join = np.vstack if vertical else np.hstack
     return [join([c[k] for c in copies]) for k in range(len(copies[0]))]
+
+
+def overlaid(
+    panel: Image.Image, bare: list[np.ndarray], sprites: list[tuple[Image.Image, int, int]]
+) -> list[np.ndarray]:
+    """`quantized(to_planes(panel))` (given as `bare`) with the sprites (RGBA, at x, y) laid over the panel, without
+    converting it all again: only the box they cover, widened to whole chroma blocks, is (the conversion works
+    block by block, so the bytes are the same)."""
+    left = min(x for _, x, _ in sprites) // 2 * 2
+    top = min(y for _, _, y in sprites) // 2 * 2
+    right = min(panel.width, (max(x + art.width for art, x, _ in sprites) + 1) // 2 * 2)
+    bottom = min(panel.height, (max(y + art.height for art, _, y in sprites) + 1) // 2 * 2)
+    region = panel.crop((left, top, right, bottom)).convert("RGBA")
+    for art, x, y in sprites:
+        region.alpha_composite(art, (x - left, y - top))
+    planes = [plane.copy() for plane in bare]
+    for k, part in enumerate(quantized(to_planes(region.convert("RGB")))):
+        step = 1 if k == 0 else 2
+        planes[k][top // step : bottom // step, left // step : right // step] = part
+    return planes
 
 
 def zoomed(planes: list[np.ndarray], scale: float, focus: tuple[float, float], out: list[np.ndarray]) -> None:

@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from pipeline.yuv import Planes, quantized, shifted, to_planes, zoomed
+from pipeline.yuv import Planes, overlaid, quantized, shifted, to_planes, zoomed
 
 W, H = 64, 48
 
@@ -85,3 +85,21 @@ def test_a_zoom_reads_the_same_pixels_whichever_border_it_takes() -> None:
             reference = cv2.warpAffine(plane, matrix, (w, h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                                        borderMode=cv2.BORDER_REPLICATE)  # fmt: skip
             assert np.array_equal(got, reference), (scale, focus, np.argwhere(got != reference)[:5])
+
+
+def test_sprites_laid_over_a_converted_panel_give_the_bytes_of_converting_it_whole() -> None:
+    panel = _smooth(7)
+    rng = np.random.default_rng(3)
+    mouth = Image.fromarray(rng.integers(0, 256, (5, 7, 4), dtype=np.uint8), "RGBA")  # odd size, partly transparent
+    eye = Image.fromarray(rng.integers(0, 256, (3, 4, 4), dtype=np.uint8), "RGBA")
+    sprites = [(mouth, 13, 9), (eye, 40, 30), (mouth, W - 7, H - 5)]  # odd places, one at the corner
+    whole = panel.convert("RGBA")
+    for art, x, y in sprites:
+        whole.alpha_composite(art, (x, y))
+    expected = quantized(to_planes(whole.convert("RGB")))
+    bare = quantized(to_planes(panel))
+    got = overlaid(panel, bare, sprites)
+    for mine, reference in zip(got, expected, strict=True):
+        assert np.array_equal(mine, reference)
+    assert not np.array_equal(got[0], bare[0])  # and the panel converted before is left as it was
+    assert np.array_equal(bare[0], quantized(to_planes(panel))[0])
