@@ -164,14 +164,15 @@ def mix_audio(
     for _ in range(MAX_LEVELLING_PASSES):
         measured = _level(premix, gain, true_peak, samples, leveled, ffmpeg, oversample)
         assert measured.integrated is not None and measured.true_peak is not None  # louder than the premix
-        shortfall = target_lufs - measured.integrated
-        if measured.true_peak + shortfall <= true_peak or abs(shortfall) < 0.05:
+        loudness, peak = measured.integrated, measured.true_peak
+        shortfall = target_lufs - loudness
+        if peak + shortfall <= true_peak or abs(shortfall) < 0.05:
             break
         gain += shortfall
-    last = min(shortfall, true_peak - measured.true_peak)
+    last = min(shortfall, true_peak - peak)
     run_ffmpeg([ffmpeg, *_FFMPEG_ARGS, "-i", leveled, "-af", f"volume={last:.3f}dB", "-c:a", "pcm_s24le", out_path],
                "normalise the mix")  # fmt: skip
-    return MixResult(out_path, measured.integrated + last, measured.true_peak + last)
+    return MixResult(out_path, loudness + last, peak + last)
 
 
 def _voice_track(timeline: Timeline, samples: int, out_path: str, work: Path, ffmpeg: str) -> Loudness:

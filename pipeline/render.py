@@ -12,6 +12,7 @@ again (`SegmentCache`). Moves are sub-pixel smooth (pipeline.motion); text is co
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import itertools
 import json
@@ -66,6 +67,9 @@ LOUDNESS_TARGET = -14.0  # LUFS integrated, as the platforms normalise to
 TRUE_PEAK_CEILING = -1.0  # dBTP, measured on the delivered file
 AAC_HEADROOM = 0.5  # dB kept under the ceiling before the AAC encode, whose peaks overshoot the mix's
 _OVERLAY_FORMAT = "scale=out_color_matrix=bt709:out_range=tv,format=yuva420p"
+# A zoom's frames pass through a pipe of this size (Linux's most for anyone; 64 KiB by default): a 3 MB frame then
+# takes 3 writes instead of 48, and both sides spend a third of the system time they did (measured).
+_PIPE_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -761,6 +765,8 @@ class _Feed:
 
     def __init__(self, frames: Iterator[list[np.ndarray]]) -> None:
         self.read, self._write = os.pipe()
+        with contextlib.suppress(OSError):  # a system allowing less keeps the default
+            fcntl.fcntl(self._write, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
         self.frames = frames
         self.error: BaseException | None = None  # what stopped the frames, raised again by the encoding thread
 

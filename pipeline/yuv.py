@@ -52,7 +52,7 @@ def to_planes(image: Image.Image) -> Planes:
     # One plane at a time: splitting a three-channel float picture costs twice as much as the three transforms.
     luma, cb, cr = (cv2.transform(pixels, matrix[k : k + 1]) for k in range(3))
     half = (image.width // 2, image.height // 2)
-    alpha = cv2.transform(pixels, np.float32([[0, 0, 0, 1 / 255]])) if has_alpha else None
+    alpha = cv2.transform(pixels, np.array([[0, 0, 0, 1 / 255]], np.float32)) if has_alpha else None
 
     def halved(plane: np.ndarray) -> np.ndarray:
         return cv2.resize(plane, half, interpolation=cv2.INTER_AREA)  # the mean of each 2x2 block
