@@ -16,6 +16,8 @@ SILENCE_LUFS = -70.0  # the absolute gate of BS.1770: anything quieter counts as
 _INTEGRATED = re.compile(r"I:\s*(\S+) LUFS\s*Threshold:\s*(\S+) LUFS")
 _RANGE = re.compile(r"LRA:\s*(\S+) LU\b")
 _PEAK = re.compile(r"Peak:\s*(\S+) dBFS")
+_TRUE_PEAK = re.compile(r"Peak level dB:\s*(\S+)")
+TRUE_PEAK_RATE = 192000  # four times 48 kHz, as ebur128=peak=true measures
 
 
 @dataclass(frozen=True)
@@ -45,15 +47,20 @@ def run_ffmpeg(cmd: list[str], what: str) -> str:
     return proc.stderr
 
 
-def measure_loudness(path: str, *, ffmpeg: str = "ffmpeg", stream: str = "a:0") -> Loudness:
-    """The loudness of the audio in `path` (a WAV, or the sound of a video), as `ebur128=peak=true` reads it.
+def measure_true_peak(path: str, *, ffmpeg: str = "ffmpeg", stream: str = "a:0") -> float | None:
+    """The true peak (dBTP) of the audio in `path`: the peak of its samples at 192 kHz, the rate `ebur128` upsamples
+    to for it, without the loudness measurement (which costs twice as much). None when it is digital silence.
 
     Raises:
         RenderError: ffmpeg could not read the file.
     """
-    cmd = [ffmpeg, "-hide_banner", "-nostdin", "-nostats", "-i", path, "-map", f"0:{stream}",
-           "-af", "ebur128=peak=true:framelog=verbose", "-f", "null", "-"]  # fmt: skip
-    return parse_ebur128(run_ffmpeg(cmd, f"measure the loudness of {path}"))
+    cmd = [ffmpeg, "-hide_banner", "-nostdin", "-nostats", "-i", path, "-map", f"0:{stream}", "-af",
+           f"aresample={TRUE_PEAK_RATE},astats=measure_perchannel=none:measure_overall=Peak_level", "-f", "null", "-"]  # fmt: skip
+    stderr = run_ffmpeg(cmd, f"measure the peak of {path}")
+    found = _TRUE_PEAK.findall(stderr)
+    if not found:
+        raise RenderError("ffmpeg printed no peak level.", detail=stderr[-2000:])
+    return _finite(found[-1])
 
 
 def parse_ebur128(stderr: str) -> Loudness:

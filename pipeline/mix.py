@@ -123,8 +123,8 @@ def mix_audio(
 
     Args:
         workdir: a scratch directory for the intermediate tracks.
-        oversample: how many times the sample rate the limiter runs at, to see the peaks between samples (1: it
-            holds the samples alone, for a draft, about twice as fast).
+        oversample: how many times the sample rate the limiter runs at, to see the peaks between samples (1: a
+            draft's: it holds the samples alone, and the meter reads the samples' peak, not the true peak).
 
     Returns:
         The path and the loudness of the written file (measured before its last gain, which moves it exactly).
@@ -243,11 +243,13 @@ def _premix(
 def _level(premix: str, gain: float, ceiling: float, samples: int, out_path: str, ffmpeg: str,
            oversample: int) -> Loudness:  # fmt: skip
     """`gain` dB on the premix, peaks held LIMIT_MARGIN under `ceiling` by a limiter running at `oversample` times
-    the rate (at four it sees most of what lies between samples); returns the result's loudness and true peak."""
+    the rate (at four it sees most of what lies between samples); returns the result's loudness and true peak (its
+    samples' peak without oversampling, which a draft does not pay for)."""
     limit = 10 ** ((ceiling - LIMIT_MARGIN) / 20)
+    peak = "true" if oversample > 1 else "sample"
     graph = (f"[0:a]volume={gain:.3f}dB,aresample={oversample * MIX_RATE},"
              f"alimiter=limit={limit:.5f}:attack=5:release=80:level=false:latency=true,aresample={MIX_RATE},"
-             f"apad,atrim=end_sample={samples},asplit=2[out][m];[m]ebur128=peak=true:framelog=verbose,anullsink")  # fmt: skip
+             f"apad,atrim=end_sample={samples},asplit=2[out][m];[m]ebur128=peak={peak}:framelog=verbose,anullsink")  # fmt: skip
     cmd = [ffmpeg, *_FFMPEG_ARGS, "-i", premix, "-filter_complex", graph, "-map", "[out]", "-c:a", "pcm_f32le",
            out_path]  # fmt: skip
     return parse_ebur128(run_ffmpeg(cmd, "level the mix"))

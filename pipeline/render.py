@@ -31,7 +31,7 @@ from typing import Any, Protocol
 import numpy as np
 from PIL import Image
 
-from pipeline.audio import measure_loudness
+from pipeline.audio import measure_true_peak
 from pipeline.errors import MissingToolError, RenderError
 from pipeline.fonts import FontFace, find_cjk_font
 from pipeline.mix import AudioPlan, mix_audio
@@ -899,7 +899,7 @@ def _soundtrack(exe: str, timeline: Timeline, audio: AudioPlan, options: RenderO
                               detail=proc.stderr.strip()[-2000:])  # fmt: skip
         if draft:
             break
-        delivered = measure_loudness(out, ffmpeg=exe).true_peak
+        delivered = measure_true_peak(out, ffmpeg=exe)
         if delivered is None or delivered <= TRUE_PEAK_CEILING:
             break
         ceiling -= delivered - TRUE_PEAK_CEILING + 0.2

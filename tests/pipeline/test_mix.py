@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from pipeline.audio import Loudness
+from pipeline.audio import measure_true_peak
 from pipeline.errors import RenderError
 from pipeline.mix import AudioPlan, EffectHit, MixResult, MusicBed, mix_audio
 from pipeline.models import ShotKind, TimedShot, Timeline, VoiceClip
@@ -134,9 +134,12 @@ def test_silence_stays_silence_and_music_alone_is_normalised(media) -> None:
     assert (result.integrated_lufs, result.true_peak) == (None, None)
     x = decode(result.path)
     assert x.size == round(quiet.duration * RATE) and not np.abs(x).any()
+    assert measure_true_peak(result.path) is None
     alone = mix_audio(quiet, replace(plan, effects=()), str(tmp / "alone.wav"), str(tmp / "work_alone"))
     integrated, peak = loudness(alone.path)
     assert abs(integrated + 14) <= 1.0 and peak <= -1.0, (integrated, peak)
+    found = measure_true_peak(alone.path)  # the delivered sound's check: ebur128's true peak, without the loudness
+    assert found is not None and abs(found - peak) <= 0.1, (found, peak)
 
 
 def test_music_coming_in_late_and_effects_past_the_end(media) -> None:
@@ -204,18 +207,18 @@ def test_a_delivered_peak_over_the_ceiling_is_mixed_again_lower(media, monkeypat
 
     tmp, timeline, plan = media
     ceilings: list[float] = []
-    real_mix, real_measure = render.mix_audio, render.measure_loudness
+    real_mix, real_measure = render.mix_audio, render.measure_true_peak
 
     def mix(*args: Any, **kwargs: Any) -> MixResult:
         ceilings.append(kwargs["true_peak"])
         return real_mix(*args, **kwargs)
 
-    def measure(path: str, **kwargs: Any) -> Loudness:
+    def measure(path: str, **kwargs: Any) -> float | None:
         found = real_measure(path, **kwargs)  # the first encode reads as if the AAC overshot to -0.2 dBTP
-        return replace(found, true_peak=-0.2) if len(ceilings) == 1 else found
+        return -0.2 if len(ceilings) == 1 else found
 
     monkeypatch.setattr(render, "mix_audio", mix)
-    monkeypatch.setattr(render, "measure_loudness", measure)
+    monkeypatch.setattr(render, "measure_true_peak", measure)
     result = render_video(timeline, str(tmp / "again.mp4"), str(tmp / "render_again"), audio=plan)
     assert ceilings == [pytest.approx(-1.5), pytest.approx(-2.5)]
     integrated, peak = loudness(result.path)
