@@ -22,7 +22,7 @@ import numpy as np
 from PIL import Image
 
 from pipeline.models import PanelLayers
-from pipeline.motion import fit_geometry, fit_panel
+from pipeline.motion import LANCZOS, fit_geometry, fit_panel
 from pipeline.tts.dsp import read_wav
 
 PARALLAX = 1.35  # the foreground moves this much more than the background (which pans 1/PARALLAX as fast)
@@ -45,17 +45,19 @@ class Plates:
 Sprite = tuple[str, str, Image.Image, int, int]  # (character, state, RGBA image, x, y) in plate pixels
 
 
-def comic_plates(layers: PanelLayers, width: int, height: int) -> Plates:
-    """The layers fitted to a width x height plate exactly as the flat panel would be (pipeline.motion.fit_panel):
-    the background carries the blurred surround when the panel's shape differs from the frame's."""
+def comic_plates(layers: PanelLayers, width: int, height: int, resample: Image.Resampling = LANCZOS) -> Plates:
+    """The layers fitted to a width x height plate exactly as the flat panel would be (pipeline.motion.fit_panel,
+    scaled by `resample`): the background carries the blurred surround when the panel's shape differs from the
+    frame's."""
     with Image.open(layers.background) as bg:
-        background = fit_panel(bg, width, height)
+        background = fit_panel(bg, width, height, resample)
     foreground = _foreground(layers)
-    return Plates(background, _fit_layer(foreground, width, height), comic_sprites(layers, width, height, foreground))
+    return Plates(background, _fit_layer(foreground, width, height, resample),
+                  comic_sprites(layers, width, height, foreground, resample))  # fmt: skip
 
 
-def comic_sprites(layers: PanelLayers, width: int, height: int,
-                  foreground: Image.Image | None = None) -> tuple[Sprite, ...]:  # fmt: skip
+def comic_sprites(layers: PanelLayers, width: int, height: int, foreground: Image.Image | None = None,
+                  resample: Image.Resampling = LANCZOS) -> tuple[Sprite, ...]:  # fmt: skip
     """The sprites alone, as `comic_plates` gives them (`foreground`: the layers composited, when at hand)."""
     foreground = foreground or _foreground(layers)
     scale, ox, oy = fit_geometry(foreground.width, foreground.height, width, height)
@@ -68,7 +70,8 @@ def comic_sprites(layers: PanelLayers, width: int, height: int,
         if x1 - x0 < 2 or y1 - y0 < 2:
             continue
         with Image.open(sprite.path) as image:
-            cut = _fit_region(foreground, width, height, (x0, y0, x1, y1), (image.convert("RGBA"), sprite.box))
+            cut = _fit_region(foreground, width, height, (x0, y0, x1, y1), (image.convert("RGBA"), sprite.box),
+                              resample)  # fmt: skip
         sprites.append((sprite.character, sprite.state, cut, x0, y0))
     return tuple(sprites)
 
@@ -83,21 +86,22 @@ def _foreground(layers: PanelLayers) -> Image.Image:
     return foreground
 
 
-def _fit_layer(layer: Image.Image, width: int, height: int) -> Image.Image:
+def _fit_layer(layer: Image.Image, width: int, height: int, resample: Image.Resampling) -> Image.Image:
     """An RGBA layer scaled and placed like fit_panel places the panel (premultiplied, so edges keep no dark
     fringe)."""
     scale, ox, oy = fit_geometry(layer.width, layer.height, width, height)
     size = (max(1, round(layer.width * scale)), max(1, round(layer.height * scale)))
-    resized = layer.convert("RGBa").resize(size, Image.Resampling.LANCZOS).convert("RGBA")
+    resized = layer.convert("RGBa").resize(size, resample).convert("RGBA")
     out = Image.new("RGBA", (width, height), (0, 0, 0, 0))
     out.paste(resized, (ox, oy))
     return out
 
 
 def _fit_region(layer: Image.Image, width: int, height: int, box: tuple[int, int, int, int],
-                over: tuple[Image.Image, tuple[int, int, int, int]]) -> Image.Image:  # fmt: skip
-    """`_fit_layer(layer with over[0] laid at over[1], width, height).crop(box)`, resampling only that region from
-    only the source pixels it reads (Pillow's filter reaches 3 source pixels, times the reduction, around it)."""
+                over: tuple[Image.Image, tuple[int, int, int, int]], resample: Image.Resampling) -> Image.Image:  # fmt: skip
+    """`_fit_layer(layer with over[0] laid at over[1], width, height, resample).crop(box)`, resampling only that
+    region from only the source pixels it reads (Pillow's filters reach 3 source pixels at most, times the
+    reduction, around it)."""
     scale, ox, oy = fit_geometry(layer.width, layer.height, width, height)
     size = (max(1, round(layer.width * scale)), max(1, round(layer.height * scale)))
     sx, sy = layer.width / size[0], layer.height / size[1]  # source pixels per output pixel, as the full resize has
@@ -115,7 +119,7 @@ def _fit_region(layer: Image.Image, width: int, height: int, box: tuple[int, int
     image, at = over
     source.alpha_composite(image, (at[0] - cx0, at[1] - cy0))
     shifted = (region[0] - cx0, region[1] - cy0, region[2] - cx0, region[3] - cy0)
-    resized = source.convert("RGBa").resize((x1 - x0, y1 - y0), Image.Resampling.LANCZOS, box=shifted)
+    resized = source.convert("RGBa").resize((x1 - x0, y1 - y0), resample, box=shifted)
     out.paste(resized.convert("RGBA"), (x0 - box[0], y0 - box[1]))
     return out
 

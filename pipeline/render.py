@@ -57,7 +57,7 @@ from pipeline.yuv import overlaid, quantized, to_planes, zoomed
 
 ProgressFn = Callable[[float, str], None]
 
-RENDERER_VERSION = 5  # bump when a change to this module changes the pixels of a segment: old caches are not reused
+RENDERER_VERSION = 6  # bump when a change to this module changes the pixels of a segment: old caches are not reused
 TITLE_SECONDS = 2.6
 X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
 _XFADE = {"dissolve": "fade", "wipe": "wipeleft", "slide": "slideleft"}
@@ -299,7 +299,7 @@ class _ComicShot:
     def plates(self, size: tuple[int, int], work: Path, i: int) -> Plates:
         """The layers fitted to the plate, made anew at each call (they are large: the plate files keep them); the
         sprites written as PNGs the first time."""
-        plates = comic_plates(self.layers, *size)
+        plates = comic_plates(self.layers, *size, self.move.resample)
         self._write_sprites(plates.sprites, work, i)
         return plates
 
@@ -319,7 +319,7 @@ class _ComicShot:
         """The sprites over the shot's own frames (a stream of `frames` frames from its start), as (path, x, y,
         inclusive runs of frames); written first when no plate of the shot was made yet."""
         if self._sprites is None:
-            self._write_sprites(comic_sprites(self.layers, *size), work, i)
+            self._write_sprites(comic_sprites(self.layers, *size, resample=self.move.resample), work, i)
         assert self._sprites is not None
         out = []
         for key, runs in self.runs.items():
@@ -701,7 +701,8 @@ class _SegmentEncoder:
     def _fitted(self, i: int) -> Image.Image:
         """Shot i's panel fitted to its plate (RGB)."""
         with Image.open(self.timeline.shots[i].image_path) as panel:
-            return fit_panel(panel, *self.plan.moves[i].plate_size())
+            move = self.plan.moves[i]
+            return fit_panel(panel, *move.plate_size(), move.resample)
 
     def _zoom_frames(self, i: int, frames: int, first: int, talking: bool) -> Iterator[list[np.ndarray]]:
         """Frames `first` ... `first + frames - 1` of shot i's zoom as yuv420p: the panel, with the sprites that

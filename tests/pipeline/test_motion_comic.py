@@ -8,7 +8,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from pipeline.models import PanelLayers, PanelSprite, TimedShot, Timeline, VoiceClip
-from pipeline.motion_comic import _without_single_frames, blink_track, frame_ranges, mouth_track
+from pipeline.motion_comic import _without_single_frames, blink_track, comic_plates, frame_ranges, mouth_track
 from pipeline.parse import parse_script
 from pipeline.plan import plan_storyboard
 from pipeline.presets import RenderSettings
@@ -138,3 +138,21 @@ def test_a_panels_layers_composite_to_the_flat_panel(samples, tmp_path) -> None:
                 image.paste(layer, (0, 0), layer)
         flat = np.asarray(Image.open(drawn.path).convert("RGB"), dtype=int)
         assert np.abs(np.asarray(image, dtype=int) - flat).max() == 0, shot.order
+
+
+@pytest.mark.parametrize("resample", [Image.Resampling.LANCZOS, Image.Resampling.BILINEAR])  # a final's, a preview's
+def test_a_sprite_is_cut_from_the_layer_fitted_with_it_to_the_pixel(tmp_path, resample) -> None:
+    # A sprite is resampled from the few source pixels it reads; it must match the whole layer resampled with the
+    # sprite laid on it (else its edge shows as a seam on the face), whichever filter scales the plate.
+    layers = _layers(tmp_path)
+    size = (W * 27 // 25 // 2 * 2, H * 27 // 25 // 2 * 2)  # a panning plate: 8 % larger than the panel
+    plates = comic_plates(layers, *size, resample)
+    for index, (character, state, cut, x, y) in enumerate(plates.sprites):
+        face = Image.open(layers.foreground[0]).convert("RGBA")
+        with Image.open(layers.sprites[index].path) as art:
+            face.alpha_composite(art.convert("RGBA"), layers.sprites[index].box[:2])
+        face.save(tmp_path / f"with_{state}.png")
+        whole = comic_plates(PanelLayers(layers.background, (str(tmp_path / f"with_{state}.png"),), ()), *size,
+                             resample).foreground.crop((x, y, x + cut.width, y + cut.height))  # fmt: skip
+        ours, theirs = np.asarray(cut, dtype=int), np.asarray(whole, dtype=int)
+        assert np.abs(ours - theirs).max() <= 1, (character, state, np.abs(ours - theirs).max())
