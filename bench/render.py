@@ -39,7 +39,8 @@ from pipeline.motion import Move, fit_panel  # noqa: E402
 from pipeline.parse import parse_script  # noqa: E402
 from pipeline.plan import PlanOptions, plan_storyboard  # noqa: E402
 from pipeline.presets import Output, RenderKind, RenderSettings, Watermark  # noqa: E402
-from pipeline.render import TITLE_SECONDS, DirectoryCache, RenderOptions, render_video  # noqa: E402
+from pipeline.render import DirectoryCache, RenderOptions, render_video  # noqa: E402
+from pipeline.segment_encoder import TITLE_SECONDS  # noqa: E402
 from pipeline.shot_requests import panel_request, shot_seed, voice_request  # noqa: E402
 from pipeline.subtitles import subtitle_cues  # noqa: E402
 from pipeline.timeline import build_timeline  # noqa: E402
