@@ -7,6 +7,7 @@ import os
 import subprocess
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -208,6 +209,27 @@ def test_a_zoom_that_cannot_be_drawn_fails_the_render_and_leaves_nothing_running
     children = [p for p in Path("/proc").iterdir() if p.name.isdigit() and (p / "stat").exists()
                 and (p / "stat").read_text().split(") ")[-1].split()[1] == str(os.getpid())]  # fmt: skip
     assert not [p for p in children if b"ffmpeg" in (p / "cmdline").read_bytes()]
+
+
+
+def test_a_shot_ffmpeg_cannot_encode_is_named_and_leaves_nothing_behind(tmp_path, monkeypatch) -> None:
+    """When ffmpeg fails on one segment (the subtitles and the other segments going well), the render fails naming
+    that shot, with ffmpeg's own words in `detail`, and leaves no part file, no video and no ffmpeg running."""
+    import pipeline.segment_encoder as segment_encoder
+
+    timeline = flat_timeline(tmp_path, COLOURS[:3])
+    real = subprocess.Popen
+
+    def popen(cmd: list[str], *args: Any, **kwargs: Any) -> Any:
+        if any(arg.endswith("segment_0001.graph") for arg in cmd):  # the second shot's segment
+            cmd = ["sh", "-c", "echo 'Error initializing filter: Invalid argument' >&2; exit 1"]
+        return real(cmd, *args, **kwargs)
+
+    monkeypatch.setattr(segment_encoder.subprocess, "Popen", popen)
+    with pytest.raises(RenderError, match=r"ffmpeg could not render shot 2 \(exit code 1\)") as failed:
+        render_video(timeline, str(tmp_path / "x.mp4"), str(tmp_path / "w"))
+    assert "Invalid argument" in (failed.value.detail or "")
+    assert not list((tmp_path / "w").glob("*.part")) and not (tmp_path / "x.mp4").exists()
 
 
 # -- text on screen ------------------------------------------------------------------------------------------------
