@@ -24,8 +24,8 @@ from jobs.consistency_step import consistent, keep_best, measure_storyboard, ret
 from jobs.context import ConsistencyCheck, JobContext
 from jobs.inputs import JobInputError, Progress, storyboard_or_fail
 from jobs.workdirs import work_dir
+from pipeline.digests import file_digest
 from pipeline.image.base import DrawnPanel, ImageBackend, PanelRequest
-from pipeline.image.diffusion.ip_adapter import file_digest  # light: no torch at import
 from pipeline.models import Character, Storyboard, StoryboardShot
 from pipeline.shot_requests import (
     PANEL_DIGEST_PARAM,

@@ -1,5 +1,6 @@
-"""Audio measurement with ffmpeg: integrated loudness, loudness range and true peak (EBU R128 / ITU-R BS.1770),
-read from the `ebur128` filter; and the one way the audio steps run ffmpeg."""
+"""Audio measurement with ffmpeg: integrated loudness and true peak (EBU R128 / ITU-R BS.1770), read from the
+`ebur128` filter, and the true peak alone from `astats` at the rate `ebur128` upsamples to; and the one way the audio
+steps run ffmpeg."""
 
 from __future__ import annotations
 
@@ -13,8 +14,7 @@ from pipeline.subprocesses import dying_with_parent
 
 SILENCE_LUFS = -70.0  # the absolute gate of BS.1770: anything quieter counts as silence
 
-_INTEGRATED = re.compile(r"I:\s*(\S+) LUFS\s*Threshold:\s*(\S+) LUFS")
-_RANGE = re.compile(r"LRA:\s*(\S+) LU\b")
+_INTEGRATED = re.compile(r"I:\s*(\S+) LUFS")
 _PEAK = re.compile(r"Peak:\s*(\S+) dBFS")
 _TRUE_PEAK = re.compile(r"Peak level dB:\s*(\S+)")
 TRUE_PEAK_RATE = 192000  # four times 48 kHz, as ebur128=peak=true measures
@@ -26,13 +26,7 @@ class Loudness:
     above the -70 LUFS gate), never NaN or infinite."""
 
     integrated: float | None  # LUFS
-    true_peak: float | None  # dBTP
-    lra: float = 0.0  # LU
-    threshold: float = SILENCE_LUFS  # LUFS: the relative gate the integrated value was measured above
-
-    @property
-    def silent(self) -> bool:
-        return self.integrated is None
+    true_peak: float | None  # dBTP (the samples' peak when the meter was asked for that)
 
 
 def run_ffmpeg(cmd: list[str], what: str) -> str:
@@ -59,7 +53,7 @@ def measure_true_peak(path: str, *, ffmpeg: str = "ffmpeg", stream: str = "a:0")
     stderr = run_ffmpeg(cmd, f"measure the peak of {path}")
     found = _TRUE_PEAK.findall(stderr)
     if not found:
-        raise RenderError("ffmpeg printed no peak level.", detail=stderr[-2000:])
+        raise RenderError(f"ffmpeg printed no peak level for {path}: does it hold sound?", detail=stderr[-2000:])
     return _finite(found[-1])
 
 
@@ -71,14 +65,13 @@ def parse_ebur128(stderr: str) -> Loudness:
     """
     start = stderr.rfind("Summary:")
     summary = stderr[start:] if start >= 0 else ""
-    integrated, lra, peak = _INTEGRATED.search(summary), _RANGE.search(summary), _PEAK.search(summary)
-    if integrated is None or lra is None:
+    integrated, peak = _INTEGRATED.search(summary), _PEAK.search(summary)
+    if integrated is None:
         raise RenderError("ffmpeg printed no loudness summary.", detail=stderr[-2000:])
     value = _finite(integrated.group(1))
     if value is None or value <= SILENCE_LUFS:
         return Loudness(None, None)
-    return Loudness(value, _finite(peak.group(1)) if peak else None, _finite(lra.group(1)) or 0.0,
-                    _finite(integrated.group(2)) or SILENCE_LUFS)  # fmt: skip
+    return Loudness(value, _finite(peak.group(1)) if peak else None)
 
 
 def _finite(text: str) -> float | None:

@@ -1,5 +1,5 @@
-"""An ffmpeg filter graph being built (labelled chains, inputs, overlays of still layers) and raw frames written to
-ffmpeg through pipes, for the segment encoder."""
+"""An ffmpeg filter graph being built (labelled chains, inputs, overlays of still layers), raw frames written to
+ffmpeg through pipes, and the colour tags every encoded file carries."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import numpy as np
 
 OVERLAY_FORMAT = "scale=out_color_matrix=bt709:out_range=tv,format=yuva420p"
+BT709 = ["-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv"]
 # A zoom's frames pass through a pipe of this size (Linux's most for anyone; 64 KiB by default): a 3 MB frame then
 # takes 3 writes instead of 48, and both sides spend a third of the system time they did (measured).
 _PIPE_BYTES = 1 << 20
@@ -33,8 +34,10 @@ class Feed:
 
     def __init__(self, frames: Iterator[list[np.ndarray]]) -> None:
         self.read, self._write = os.pipe()
-        with contextlib.suppress(OSError):  # a system allowing less keeps the default
-            fcntl.fcntl(self._write, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
+        resize = getattr(fcntl, "F_SETPIPE_SZ", None)  # Linux's
+        if resize is not None:
+            with contextlib.suppress(OSError):  # a system allowing less keeps the default
+                fcntl.fcntl(self._write, resize, _PIPE_BYTES)
         self.frames = frames
         self.error: BaseException | None = None  # what stopped the frames, raised again by the encoding thread
 

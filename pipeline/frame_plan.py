@@ -4,14 +4,13 @@ motion comic, with the frames each sprite shows on (`ComicShot`)."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from pipeline.digests import file_digest
 from pipeline.errors import RenderError
 from pipeline.fonts import FontFace
 from pipeline.models import PanelLayers, Timeline
@@ -195,16 +194,3 @@ def _watermark_spec(settings: RenderSettings) -> list[Any]:
         return []
     image = file_digest(mark.image_path) if mark.image_path else None
     return [mark.text, image, mark.position, mark.opacity]
-
-
-def file_digest(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def spec_digest(spec: dict[str, Any]) -> str:
-    text = json.dumps(spec, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode()).hexdigest()

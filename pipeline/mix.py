@@ -5,6 +5,7 @@ timeline's length, brought to a loudness target under a true-peak ceiling: a lim
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,7 +64,8 @@ class AudioPlan:
 
 @dataclass(frozen=True)
 class MixResult:
-    """The mixed track and what a loudness meter reads on it; both values are None when the track is silent."""
+    """The mixed track, its integrated loudness and its true peak (the samples' peak for a draft); both None when the
+    track is silent. They are the meter's reading before the last gain plus that gain, which moves both exactly."""
 
     path: str
     integrated_lufs: float | None
@@ -161,12 +163,12 @@ def mix_audio(
     #    gain for the rest of the way, lowered as far as the ceiling needs. A gain moves the loudness and the true
     #    peak by itself exactly: the result is not measured again.
     gain, leveled = target_lufs - level.integrated, str(work / "leveled.wav")
-    for _ in range(MAX_LEVELLING_PASSES):
+    for passes in itertools.count(1):
         measured = _level(premix, gain, true_peak, samples, leveled, ffmpeg, oversample)
         assert measured.integrated is not None and measured.true_peak is not None  # louder than the premix
         loudness, peak = measured.integrated, measured.true_peak
         shortfall = target_lufs - loudness
-        if peak + shortfall <= true_peak or abs(shortfall) < 0.05:
+        if peak + shortfall <= true_peak or abs(shortfall) < 0.05 or passes == MAX_LEVELLING_PASSES:
             break
         gain += shortfall
     last = min(shortfall, true_peak - peak)
@@ -208,7 +210,8 @@ def _premix(
     voices: str, voice_gain: float, music: MusicBed | None, music_gain: float | None, effects: list[EffectHit],
     samples: int, out_path: str, work: Path, ffmpeg: str,
 ) -> Loudness:  # fmt: skip
-    """Voices, ducked music and effects summed (not yet normalised); returns the sum's loudness."""
+    """Voices, ducked music and effects (those that play) summed, not yet normalised; returns the sum's loudness.
+    There is music or an effect: voices alone are their own premix."""
     inputs = ["-i", voices]
     parts = [f"[0:a]volume={voice_gain:.3f}dB,asplit=2[voice][key]"]
     mixed = ["[voice]"]
@@ -233,8 +236,8 @@ def _premix(
         parts.append(f"[{index}:a]{_STEREO},volume={hit.volume:.4f},"
                      f"adelay=delays={round(hit.at * MIX_RATE)}S:all=1[fx{k}]")  # fmt: skip
         mixed.append(f"[fx{k}]")
-    summed = f"{''.join(mixed)}amix=inputs={len(mixed)}:normalize=0:duration=longest," if len(mixed) > 1 else "[voice]"
-    parts.append(f"{summed}apad,atrim=end_sample={samples},{_METER}[out]")
+    parts.append(f"{''.join(mixed)}amix=inputs={len(mixed)}:normalize=0:duration=longest,apad,atrim=end_sample={samples},"
+                 f"{_METER}[out]")  # fmt: skip
     stderr = _run_graph(ffmpeg, inputs, parts, out_path, work / "premix.graph", "mix the music and effects",
                         codec="pcm_f32le")  # fmt: skip
     return parse_ebur128(stderr)

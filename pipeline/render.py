@@ -25,22 +25,16 @@ from typing import Protocol
 from PIL import Image
 
 from pipeline.audio import measure_true_peak
+from pipeline.digests import file_digest, spec_digest
 from pipeline.errors import MissingToolError, RenderError
+from pipeline.ffgraph import BT709
 from pipeline.fonts import find_cjk_font
-from pipeline.frame_plan import (
-    RENDERER_VERSION,
-    FramePlan,
-    Segment,
-    comic_tracks,
-    file_digest,
-    segment_spec,
-    spec_digest,
-)
+from pipeline.frame_plan import RENDERER_VERSION, FramePlan, Segment, comic_tracks, segment_spec
 from pipeline.mix import AudioPlan, mix_audio
 from pipeline.models import RenderResult, Timeline
 from pipeline.overlays import cover_image, text_warnings, watermark_layer
 from pipeline.presets import Output, RenderSettings, SafeZone
-from pipeline.segment_encoder import BT709, SegmentEncoder
+from pipeline.segment_encoder import SegmentEncoder
 from pipeline.subprocesses import dying_with_parent
 from pipeline.subtitles import Cue, subtitle_cues, write_ass, write_srt
 

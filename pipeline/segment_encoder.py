@@ -20,7 +20,7 @@ import numpy as np
 from PIL import Image
 
 from pipeline.errors import RenderError
-from pipeline.ffgraph import OVERLAY_FORMAT, Graph, filter_path, picture_file
+from pipeline.ffgraph import BT709, OVERLAY_FORMAT, Graph, filter_path, picture_file
 from pipeline.fonts import FontFace
 from pipeline.frame_plan import ComicShot, FramePlan, Segment, cue_frames
 from pipeline.models import Timeline
@@ -34,7 +34,6 @@ from pipeline.yuv import overlaid, quantized, to_planes, zoomed
 
 TITLE_SECONDS = 2.6
 _XFADE = {"dissolve": "fade", "wipe": "wipeleft", "slide": "slideleft"}
-BT709 = ["-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv"]
 
 
 class SegmentEncoder:
@@ -47,7 +46,7 @@ class SegmentEncoder:
         self.work, self.comic, self.threads = work, comic, threads
         self.warnings: list[str] = []  # what the lettering could not show (collected from the encoding threads)
         self.mark = self._layer("watermark", mark) if mark is not None else (None, 0, 0)
-        self.fonts = font_folder(work, font)
+        self.fonts = _font_folder(work, font)
         self._captions: dict[int, list[tuple[str, int, int, int, int]]] = {}  # segment -> (path, x, y, first, last)
         self.lettering: Future[None] | None = None  # letter_subtitles, running beside the first segments
         self._procs: set[subprocess.Popen[Any]] = set()
@@ -327,7 +326,7 @@ class SegmentEncoder:
         for n in range(frames):
             shown = tuple(k for k, (_, _, _, runs) in enumerate(sprites) if any(a <= n <= b for a, b in runs))
             if shown not in pictures:
-                if len(pictures) > 4:  # a mouth and a blink make a few sets at a time: keep the recent ones
+                if len(pictures) > 4:  # a mouth and a blink make a few sets at a time: drop the oldest
                     del pictures[next(k for k in pictures if k)]
                 for k in shown:
                     if sprites[k][0] not in arts:
@@ -351,7 +350,7 @@ class SegmentEncoder:
         return path, box[0], box[1]
 
 
-def font_folder(work: Path, font: FontFace) -> str:
+def _font_folder(work: Path, font: FontFace) -> str:
     """A folder holding the subtitles' font alone: libass reads every font of the folder it is given when a
     segment starts (the system's CJK folder is 90 MB, a tenth of a second per segment)."""
     folder = work / "fonts"

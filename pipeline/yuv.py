@@ -130,17 +130,22 @@ def stacked(copies: list[list[np.ndarray]], *, vertical: bool = True) -> list[np
 def overlaid(
     panel: Image.Image, bare: list[np.ndarray], sprites: list[tuple[Image.Image, int, int]]
 ) -> list[np.ndarray]:
-    """`quantized(to_planes(panel))` (given as `bare`) with the sprites (RGBA, at x, y) laid over the panel, without
-    converting it all again: only the box they cover, widened to whole chroma blocks, is (the conversion works
-    block by block, so the bytes are the same)."""
-    left = min(x for _, x, _ in sprites) // 2 * 2
-    top = min(y for _, _, y in sprites) // 2 * 2
+    """`quantized(to_planes(panel))` (given as `bare`) with the sprites (RGBA, at x, y; cut where they pass the
+    panel's edge) laid over the panel, without converting it all again: only the box they cover, widened to whole
+    chroma blocks, is converted (the conversion works block by block, so the bytes are the same)."""
+    planes = [plane.copy() for plane in bare]
+    if not sprites:
+        return planes
+    left = max(0, min(x for _, x, _ in sprites)) // 2 * 2
+    top = max(0, min(y for _, _, y in sprites)) // 2 * 2
     right = min(panel.width, (max(x + art.width for art, x, _ in sprites) + 1) // 2 * 2)
     bottom = min(panel.height, (max(y + art.height for art, _, y in sprites) + 1) // 2 * 2)
+    if right <= left or bottom <= top:
+        return planes
     region = panel.crop((left, top, right, bottom)).convert("RGBA")
     for art, x, y in sprites:
-        region.alpha_composite(art, (x - left, y - top))
-    planes = [plane.copy() for plane in bare]
+        region.alpha_composite(art.crop((max(0, left - x), max(0, top - y), art.width, art.height)),
+                               (max(0, x - left), max(0, y - top)))  # fmt: skip
     for k, part in enumerate(quantized(to_planes(region.convert("RGB")))):
         step = 1 if k == 0 else 2
         planes[k][top // step : bottom // step, left // step : right // step] = part

@@ -206,17 +206,19 @@ def test_a_zoom_that_cannot_be_drawn_fails_the_render_and_leaves_nothing_running
     with pytest.raises(Exception, match="cannot identify image file"):
         render_video(replace(timeline, shots=tuple(shots)), str(tmp_path / "x.mp4"), str(tmp_path / "w"))
     assert not list((tmp_path / "w").glob("*.part")) and not (tmp_path / "x.mp4").exists()
+    assert not _ffmpeg_children()
+
+
+def _ffmpeg_children() -> list[Path]:
+    """The ffmpeg processes this test process started that still run."""
     children = [p for p in Path("/proc").iterdir() if p.name.isdigit() and (p / "stat").exists()
                 and (p / "stat").read_text().split(") ")[-1].split()[1] == str(os.getpid())]  # fmt: skip
-    assert not [p for p in children if b"ffmpeg" in (p / "cmdline").read_bytes()]
-
+    return [p for p in children if b"ffmpeg" in (p / "cmdline").read_bytes()]
 
 
 def test_a_shot_ffmpeg_cannot_encode_is_named_and_leaves_nothing_behind(tmp_path, monkeypatch) -> None:
     """When ffmpeg fails on one segment (the subtitles and the other segments going well), the render fails naming
     that shot, with ffmpeg's own words in `detail`, and leaves no part file, no video and no ffmpeg running."""
-    import pipeline.segment_encoder as segment_encoder
-
     timeline = flat_timeline(tmp_path, COLOURS[:3])
     real = subprocess.Popen
 
@@ -225,11 +227,12 @@ def test_a_shot_ffmpeg_cannot_encode_is_named_and_leaves_nothing_behind(tmp_path
             cmd = ["sh", "-c", "echo 'Error initializing filter: Invalid argument' >&2; exit 1"]
         return real(cmd, *args, **kwargs)
 
-    monkeypatch.setattr(segment_encoder.subprocess, "Popen", popen)
+    monkeypatch.setattr(subprocess, "Popen", popen)  # every command passes through; only that one is replaced
     with pytest.raises(RenderError, match=r"ffmpeg could not render shot 2 \(exit code 1\)") as failed:
         render_video(timeline, str(tmp_path / "x.mp4"), str(tmp_path / "w"))
     assert "Invalid argument" in (failed.value.detail or "")
     assert not list((tmp_path / "w").glob("*.part")) and not (tmp_path / "x.mp4").exists()
+    assert not _ffmpeg_children()
 
 
 # -- text on screen ------------------------------------------------------------------------------------------------

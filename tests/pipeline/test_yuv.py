@@ -75,10 +75,10 @@ def test_sprites_laid_over_a_converted_panel_give_the_bytes_of_converting_it_who
     rng = np.random.default_rng(3)
     mouth = Image.fromarray(rng.integers(0, 256, (5, 7, 4), dtype=np.uint8), "RGBA")  # odd size, partly transparent
     eye = Image.fromarray(rng.integers(0, 256, (3, 4, 4), dtype=np.uint8), "RGBA")
-    sprites = [(mouth, 13, 9), (eye, 40, 30), (mouth, W - 7, H - 5)]  # odd places, one at the corner
-    whole = panel.convert("RGBA")
+    sprites = [(mouth, 13, 9), (eye, 40, 30), (mouth, W - 7, H - 5), (eye, W - 3, 21), (mouth, -3, -2)]  # odd
+    whole = panel.convert("RGBA")  # places: one at the corner, two passing the edges (cut there)
     for art, x, y in sprites:
-        whole.alpha_composite(art, (x, y))
+        whole.alpha_composite(art.crop((max(0, -x), max(0, -y), art.width, art.height)), (max(0, x), max(0, y)))
     expected = quantized(to_planes(whole.convert("RGB")))
     bare = quantized(to_planes(panel))
     got = overlaid(panel, bare, sprites)
@@ -86,3 +86,4 @@ def test_sprites_laid_over_a_converted_panel_give_the_bytes_of_converting_it_who
         assert np.array_equal(mine, reference)
     assert not np.array_equal(got[0], bare[0])  # and the panel converted before is left as it was
     assert np.array_equal(bare[0], quantized(to_planes(panel))[0])
+    assert all(np.array_equal(a, b) for a, b in zip(overlaid(panel, bare, []), bare, strict=True))

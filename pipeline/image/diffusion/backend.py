@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline.digests import file_digest
 from pipeline.errors import DrawError
 from pipeline.image.base import DrawnPanel, PanelRequest
 from pipeline.image.diffusion.config import DiffusionConfig, setting
-from pipeline.image.diffusion.ip_adapter import ReferenceAdapter, file_digest, per_image_embeds, reference_for
+from pipeline.image.diffusion.ip_adapter import ReferenceAdapter, per_image_embeds, reference_for
 from pipeline.image.diffusion.loading import (
     LoadedPipeline,
     load_pipeline,

@@ -9,7 +9,6 @@ reference is the same whether or not the adapter was used before it."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,15 +21,6 @@ from pipeline.image.diffusion.config import DiffusionConfig, setting
 from pipeline.image.diffusion.consistency import image_processor
 
 _WEIGHTS = (".safetensors", ".bin")
-
-
-def file_digest(path: str) -> str:
-    """sha256 of a file's bytes (what a panel records for each reference picture it was conditioned on)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def reference_for(request: PanelRequest) -> tuple[str, str] | None:

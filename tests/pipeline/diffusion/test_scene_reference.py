@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from pipeline.digests import file_digest
 from pipeline.errors import DrawError
 from pipeline.image.diffusion import DiffusersImageBackend, DiffusionConfig
-from pipeline.image.diffusion.ip_adapter import file_digest
 from tests.pipeline.diffusion.conftest import TinyModels, pixels, request
 
 

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from pipeline.digests import file_digest
 from pipeline.image.diffusion import DiffusersImageBackend, DiffusionConfig
-from pipeline.image.diffusion.ip_adapter import file_digest
 from tests.pipeline.diffusion.conftest import TinyModels, pixels, request, shot
 
 
